@@ -1,0 +1,37 @@
+"""API errors: 4xx with a machine code and a Chinese message (DESIGN rule 7)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from tongban.common.errors import ServiceError
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ServiceError):
+        return Response(exc.as_dict(), status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return Response(
+            {"code": "validation_failed", "message": "提交的数据有误，请按提示修改。", "errors": errors},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {
+            "code": "validation_failed",
+            "message": "提交的数据有误，请按提示修改。",
+            "errors": response.data,
+        }
+    elif isinstance(exc, exceptions.APIException):
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        response.data = {
+            "code": exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code,
+            "message": str(detail),
+        }
+    return response

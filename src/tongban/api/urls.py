@@ -1,0 +1,14 @@
+"""/api/v1/… — each app contributes its routes from its own `api_urls` module."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("v1/auth/", include("tongban.accounts.api_urls")),
+    path("v1/", include("tongban.catalogue.api_urls")),
+    path("v1/", include("tongban.workdays.api_urls")),
+    path("v1/", include("tongban.organisations.api_urls")),
+]

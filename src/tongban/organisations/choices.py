@@ -1,0 +1,35 @@
+from django.db import models
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", "省"
+    CITY = "city", "市"
+    DISTRICT = "district", "区县"
+    STREET = "street", "街道/乡镇"
+    COMMUNITY = "community", "社区/村居"
+
+
+class HallLevel(models.TextChoices):
+    DISTRICT = "district", "区级政务服务中心"
+    STREET = "street", "街道便民服务中心"
+    COMMUNITY = "community", "社区便民服务站"
+
+
+class WindowKind(models.TextChoices):
+    COMPREHENSIVE = "comprehensive", "综合受理窗口"
+    ISSUANCE = "issuance", "出件窗口"
+    CONSULTATION = "consultation", "咨询导办台"
+    DEPARTMENT = "department", "部门专窗"
+
+
+class StaffRole(models.TextChoices):
+    CLERK = "clerk", "窗口人员"
+    APPROVER = "approver", "审批人员"
+    DEPARTMENT_HEAD = "dept_head", "部门负责人"
+    SUPERVISOR = "supervisor", "监察人员"
+    HOTLINE_OPERATOR = "hotline", "话务员"
+    ADMINISTRATOR = "admin", "管理员"
+
+    @classmethod
+    def department_roles(cls) -> set[str]:
+        return {cls.APPROVER, cls.DEPARTMENT_HEAD}

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+admin.site.site_header = "通办 · 管理后台"
+admin.site.site_title = "通办管理后台"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("tongban.api.urls")),
+    path("accounts/", include(("tongban.accounts.urls", "accounts"))),
+    path("org/", include(("tongban.organisations.urls", "organisations"))),
+    path("workdays/", include(("tongban.workdays.urls", "workdays"))),
+    path("", include("tongban.common.urls")),
+    path("", include(("tongban.catalogue.urls", "catalogue"))),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
