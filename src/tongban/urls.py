@@ -18,5 +18,9 @@ urlpatterns = [
     path("", include(("tongban.catalogue.urls", "catalogue"))),
 ]
 
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+if settings.TONGBAN_SERVE_PUBLIC_MEDIA:
+    # Only the catalogue's public files (blank forms, samples) are served directly; applicants' uploads are
+    # served by scoped views. In production a web server or object storage serves /media/catalogue/.
+    urlpatterns += [
+        path("media/catalogue/<path:path>", serve, {"document_root": settings.MEDIA_ROOT / "catalogue"})
+    ]

@@ -134,6 +134,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Serve the catalogue's public files (blank forms, samples) from Django; off where a web server does it.
+TONGBAN_SERVE_PUBLIC_MEDIA = env_bool("TONGBAN_SERVE_PUBLIC_MEDIA", True)
+
 # Uploads: size limit per file and the content types accepted (checked by content, not by name).
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 UPLOAD_ALLOWED_TYPES = env_list("UPLOAD_ALLOWED_TYPES", "pdf,jpeg,png,xlsx,docx")

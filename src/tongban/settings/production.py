@@ -5,7 +5,12 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import SECRET_KEY, env_bool
 
-if not SECRET_KEY or len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
+if (
+    not SECRET_KEY
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure")
+):
     raise ImproperlyConfigured(
         "SECRET_KEY 未设置或过短：生产环境必须通过环境变量提供至少 50 个字符的随机密钥。"
     )

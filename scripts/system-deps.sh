@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the system packages Tongban needs where they are missing: a CJK TrueType font (PDF documents)
+# and Debian's chromium (browser tests). Uses apt-get when run as root (or with passwordless sudo).
+set -euo pipefail
+missing=()
+[[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]] || missing+=(fonts-wqy-zenhei)
+command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "请安装系统软件包 (please install): ${missing[*]}" >&2
+  exit 0
+fi
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then
+  if sudo -n true 2>/dev/null; then SUDO="sudo -n"; else
+    echo "缺少系统软件包 (missing system packages): ${missing[*]} — 请运行: sudo apt-get install -y ${missing[*]}" >&2
+    exit 0
+  fi
+fi
+echo "→ 安装系统软件包 (installing): ${missing[*]}"
+$SUDO apt-get update -qq || true
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,105 @@
+"""`tongban demo`: migrate, load the demo district, collect static files and serve with granian.
+
+Running it twice keeps the data: every loader is idempotent. `--prepare-only` stops before serving
+(for scripts and CI). `DATABASE_URL` chooses another database.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "准备演示数据并启动平台（生产级 WSGI 服务器 granian）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--prepare-only", action="store_true", help="只迁移并加载演示数据，不启动服务。")
+        parser.add_argument("--host", default=os.environ.get("TONGBAN_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("TONGBAN_WORKERS", "2")))
+        parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程。")
+
+    def handle(self, *args, **options):
+        verbosity = options["verbosity"]
+        self.stdout.write("→ 迁移数据库 …")
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("→ 加载演示数据 …")
+        counts = prepare_demo_data(verbosity=verbosity)
+        for key, value in counts.items():
+            self.stdout.write(f"   {key}: {value}")
+        self.stdout.write("→ 收集静态文件 …")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if options["prepare_only"]:
+            self.stdout.write(self.style.SUCCESS("演示数据已就绪（--prepare-only）。"))
+            return
+        self.serve(options)
+
+    def serve(self, options) -> None:
+        host, port = options["host"], options["port"]
+        base = f"http://{host}:{port}"
+        self.print_banner(base)
+        env = dict(os.environ)
+        env.setdefault(
+            "DJANGO_SETTINGS_MODULE", os.environ.get("DJANGO_SETTINGS_MODULE", "tongban.settings.dev")
+        )
+        worker = None
+        if not options["no_worker"]:
+            worker = subprocess.Popen([sys.executable, "-m", "tongban.manage", "db_worker"], env=env)
+        granian = shutil.which("granian", path=os.path.dirname(sys.executable)) or "granian"
+        cmd = [
+            granian,
+            "--interface",
+            "wsgi",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--workers",
+            str(options["workers"]),
+            "tongban.wsgi:application",
+        ]
+        server = subprocess.Popen(cmd, env=env)
+        try:
+            server.wait()
+        except KeyboardInterrupt:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=10)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+            time.sleep(0.1)
+
+    def print_banner(self, base: str) -> None:
+        from tongban.demo.loader import DEMO_PASSWORD, demo_logins
+
+        w = self.stdout.write
+        w("")
+        w(self.style.SUCCESS(f"通办已启动：{base}/"))
+        w(f"  办事指南      {base}/")
+        w(f"  管理后台      {base}/admin/")
+        w(f"  接口文档      {base}/api/docs/")
+        w(f"  数据库        {settings.DATABASES['default']['NAME']}")
+        w(f"演示账户（密码均为 {DEMO_PASSWORD}）：")
+        for label, username in demo_logins():
+            w(f"  {label:<12} {username}")
+        w("按 Ctrl+C 停止。")
+
+
+def prepare_demo_data(*, verbosity: int = 1) -> dict:
+    """Everything the demo shows, loaded idempotently; each later capability adds its own part here."""
+    from tongban.demo.loader import load_demo
+
+    return load_demo(verbosity=verbosity)
