@@ -126,6 +126,16 @@ class ServiceItem(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.name}（{self.code} v{self.version}）"
 
+    def save(self, *args, **kwargs) -> None:
+        # Keep the pinyin search columns in step with name and keywords (catalogue.search).
+        from .search import index_text
+
+        self.search_pinyin, self.search_initials = index_text(self.name, self.keywords)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "keywords"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_pinyin", "search_initials"}
+        super().save(*args, **kwargs)
+
     @property
     def is_once_at_most(self) -> bool:
         """最多跑一次."""
