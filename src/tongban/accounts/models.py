@@ -83,3 +83,41 @@ class Applicant(TimeStampedModel):
     @property
     def identity_number(self) -> str:
         return self.id_number if self.kind == ApplicantKind.NATURAL else self.credit_code
+
+
+class AccountEventKind(models.TextChoices):
+    REGISTERED = "registered", "申请人注册"
+    STAFF_CREATED = "staff_created", "创建工作人员账户"
+    LOGIN_SUCCEEDED = "login_ok", "登录成功"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    LOCKED = "locked", "账户锁定"
+    UNLOCKED = "unlocked", "解除锁定"
+    TOKEN_ISSUED = "token_issued", "签发接口令牌"
+
+
+class AccountEvent(models.Model):
+    """Append-only audit log of account changes and login outcomes (等保: login audit is required)."""
+
+    user = models.ForeignKey(
+        User, verbose_name="用户", on_delete=models.CASCADE, related_name="account_events"
+    )
+    kind = models.CharField("事件", max_length=16, choices=AccountEventKind.choices)
+    actor = models.ForeignKey(
+        User,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    detail = models.JSONField("详情", default=dict, blank=True)
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "账户日志"
+        verbose_name_plural = "账户日志"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()}"

@@ -13,6 +13,27 @@ from tongban.common.validators import validate_credit_code
 from .choices import HallLevel, RegionLevel, StaffRole, WindowKind
 from .scoping import ScopedQuerySet, scope_for
 
+# Significant digits of a division code at each level (GB/T 2260 and the 12-digit statistical codes).
+REGION_PREFIX_LENGTH = {
+    RegionLevel.PROVINCE: 2,
+    RegionLevel.CITY: 4,
+    RegionLevel.DISTRICT: 6,
+    RegionLevel.STREET: 9,
+    RegionLevel.COMMUNITY: 12,
+}
+
+
+class PublicQuerySet(ScopedQuerySet):
+    """Organisation data that is public knowledge (regions, halls, windows): every scope sees all of it."""
+
+    def scope_filter(self, scope):
+        return self
+
+
+class ActivePublicQuerySet(PublicQuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
 
 class Region(models.Model):
     """行政区划, with a 6-digit (county and above) or 12-digit (street, community) division code."""
@@ -29,6 +50,8 @@ class Region(models.Model):
         related_name="children",
     )
 
+    objects = PublicQuerySet.as_manager()
+
     class Meta:
         verbose_name = "行政区划"
         verbose_name_plural = "行政区划"
@@ -38,14 +61,31 @@ class Region(models.Model):
         return self.name
 
     def clean(self) -> None:
+        """Code length fits the level, the parent is one level up, and the code extends the parent's."""
         if not self.code.isdigit() or len(self.code) not in (6, 12):
             raise ValidationError({"code": "区划代码应为 6 位或 12 位数字。"})
+        levels = list(RegionLevel.values)
+        if self.level in (RegionLevel.STREET, RegionLevel.COMMUNITY) and len(self.code) != 12:
+            raise ValidationError({"code": "街道/乡镇和社区/村居的区划代码应为 12 位数字。"})
+        if self.level not in (RegionLevel.STREET, RegionLevel.COMMUNITY) and len(self.code) != 6:
+            raise ValidationError({"code": "省、市、区县的区划代码应为 6 位数字。"})
+        if self.parent_id is None:
+            return
+        parent = self.parent
+        if self.level == RegionLevel.PROVINCE:
+            raise ValidationError({"parent": "省级区划没有上级区划。"})
+        expected = RegionLevel(levels[levels.index(self.level) - 1])
+        if parent.level != expected:
+            raise ValidationError({"parent": f"上级区划应为“{expected.label}”级。"})
+        prefix = parent.code.ljust(12, "0")[: REGION_PREFIX_LENGTH[parent.level]]
+        if not self.code.ljust(12, "0").startswith(prefix):
+            raise ValidationError(
+                {"code": f"区划代码应以上级区划代码的前 {len(prefix)} 位（{prefix}）开头。"}
+            )
 
 
-class DepartmentQuerySet(ScopedQuerySet):
-    def scope_filter(self, scope):
-        # Departments are public knowledge (the guide names them); everybody may see all of them.
-        return self
+class DepartmentQuerySet(ActivePublicQuerySet):
+    """Departments are public knowledge (the guide names them); everybody may see all of them."""
 
 
 class Department(TimeStampedModel):
@@ -97,6 +137,8 @@ class ServiceHall(TimeStampedModel):
     opening_hours = models.CharField("办公时间", max_length=128, default="工作日 9:00–12:00，13:30–17:00")
     is_active = models.BooleanField("启用", default=True)
 
+    objects = ActivePublicQuerySet.as_manager()
+
     class Meta:
         verbose_name = "服务大厅"
         verbose_name_plural = "服务大厅"
@@ -130,6 +172,8 @@ class Window(TimeStampedModel):
         help_text="综合受理窗口服务的事项分类：construction（工程建设）、business（经营）、citizen（公民）。",
     )
     is_active = models.BooleanField("启用", default=True)
+
+    objects = ActivePublicQuerySet.as_manager()
 
     class Meta:
         verbose_name = "窗口"
