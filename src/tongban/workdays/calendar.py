@@ -1,0 +1,239 @@
+"""Working-day arithmetic over the WorkCalendar table, fast enough to call in a loop.
+
+The rule (as administrative law counts, e.g. 行政许可法 第八十二条: periods in working days, counted
+from the day after the starting day):
+
+* `add_working_days(start, n)` is the n-th working day AFTER `start`; `start` itself never counts.
+* `working_days_between(a, b)` is the number of working days in the half-open interval (a, b].
+
+so `working_days_between(a, add_working_days(a, n)) == n` for every n >= 0.
+
+A date in a year that is not in the calendar raises `CalendarMissing` — never a guess from weekdays.
+
+Speed: the table is loaded once per process into arrays (a cumulative working-day count for every
+date, and the list of working days), so each call is a few array look-ups. The index is invalidated
+across processes by `CalendarVersion.token`, which every calendar write changes: a process re-reads the
+token at most once every `TONGBAN_WORKDAYS_RECHECK_SECONDS` (default 1 s) and reloads when it differs.
+An index loaded inside a transaction may hold uncommitted rows, so it is re-validated on every call until
+a check outside any transaction confirms its token (tests, which run inside a transaction, therefore
+always see the current table). Services also drop the local index directly when they write.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from array import array
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db import connection
+
+from tongban.common.errors import ValidationFailed
+
+__all__ = [
+    "CalendarMissing",
+    "add_working_days",
+    "covered_years",
+    "invalidate_index",
+    "is_workday",
+    "next_workday",
+    "workday_on_or_after",
+    "working_days_between",
+]
+
+
+class CalendarMissing(ValidationFailed):
+    """The calendar has no data for a year the computation needs."""
+
+    code = "calendar_missing"
+
+    def __init__(self, year: int):
+        super().__init__(
+            f"{year} 年的工作日历尚未录入，无法计算工作日。请管理员在“工作日历”中导入 {year} 年的"
+            f"节假日和调休安排后再试。"
+        )
+        self.year = year
+
+
+@dataclass(eq=False)
+class _Index:
+    token: str
+    first: int = 0  # proleptic ordinal (date.toordinal) of the first stored date
+    cum: array = field(default_factory=lambda: array("l"))  # working days up to and incl. first + i
+    flags: bytearray = field(default_factory=bytearray)  # 1 if first + i is a working day
+    workdays: array = field(default_factory=lambda: array("l"))  # date ordinals of working days, sorted
+    run_end: dict[int, int] = field(default_factory=dict)  # covered year -> last year of its run
+    checked_at: float = 0.0
+    tentative: bool = False
+    recheck: float = 1.0  # seconds between token checks, read from settings at load time
+
+    def position(self, d: date) -> int:
+        """Index of `d` in the arrays; CalendarMissing when its year is not covered."""
+        if d.year not in self.run_end:
+            raise CalendarMissing(d.year)
+        return d.toordinal() - self.first
+
+    def require_span(self, a: date, b: date) -> None:
+        """Every year from min(a, b) to max(a, b) must be covered."""
+        lo, hi = (a, b) if a <= b else (b, a)
+        end = self.run_end.get(lo.year)
+        if end is None:
+            raise CalendarMissing(lo.year)
+        if hi.year > end:
+            raise CalendarMissing(end + 1)
+
+
+_INDEX: _Index | None = None
+_LOCK = threading.Lock()
+
+
+def _recheck_seconds() -> float:
+    return float(getattr(settings, "TONGBAN_WORKDAYS_RECHECK_SECONDS", 1.0))
+
+
+def _read_token() -> str:
+    from .models import CalendarVersion
+
+    return CalendarVersion.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+
+
+def _load(token: str) -> _Index:
+    from .models import CalendarYear, WorkCalendar
+
+    years = sorted(CalendarYear.objects.values_list("year", flat=True))
+    idx = _Index(token=token)
+    if not years:
+        return idx
+    run_end: dict[int, int] = {}
+    run: list[int] = []
+    for y in [*years, None]:
+        if run and (y is None or y != run[-1] + 1):
+            for member in run:
+                run_end[member] = run[-1]
+            run = []
+        if y is not None:
+            run.append(y)
+    idx.run_end = run_end
+    idx.first = date(years[0], 1, 1).toordinal()
+    last = date(years[-1], 12, 31).toordinal()
+    size = last - idx.first + 1
+    flags = bytearray(size)
+    present = bytearray(size)
+    rows = WorkCalendar.objects.filter(date__gte=date(years[0], 1, 1), date__lte=date(years[-1], 12, 31))
+    for d, working in rows.values_list("date", "is_workday").iterator(chunk_size=5000):
+        i = d.toordinal() - idx.first
+        present[i] = 1
+        flags[i] = 1 if working else 0
+    # A covered year must have all its dates; a hole would make counts silently wrong.
+    for y in years:
+        lo = date(y, 1, 1).toordinal() - idx.first
+        hi = date(y, 12, 31).toordinal() - idx.first
+        if present[lo : hi + 1].count(0):
+            raise CalendarMissing(y)
+    cum = array("l")
+    running = 0
+    workdays = array("l")
+    for i in range(size):
+        if flags[i]:
+            running += 1
+            workdays.append(idx.first + i)
+        cum.append(running)
+    idx.cum, idx.flags, idx.workdays = cum, flags, workdays
+    return idx
+
+
+def _index() -> _Index:
+    """The current index; re-reads the version token at most once per recheck interval."""
+    global _INDEX
+    idx = _INDEX
+    now = time.monotonic()
+    if idx is not None and not idx.tentative and now - idx.checked_at < idx.recheck:
+        return idx
+    with _LOCK:
+        in_transaction = connection.in_atomic_block
+        token = _read_token()
+        idx = _INDEX
+        if idx is None or idx.token != token:
+            # Token read before the rows: a write committed in between leaves a stale token, so the
+            # next check reloads again (never the other way round).
+            idx = _load(token)
+            idx.tentative = in_transaction
+            idx.recheck = _recheck_seconds()
+        elif not in_transaction:
+            idx.tentative = False
+        idx.checked_at = now
+        _INDEX = idx
+        return idx
+
+
+def invalidate_index() -> None:
+    """Forget this process's index; the next call reloads it. Services call this after every write."""
+    global _INDEX
+    with _LOCK:
+        _INDEX = None
+
+
+def covered_years() -> list[int]:
+    """The years the calendar has complete data for, ascending."""
+    return sorted(_index().run_end)
+
+
+def is_workday(d: date) -> bool:
+    """True if `d` is a working day (a weekday that is not a holiday, or a 调休 make-up working day)."""
+    idx = _index()
+    return bool(idx.flags[idx.position(d)])
+
+
+def working_days_between(a: date, b: date) -> int:
+    """The number of working days in (a, b]: `a` excluded, `b` included.
+
+    When b < a the result is negative: minus the working days in (b, a]. Always
+    `working_days_between(a, b) == -working_days_between(b, a)` and
+    `working_days_between(a, add_working_days(a, n)) == n`.
+    Raises CalendarMissing unless every year from a to b is covered.
+    """
+    idx = _index()
+    idx.require_span(a, b)
+    return idx.cum[b.toordinal() - idx.first] - idx.cum[a.toordinal() - idx.first]
+
+
+def add_working_days(start: date, n: int) -> date:
+    """The n-th working day after `start`, counting from the day after `start` as the law counts.
+
+    `start` itself is never counted, whether or not it is a working day: accepted on Friday, 1 working
+    day later is Monday (or the first working day after a holiday). n == 0 returns `start` unchanged.
+    The result for n >= 1 is always a working day. Negative n is refused (ValidationFailed): counting
+    backwards has no statutory meaning; use `working_days_between` to compare dates instead.
+    Raises CalendarMissing when `start`'s year, or a year the count runs into, is not covered.
+    """
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise ValidationFailed("工作日数 n 必须是整数。", field="n")
+    if n < 0:
+        raise ValidationFailed("工作日数 n 不能为负数：只能从起始日向后计算。", field="n")
+    idx = _index()
+    i = idx.position(start)
+    if n == 0:
+        return start
+    k = idx.cum[i] + n - 1
+    end_year = idx.run_end[start.year]
+    if k >= len(idx.workdays):
+        raise CalendarMissing(end_year + 1)
+    result = date.fromordinal(idx.workdays[k])
+    if result.year > end_year:
+        raise CalendarMissing(end_year + 1)
+    return result
+
+
+def next_workday(d: date) -> date:
+    """The first working day strictly after `d` (same as add_working_days(d, 1))."""
+    return add_working_days(d, 1)
+
+
+def workday_on_or_after(d: date) -> date:
+    """`d` itself if it is a working day, else the first working day after it.
+
+    This is the rule for a period whose last day falls on a rest day: it ends on the next working day.
+    """
+    return d if is_workday(d) else add_working_days(d, 1)
