@@ -1,0 +1,529 @@
+"""Account writes: applicant registration, walk-in applicants, staff creation, logins with lockout, tokens.
+
+Login names: a natural person logs in with the resident ID number, a legal person with the unified social
+credit code (as on the provincial 政务服务网); both may also log in with their mobile number when exactly
+one account carries it. Staff log in with the username an administrator gave them.
+
+Lockout: LOGIN_MAX_FAILURES consecutive wrong passwords lock the account for LOGIN_LOCK_MINUTES. The
+counter lives on the user row and is updated under `select_for_update`, so parallel guesses cannot slip
+past the limit. A locked account is refused even with the right password, on the web and in the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from tongban.common.choices import ApplicantKind
+from tongban.common.errors import Conflict, NotAllowed, NotFound, ServiceError, ValidationFailed
+from tongban.common.validators import (
+    MOBILE_RE,
+    mask_name,
+    normalize_id_number,
+    validate_credit_code,
+    validate_id_number,
+    validate_mobile,
+)
+from tongban.organisations.choices import StaffRole
+from tongban.organisations.models import StaffAssignment
+
+from .models import AccountEvent, AccountEventKind, Applicant, User, UserKind
+
+
+class AccountLocked(ServiceError):
+    """Too many wrong passwords: refused until `locked_until`, whatever the password."""
+
+    status = 423
+    code = "account_locked"
+
+    def __init__(self, message: str, *, locked_until: dt.datetime):
+        super().__init__(message)
+        self.locked_until = locked_until
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "locked_until": self.locked_until.isoformat()}
+
+
+@dataclass(frozen=True)
+class AssignmentSpec:
+    """One role for a new staff member (see StaffAssignment)."""
+
+    role: str
+    department_id: int | None = None
+    hall_id: int | None = None
+    window_id: int | None = None
+
+
+@dataclass(frozen=True)
+class LoginFailure:
+    remaining: int
+    locked_until: dt.datetime | None
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+class _Errors:
+    """Collects field errors so a form can show every problem at once, not one per submit."""
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.by_field.setdefault(field, []).append(message)
+
+    def check(self, field: str, func, value):
+        try:
+            return func(value)
+        except DjangoValidationError as exc:
+            for message in exc.messages:
+                self.add(field, message)
+            return value
+
+    def required(self, field: str, value: str, label: str, max_length: int) -> str:
+        value = (value or "").strip()
+        if not value:
+            self.add(field, _("请填写%(label)s。") % {"label": label})
+        elif len(value) > max_length:
+            self.add(field, _("%(label)s不能超过 %(n)d 个字。") % {"label": label, "n": max_length})
+        return value
+
+    def raise_if_any(self) -> None:
+        if not self.by_field:
+            return
+        first_field, first_messages = next(iter(self.by_field.items()))
+        if len(self.by_field) == 1 and len(first_messages) == 1:
+            raise ValidationFailed(first_messages[0], field=first_field, errors=self.by_field)
+        summary = "；".join(messages[0] for messages in self.by_field.values())
+        raise ValidationFailed(
+            _("有 %(n)d 处填写有误：%(summary)s") % {"n": len(self.by_field), "summary": summary},
+            field=first_field,
+            errors=self.by_field,
+        )
+
+
+def _log(user: User, kind: str, *, actor: User | None = None, ip: str | None = None, **detail) -> None:
+    AccountEvent.objects.create(user=user, kind=kind, actor=actor, ip=ip or None, detail=detail)
+
+
+def _check_password(errors: _Errors, password: str, user: User) -> None:
+    if not password:
+        errors.add("password", _("请设置密码。"))
+        return
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        for message in exc.messages:
+            errors.add("password", _("密码：%(reason)s") % {"reason": message})
+
+
+def _optional_email(errors: _Errors, email: str) -> str:
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            errors.add("email", _("电子邮箱格式不正确。"))
+    return email
+
+
+def _check_username_free(username: str, *, field: str, message: str) -> None:
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(message, code="already_registered", field=field)
+
+
+# --- registration ----------------------------------------------------------------------------------------
+
+
+def applicant_register_natural(
+    *,
+    name: str,
+    id_number: str,
+    mobile: str,
+    password: str,
+    email: str = "",
+    username: str | None = None,
+) -> User:
+    """个人注册: a natural person's login and applicant profile, created together or not at all.
+
+    A walk-in record made earlier by a clerk (same ID number, no login yet) is claimed instead of
+    duplicated, provided the name matches the one on record.
+    """
+    errors = _Errors()
+    name = errors.required("name", name, _("姓名"), 64)
+    number = errors.check("id_number", validate_id_number, id_number)
+    mobile = errors.check("mobile", validate_mobile, mobile)
+    email = _optional_email(errors, email)
+    login = (username or "").strip() or normalize_id_number(id_number)
+    _check_password(errors, password, User(username=login, display_name=name, mobile=mobile, email=email))
+    errors.raise_if_any()
+
+    try:
+        with transaction.atomic():
+            applicant = (
+                Applicant.objects.select_for_update()
+                .filter(kind=ApplicantKind.NATURAL, id_number=number)
+                .first()
+            )
+            if applicant is not None and applicant.user_id:
+                raise Conflict(
+                    _("该身份证号码已注册，请直接登录。"), code="already_registered", field="id_number"
+                )
+            if login == number:
+                _check_username_free(login, field="id_number", message=_("该身份证号码已注册，请直接登录。"))
+            else:
+                _check_username_free(login, field="username", message=_("该用户名已被使用，请换一个。"))
+            if applicant is not None and applicant.name != name:
+                raise ValidationFailed(_("姓名与该身份证号码的登记信息不一致，请核对。"), field="name")
+            user = User.objects.create_user(
+                username=login,
+                password=password,
+                email=email,
+                kind=UserKind.APPLICANT,
+                display_name=name,
+                mobile=mobile,
+            )
+            if applicant is None:
+                applicant = Applicant(kind=ApplicantKind.NATURAL, id_number=number, name=name)
+            applicant.user = user
+            applicant.mobile = mobile
+            applicant.email = email or applicant.email
+            applicant.save()
+            _log(user, AccountEventKind.REGISTERED, applicant_kind=ApplicantKind.NATURAL)
+    except IntegrityError:
+        raise Conflict(
+            _("该身份证号码已注册，请直接登录。"), code="already_registered", field="id_number"
+        ) from None
+    return user
+
+
+def applicant_register_legal(
+    *,
+    name: str,
+    credit_code: str,
+    legal_representative: str,
+    contact_name: str,
+    mobile: str,
+    password: str,
+    contact_id_number: str = "",
+    email: str = "",
+    username: str | None = None,
+) -> User:
+    """法人注册: an enterprise or institution's login (the credit code) with its contact person."""
+    errors = _Errors()
+    name = errors.required("name", name, _("单位名称"), 128)
+    code = errors.check("credit_code", validate_credit_code, credit_code)
+    legal_representative = errors.required("legal_representative", legal_representative, _("法定代表人"), 64)
+    contact_name = errors.required("contact_name", contact_name, _("联系人"), 64)
+    contact_id = ""
+    if (contact_id_number or "").strip():
+        contact_id = errors.check("contact_id_number", validate_id_number, contact_id_number)
+    mobile = errors.check("mobile", validate_mobile, mobile)
+    email = _optional_email(errors, email)
+    login = (username or "").strip() or (credit_code or "").strip().upper().replace(" ", "")
+    _check_password(errors, password, User(username=login, display_name=name, mobile=mobile, email=email))
+    errors.raise_if_any()
+
+    taken = _("该统一社会信用代码已注册，请直接登录。")
+    try:
+        with transaction.atomic():
+            applicant = (
+                Applicant.objects.select_for_update()
+                .filter(kind=ApplicantKind.LEGAL, credit_code=code)
+                .first()
+            )
+            if applicant is not None and applicant.user_id:
+                raise Conflict(taken, code="already_registered", field="credit_code")
+            if login == code:
+                _check_username_free(login, field="credit_code", message=taken)
+            else:
+                _check_username_free(login, field="username", message=_("该用户名已被使用，请换一个。"))
+            if applicant is not None and applicant.name != name:
+                raise ValidationFailed(
+                    _("单位名称与该统一社会信用代码的登记信息不一致，请核对。"), field="name"
+                )
+            user = User.objects.create_user(
+                username=login,
+                password=password,
+                email=email,
+                kind=UserKind.APPLICANT,
+                display_name=name,
+                mobile=mobile,
+            )
+            if applicant is None:
+                applicant = Applicant(kind=ApplicantKind.LEGAL, credit_code=code, name=name)
+            applicant.user = user
+            applicant.legal_representative = legal_representative
+            applicant.contact_name = contact_name
+            applicant.contact_id_number = contact_id
+            applicant.mobile = mobile
+            applicant.email = email or applicant.email
+            applicant.save()
+            _log(user, AccountEventKind.REGISTERED, applicant_kind=ApplicantKind.LEGAL)
+    except IntegrityError:
+        raise Conflict(taken, code="already_registered", field="credit_code") from None
+    return user
+
+
+def applicant_find_or_register(
+    *,
+    kind: str,
+    name: str,
+    id_number: str = "",
+    credit_code: str = "",
+    mobile: str = "",
+    legal_representative: str = "",
+    contact_name: str = "",
+    contact_id_number: str = "",
+    address: str = "",
+    email: str = "",
+) -> Applicant:
+    """For window intake: the applicant with this ID number / credit code, created if new (no login).
+
+    The name must match the record (the clerk has the certificate in hand, so a mismatch is a typo or a
+    wrong card). Empty contact fields of an existing record are filled in; nothing is overwritten.
+    """
+    errors = _Errors()
+    if kind not in ApplicantKind.values:
+        errors.add("kind", _("申请人类型应为自然人或法人。"))
+        errors.raise_if_any()
+    label = _("姓名") if kind == ApplicantKind.NATURAL else _("单位名称")
+    name = errors.required("name", name, label, 128)
+    if kind == ApplicantKind.NATURAL:
+        number = errors.check("id_number", validate_id_number, id_number)
+        lookup = {"kind": kind, "id_number": number}
+    else:
+        number = errors.check("credit_code", validate_credit_code, credit_code)
+        lookup = {"kind": kind, "credit_code": number}
+        legal_representative = (legal_representative or "").strip()
+        contact_name = (contact_name or "").strip()
+    if (mobile or "").strip():
+        mobile = errors.check("mobile", validate_mobile, mobile)
+    if (contact_id_number or "").strip():
+        contact_id_number = errors.check("contact_id_number", validate_id_number, contact_id_number)
+    email = _optional_email(errors, email)
+    errors.raise_if_any()
+
+    fill = {
+        "mobile": mobile,
+        "legal_representative": legal_representative,
+        "contact_name": contact_name,
+        "contact_id_number": contact_id_number,
+        "address": (address or "").strip(),
+        "email": email,
+    }
+    fill = {k: v for k, v in fill.items() if v}
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                applicant = Applicant.objects.select_for_update().filter(**lookup).first()
+                if applicant is None:
+                    return Applicant.objects.create(name=name, **lookup, **fill)
+                if applicant.name != name:
+                    raise ValidationFailed(
+                        _("%(label)s与已登记的信息不一致（已登记：%(masked)s），请核对证件。")
+                        % {"label": label, "masked": mask_name(applicant.name)},
+                        field="name",
+                    )
+                changed = [k for k, v in fill.items() if not getattr(applicant, k)]
+                for k in changed:
+                    setattr(applicant, k, fill[k])
+                if changed:
+                    applicant.save(update_fields=[*changed, "updated_at"])
+                return applicant
+        except IntegrityError:
+            continue  # created by a parallel intake in between: read it on the second pass
+    raise Conflict(_("申请人信息正在被同时登记，请重试。"))
+
+
+# --- staff -----------------------------------------------------------------------------------------------
+
+
+def staff_create(
+    *,
+    username: str,
+    name: str,
+    password: str,
+    assignments: Iterable[AssignmentSpec | Mapping],
+    mobile: str = "",
+    email: str = "",
+    by: User | None = None,
+) -> User:
+    """A staff login with its roles. Administrators also get the Django admin (is_staff, superuser)."""
+    errors = _Errors()
+    username = errors.required("username", username, _("用户名"), 150)
+    name = errors.required("name", name, _("姓名"), 64)
+    if (mobile or "").strip():
+        mobile = errors.check("mobile", validate_mobile, mobile)
+    email = _optional_email(errors, email)
+    _check_password(errors, password, User(username=username, display_name=name, email=email))
+    specs = [a if isinstance(a, AssignmentSpec) else AssignmentSpec(**a) for a in assignments]
+    for spec in specs:
+        if spec.role not in StaffRole.values:
+            errors.add("assignments", _("未知的角色：%(role)s。") % {"role": spec.role})
+    errors.raise_if_any()
+    is_admin = any(s.role == StaffRole.ADMINISTRATOR for s in specs)
+
+    try:
+        with transaction.atomic():
+            _check_username_free(username, field="username", message=_("该用户名已被使用，请换一个。"))
+            user = User.objects.create_user(
+                username=username,
+                password=password,
+                email=email,
+                kind=UserKind.STAFF,
+                display_name=name,
+                mobile=mobile,
+                is_staff=is_admin,
+                is_superuser=is_admin,
+            )
+            for spec in specs:
+                assignment = StaffAssignment(
+                    user=user,
+                    role=spec.role,
+                    department_id=spec.department_id,
+                    hall_id=spec.hall_id,
+                    window_id=spec.window_id,
+                )
+                try:
+                    assignment.full_clean()
+                except DjangoValidationError as exc:
+                    raise ValidationFailed(
+                        "；".join(exc.messages), field="assignments", errors=exc.message_dict
+                    ) from None
+                assignment.save()
+            _log(user, AccountEventKind.STAFF_CREATED, actor=by, roles=[s.role for s in specs])
+    except IntegrityError:
+        raise Conflict(_("该用户名已被使用，请换一个。"), field="username") from None
+    return user
+
+
+# --- login, lockout, tokens ---------------------------------------------------------------------------------
+
+
+def _resolve_user_id(identifier: str) -> int | None:
+    """Username as typed, then upper-cased (ID numbers end in X, codes are upper case), then mobile."""
+    ident = (identifier or "").strip()
+    if not ident:
+        return None
+    for candidate in dict.fromkeys([ident, ident.upper().replace(" ", "")]):
+        pk = User.objects.filter(username=candidate).values_list("pk", flat=True).first()
+        if pk is not None:
+            return pk
+    if MOBILE_RE.fullmatch(ident):
+        pks = list(User.objects.filter(mobile=ident, is_active=True).values_list("pk", flat=True)[:2])
+        if len(pks) == 1:
+            return pks[0]
+        if len(pks) > 1:
+            raise ValidationFailed(
+                _("该手机号码关联多个账户，请使用用户名、身份证号码或统一社会信用代码登录。"),
+                code="ambiguous_mobile",
+                field="username",
+            )
+    return None
+
+
+def _locked_message(locked_until: dt.datetime) -> str:
+    local = timezone.localtime(locked_until)
+    when = local.strftime("%H:%M")
+    if local.date() != timezone.localdate():
+        when = f"{local.month}月{local.day}日 {when}"
+    return _("账户已锁定，请于 %(when)s 后再试。") % {"when": when}
+
+
+def login_failed(*, user_id: int, ip: str | None = None) -> LoginFailure:
+    """Count one wrong password; the LOGIN_MAX_FAILURES-th in a row locks the account."""
+    max_failures = settings.LOGIN_MAX_FAILURES
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        now = timezone.now()
+        if user.locked_until and user.locked_until > now:
+            return LoginFailure(remaining=0, locked_until=user.locked_until)
+        user.failed_login_count += 1
+        _log(user, AccountEventKind.LOGIN_FAILED, ip=ip, count=user.failed_login_count)
+        if user.failed_login_count >= max_failures:
+            # The count restarts after the lock, so the next period again allows max_failures tries.
+            user.locked_until = now + dt.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+            user.failed_login_count = 0
+            user.save(update_fields=["failed_login_count", "locked_until"])
+            _log(user, AccountEventKind.LOCKED, ip=ip, until=user.locked_until.isoformat())
+            return LoginFailure(remaining=0, locked_until=user.locked_until)
+        user.save(update_fields=["failed_login_count"])
+        return LoginFailure(remaining=max_failures - user.failed_login_count, locked_until=None)
+
+
+def login_succeeded(*, user_id: int, ip: str | None = None) -> User:
+    """Reset the failure count and clear an expired lock; record the login."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        user.failed_login_count = 0
+        user.locked_until = None
+        user.last_login = timezone.now()
+        user.save(update_fields=["failed_login_count", "locked_until", "last_login"])
+        _log(user, AccountEventKind.LOGIN_SUCCEEDED, ip=ip)
+    return user
+
+
+def login_attempt(*, identifier: str, password: str, ip: str | None = None) -> User:
+    """Check a username (or ID number, credit code, mobile) and password; count failures; lock.
+
+    Returns the user on success. Raises ValidationFailed("invalid_credentials") with the number of
+    tries left, AccountLocked while locked (even for the right password), NotAllowed if deactivated.
+    The failure count is committed before the error is raised.
+    """
+    user_id = _resolve_user_id(identifier)
+    if user_id is None:
+        User().set_password(password)  # same hashing time as a known user: no username probing by timing
+        raise ValidationFailed(_("用户名或密码错误。"), code="invalid_credentials")
+    failure: LoginFailure | None = None
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        if user.is_locked:
+            failure = LoginFailure(remaining=0, locked_until=user.locked_until)
+        elif not user.check_password(password):
+            failure = login_failed(user_id=user_id, ip=ip)
+        elif not user.is_active:
+            raise NotAllowed(_("账户已停用，请联系管理员。"), code="account_inactive")
+        else:
+            user = login_succeeded(user_id=user_id, ip=ip)
+    if failure is None:
+        return user
+    if failure.locked_until is not None:
+        raise AccountLocked(_locked_message(failure.locked_until), locked_until=failure.locked_until)
+    raise ValidationFailed(
+        _("用户名或密码错误，还可尝试 %(n)d 次。") % {"n": failure.remaining}, code="invalid_credentials"
+    )
+
+
+def user_unlock(*, user_id: int, by: User | None = None) -> User:
+    """Lift a lock before it expires (an administrator, after checking who is asking)."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id).first()
+        if user is None:
+            raise NotFound(_("用户不存在。"))
+        was_locked = user.is_locked
+        user.failed_login_count = 0
+        user.locked_until = None
+        user.save(update_fields=["failed_login_count", "locked_until"])
+        _log(user, AccountEventKind.UNLOCKED, actor=by, was_locked=was_locked)
+    return user
+
+
+def auth_token_issue(*, identifier: str, password: str, ip: str | None = None) -> str:
+    """The API token of a user, after the same checks and counting as the login form."""
+    user = login_attempt(identifier=identifier, password=password, ip=ip)
+    with transaction.atomic():
+        token, created = Token.objects.get_or_create(user=user)
+        if created:
+            _log(user, AccountEventKind.TOKEN_ISSUED, ip=ip)
+    return token.key

@@ -1,0 +1,63 @@
+"""Reads of the organisation, always through `.visible_to(user)` (DESIGN rule 3)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import Department, Region, ServiceHall, StaffAssignment, Window
+from .scoping import scope_for
+
+
+def department_list(*, user, region_id: int | None = None, include_inactive: bool = False) -> QuerySet:
+    qs = Department.objects.visible_to(user).select_related("region")
+    if not include_inactive:
+        qs = qs.active()
+    if region_id is not None:
+        qs = qs.filter(region_id=region_id)
+    return qs
+
+
+def hall_list(*, user, level: str | None = None) -> QuerySet:
+    """Active halls with their active windows (and each window's department) in one query each."""
+    windows = Window.objects.visible_to(user).active().select_related("department").order_by("number")
+    qs = (
+        ServiceHall.objects.visible_to(user)
+        .active()
+        .select_related("region", "parent")
+        .prefetch_related(Prefetch("windows", queryset=windows))
+    )
+    if level:
+        qs = qs.filter(level=level)
+    return qs
+
+
+def region_list(*, user, parent_id: int | None = None, level: str | None = None, q: str = "") -> QuerySet:
+    qs = Region.objects.visible_to(user).select_related("parent")
+    if parent_id is not None:
+        qs = qs.filter(parent_id=parent_id)
+    if level:
+        qs = qs.filter(level=level)
+    if q:
+        qs = qs.filter(code__startswith=q) if q.isdigit() else qs.filter(name__contains=q)
+    return qs
+
+
+def staff_assignment_list(
+    *, user, department_id: int | None = None, hall_id: int | None = None, role: str | None = None
+) -> QuerySet:
+    """Who works where: admins and supervisors see all, department staff their department, clerks
+    their hall, everybody at least their own roles."""
+    qs = StaffAssignment.objects.visible_to(user).select_related("user", "department", "hall", "window")
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    if hall_id is not None:
+        qs = qs.filter(hall_id=hall_id)
+    if role:
+        qs = qs.filter(role=role)
+    return qs.order_by("user__username", "role", "id")
+
+
+def is_staff_member(user) -> bool:
+    """True for anyone holding a staff role (or a superuser): the gate of staff-only pages and APIs."""
+    scope = scope_for(user)
+    return scope.is_authenticated and not scope.is_applicant and scope.is_staff_member
