@@ -1,0 +1,225 @@
+"""Public service guide (办事指南): home, browse, search, item page. Anonymous access everywhere.
+
+Every query starts from `ServiceItem.objects.visible_to(request.user).published()`: the guide shows
+published items only, whoever looks. Item lists that depend on the JSON columns (applicant kinds, life
+events) are filtered in Python over a list of primary keys, because JSON containment is not portable
+between SQLite and PostgreSQL; the catalogue is a few thousand rows at most, so that stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from tongban.organisations.models import Department
+
+from .choices import ApplicantKind, CaseKind, ItemCategory, ItemStatus, LifeEvent, OnlineDepth
+from .models import ServiceItem
+from .search import MAX_QUERY_CHARS, search_items, search_suggest
+
+PAGE_SIZE = 20
+LATEST_COUNT = 8
+
+
+def _published(request: HttpRequest):
+    return ServiceItem.objects.visible_to(request.user).published()
+
+
+@dataclass(frozen=True)
+class Tile:
+    value: str
+    label: str
+    count: int
+
+
+@require_GET
+def guide_home(request: HttpRequest) -> HttpResponse:
+    """Search box and the four ways to browse, each with item counts."""
+    rows = list(_published(request).values_list("category", "applicant_kinds", "life_events"))
+    categories = Counter(category for category, _kinds, _events in rows)
+    kinds = Counter(kind for _category, item_kinds, _events in rows for kind in set(item_kinds or []))
+    events = Counter(event for _category, _kinds, item_events in rows for event in set(item_events or []))
+    departments = (
+        Department.objects.visible_to(request.user)
+        .filter(is_active=True)
+        .annotate(n_items=Count("items", filter=Q(items__status=ItemStatus.PUBLISHED)))
+        .order_by("sort_order", "pk")
+    )
+    latest = _published(request).select_related("department").order_by("-published_at", "code")[:LATEST_COUNT]
+    context = {
+        "total": len(rows),
+        "applicant_tiles": [Tile(k.value, k.label, kinds[k.value]) for k in ApplicantKind],
+        "category_tiles": [Tile(c.value, c.label, categories[c.value]) for c in ItemCategory],
+        "event_tiles": [Tile(e.value, e.label, events[e.value]) for e in LifeEvent],
+        "departments": departments,
+        "latest": latest,
+    }
+    return render(request, "catalogue/guide_home.html", context)
+
+
+@dataclass(frozen=True)
+class BrowseFilters:
+    applicant: str = ""
+    category: str = ""
+    department: Department | None = None
+    event: str = ""
+    once: bool = False
+
+    @property
+    def active(self) -> bool:
+        return bool(self.applicant or self.category or self.department or self.event or self.once)
+
+
+def _parse_filters(request: HttpRequest) -> BrowseFilters:
+    """Unknown filter values are dropped rather than failing: these links get shared and go stale."""
+    get = request.GET
+    applicant = get.get("applicant", "")
+    category = get.get("category", "")
+    event = get.get("event", "")
+    department = None
+    department_id = get.get("department", "")
+    if department_id.isdigit():
+        department = Department.objects.visible_to(request.user).filter(pk=int(department_id)).first()
+    return BrowseFilters(
+        applicant=applicant if applicant in ApplicantKind.values else "",
+        category=category if category in ItemCategory.values else "",
+        department=department,
+        event=event if event in LifeEvent.values else "",
+        once=get.get("once") == "1",
+    )
+
+
+def _paginate(request: HttpRequest, object_list) -> Page:
+    return Paginator(object_list, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@require_GET
+def guide_browse(request: HttpRequest) -> HttpResponse:
+    """Items by applicant kind, category, department and life event; filters combine (AND)."""
+    filters = _parse_filters(request)
+    qs = _published(request)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if filters.department:
+        qs = qs.filter(department=filters.department)
+    if filters.once:
+        qs = qs.filter(visits_required__lte=1)
+    keys = [
+        pk
+        for pk, kinds, events in qs.order_by("code").values_list("pk", "applicant_kinds", "life_events")
+        if (not filters.applicant or filters.applicant in (kinds or []))
+        and (not filters.event or filters.event in (events or []))
+    ]
+    page = _paginate(request, keys)
+    by_pk = ServiceItem.objects.select_related("department").in_bulk(list(page.object_list))
+    items = [by_pk[pk] for pk in page.object_list if pk in by_pk]
+    context = {
+        "filters": filters,
+        "page": page,
+        "items": items,
+        "applicant_choices": ApplicantKind.choices,
+        "category_choices": ItemCategory.choices,
+        "event_choices": LifeEvent.choices,
+        "departments": Department.objects.visible_to(request.user).filter(is_active=True),
+    }
+    return render(request, "catalogue/browse.html", context)
+
+
+@require_GET
+def guide_search(request: HttpRequest) -> HttpResponse:
+    """Ranked results, best first; an explicit message with tips when nothing matches."""
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
+    results = search_items(query, _published(request)) if query else []
+    page = _paginate(request, results)
+    context = {"query": query, "page": page, "items": list(page.object_list), "count": len(results)}
+    return render(request, "catalogue/search.html", context)
+
+
+@require_GET
+def guide_suggest(request: HttpRequest) -> HttpResponse:
+    """Autocomplete fragment for htmx: a list of links, reachable with Tab."""
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
+    suggestions = search_suggest(query, queryset=_published(request)) if query else []
+    return render(request, "catalogue/_suggest.html", {"query": query, "suggestions": suggestions})
+
+
+@require_GET
+def item_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The guide page of one item: every standard element, materials, flow chart."""
+    item = get_object_or_404(_published(request).select_related("department", "region"), code=code)
+    if item.status != ItemStatus.PUBLISHED:  # belt and braces: the queryset already says so
+        raise Http404
+    context = {
+        "item": item,
+        "materials": list(item.materials.order_by("position", "pk")),
+        "flow": item_flow(item),
+        "applicant_labels": [
+            ApplicantKind(k).label for k in item.applicant_kinds if k in ApplicantKind.values
+        ],
+        "event_labels": [LifeEvent(e).label for e in item.life_events if e in LifeEvent.values],
+        "depth_levels": OnlineDepth.choices,
+    }
+    return render(request, "catalogue/item_detail.html", context)
+
+
+def item_flow(item: ServiceItem) -> list[dict]:
+    """The stages an application of this item goes through, for the guide's flow chart.
+
+    Each stage: {"key", "title", "actor", "detail"}. Derived from the item's standard elements
+    (case kind, limits, department, online depth); when items get their own process definitions,
+    this function is the one place to read them from.
+    """
+    online = item.online_depth >= OnlineDepth.RECEIVE
+    apply_detail = (
+        _("网上提交或到政务服务中心窗口提交申请材料") if online else _("到政务服务中心窗口提交申请材料")
+    )
+    e_licence = item.online_depth >= OnlineDepth.E_LICENCE
+    result = item.result_name or _("办理结果")
+    if e_licence:
+        deliver_detail = _("%(result)s：窗口领取、邮寄送达或电子证照") % {"result": result}
+    else:
+        deliver_detail = _("%(result)s：窗口领取或邮寄送达") % {"result": result}
+    department = item.department.name
+    applicant = {"key": "apply", "title": _("申请"), "actor": _("申请人"), "detail": apply_detail}
+    if item.case_kind == CaseKind.IMMEDIATE:
+        return [
+            applicant,
+            {
+                "key": "accept_conclude",
+                "title": _("受理并当场办结"),
+                "actor": _("综合受理窗口"),
+                "detail": _("材料齐全、符合法定形式的，当场受理并办结"),
+            },
+            {"key": "deliver", "title": _("出件"), "actor": _("出件窗口"), "detail": deliver_detail},
+        ]
+    unit = _(item.get_promised_limit_unit_display())
+    limit = _("%(n)s个%(unit)s") % {"n": item.promised_limit, "unit": unit}
+    return [
+        applicant,
+        {
+            "key": "accept",
+            "title": _("受理"),
+            "actor": _("综合受理窗口"),
+            "detail": _("材料齐全、符合法定形式的予以受理；需要补正的，一次性告知全部内容"),
+        },
+        {
+            "key": "review",
+            "title": _("审查"),
+            "actor": department,
+            "detail": _("审查申请材料，必要时进行现场核查"),
+        },
+        {
+            "key": "decide",
+            "title": _("决定"),
+            "actor": department,
+            "detail": _("自受理之日起%(limit)s内作出决定") % {"limit": limit},
+        },
+        {"key": "deliver", "title": _("送达/出件"), "actor": _("出件窗口"), "detail": deliver_detail},
+    ]
