@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tongban.organisations",
     "tongban.workdays",
     "tongban.catalogue",
+    "tongban.notifications",
     "tongban.api",
 ]
 
@@ -127,6 +128,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "static"]  # vendored Bootstrap/htmx/ECharts and site.css
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
