@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("workdays/", api.WorkdayListApi.as_view(), name="api-workdays-list"),
+    path("workdays/add/", api.WorkdayAddApi.as_view(), name="api-workdays-add"),
+]

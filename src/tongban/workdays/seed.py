@@ -73,7 +73,11 @@ def seed_calendar(apps, years=SEED_YEARS) -> int:
         for day, kind, name in chinese_calendar_days(year):
             rows.append(
                 work_calendar(
-                    date=day, kind=kind, is_workday=kind in ("workday", "makeup"), holiday_name=name, ordinal=0
+                    date=day,
+                    kind=kind,
+                    is_workday=kind in ("workday", "makeup"),
+                    holiday_name=name,
+                    ordinal=0,
                 )
             )
     if not rows:

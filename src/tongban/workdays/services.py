@@ -1,0 +1,335 @@
+"""Writes to the working-day calendar: a whole year from a schedule, or one day.
+
+Every write, in one transaction: locks the CalendarVersion row (calendar writers queue behind each
+other), writes the days, rebuilds the cumulative ordinals from the first changed date on, sets a new
+version token (so every process reloads its index) and appends a CalendarChange row.
+File format of the yearly schedule: docs/workdays-import.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from tongban.common.errors import Conflict, ValidationFailed
+
+from .calendar import CalendarMissing, invalidate_index
+from .choices import WORKING_KINDS, CalendarChangeAction, DayKind
+from .models import CalendarChange, CalendarVersion, CalendarYear, WorkCalendar
+
+MAX_IMPORT_BYTES = 1024 * 1024
+NAME_MAX = 50
+WEEKDAYS = "一二三四五六日"
+
+# Accepted spellings of the `type` column (case-insensitive) -> the kind they mean.
+TYPE_ALIASES: dict[str, str] = {
+    **dict.fromkeys(
+        ["法定节假日", "节假日", "放假", "休", "休息", "holiday", "rest", "off"], DayKind.HOLIDAY
+    ),
+    **dict.fromkeys(["调休上班", "上班", "补班", "班", "makeup", "work", "workday"], DayKind.MAKEUP),
+}
+HEADER_ALIASES = {
+    "date": "date",
+    "日期": "date",
+    "type": "type",
+    "类型": "type",
+    "name": "name",
+    "名称": "name",
+    "节日名称": "name",
+}
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    """One validated line of a yearly schedule: a rest day or a make-up working day."""
+
+    line: int
+    day: date
+    kind: str
+    name: str
+
+
+def check_day_kind(*, day: date, kind: str) -> None:
+    """Which kinds a date may take: 工作日 only Monday–Friday, 周末 and 调休上班 only on a weekend.
+
+    Used by calendar_day_set and by the admin form, so both refuse the same things.
+    """
+    weekend = day.weekday() >= 5
+    label = f"{day:%Y-%m-%d}（星期{WEEKDAYS[day.weekday()]}）"
+    if kind not in DayKind.values:
+        raise ValidationFailed(f"类型“{kind}”无效。", field="kind")
+    if kind == DayKind.WORKDAY and weekend:
+        raise ValidationFailed(f"{label}是周末，上班应标为“调休上班”。", field="kind")
+    if kind == DayKind.MAKEUP and not weekend:
+        raise ValidationFailed(f"{label}本来就是工作日，不能标为“调休上班”。", field="kind")
+    if kind == DayKind.WEEKEND and not weekend:
+        raise ValidationFailed(f"{label}不是周末，放假应标为“法定节假日”。", field="kind")
+
+
+def _new_version() -> None:
+    CalendarVersion.objects.update_or_create(
+        id=1, defaults={"token": secrets.token_hex(16), "changed_at": timezone.now()}
+    )
+
+
+def _lock_calendar() -> None:
+    """Serialise calendar writers on the version row (created if a database lost it)."""
+    CalendarVersion.objects.get_or_create(
+        id=1, defaults={"token": secrets.token_hex(16), "changed_at": timezone.now()}
+    )
+    CalendarVersion.objects.select_for_update().get(id=1)
+
+
+def _rebuild_ordinals(from_day: date) -> int:
+    """Recompute `ordinal` for every stored date >= from_day; returns how many rows changed."""
+    running = (
+        WorkCalendar.objects.filter(date__lt=from_day)
+        .order_by("-date")
+        .values_list("ordinal", flat=True)
+        .first()
+        or 0
+    )
+    changed = []
+    for row in (
+        WorkCalendar.objects.filter(date__gte=from_day).order_by("date").only("id", "is_workday", "ordinal")
+    ):
+        running += 1 if row.is_workday else 0
+        if row.ordinal != running:
+            row.ordinal = running
+            changed.append(row)
+    WorkCalendar.objects.bulk_update(changed, ["ordinal"], batch_size=500)
+    return len(changed)
+
+
+def _after_write() -> None:
+    invalidate_index()
+    transaction.on_commit(invalidate_index)
+
+
+# --- parsing a schedule file ---------------------------------------------------------------------
+
+
+def _read_table(file: IO[bytes] | IO[str] | bytes) -> list[tuple[int, list[Any]]]:
+    """The file's rows as (line number, cells); XLSX detected by content, CSV as UTF-8 or GB18030."""
+    data = file if isinstance(file, bytes) else file.read()
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ValidationFailed("文件太大：年度日历文件不应超过 1 MB。", field="file")
+    if data[:4] == b"PK\x03\x04":
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise ValidationFailed("无法读取 Excel 文件，请确认是 .xlsx 格式。", field="file") from exc
+        sheet = book.worksheets[0]
+        rows = [(n, list(r)) for n, r in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        book.close()
+        return rows
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationFailed("无法识别文件编码，请保存为 UTF-8 编码的 CSV 或 .xlsx 文件。", field="file")
+    return [(n, r) for n, r in enumerate(csv.reader(io.StringIO(text)), start=1)]
+
+
+def _rows_from_table(table: list[tuple[int, list[Any]]]) -> list[tuple[int, Mapping[str, Any]]]:
+    table = [(n, cells) for n, cells in table if any(str(c or "").strip() for c in cells)]
+    if not table:
+        raise ValidationFailed("文件是空的：第一行应为表头 date,type,name。", field="file")
+    line, header = table[0]
+    columns: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        key = HEADER_ALIASES.get(str(cell or "").strip().lower())
+        if key and key not in columns:
+            columns[key] = i
+    missing = [c for c in ("date", "type") if c not in columns]
+    if missing:
+        raise ValidationFailed(
+            f"第 {line} 行表头缺少列：{', '.join(missing)}。表头应为 date,type,name（或 日期,类型,名称）。",
+            field="file",
+        )
+    out = []
+    for n, cells in table[1:]:
+        out.append((n, {k: (cells[i] if i < len(cells) else None) for k, i in columns.items()}))
+    return out
+
+
+def _parse_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip()
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"):
+        try:
+            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date, no time zone
+        except ValueError:
+            continue
+    return None
+
+
+def parse_schedule(*, year: int, rows: Iterable[tuple[int, Mapping[str, Any]]]) -> list[ScheduleRow]:
+    """Validate every row; raise one ValidationFailed listing all the errors (row, field, message)."""
+    errors: list[dict[str, Any]] = []
+    seen: dict[date, int] = {}
+    parsed: list[ScheduleRow] = []
+    for line, row in rows:
+
+        def err(field: str, message: str, line: int = line) -> None:
+            errors.append({"row": line, "field": field, "message": f"第 {line} 行：{message}"})
+
+        raw_date = row.get("date")
+        day = _parse_date(raw_date)
+        if raw_date in (None, ""):
+            err("date", "日期不能为空。")
+        elif day is None:
+            err("date", f"日期“{raw_date}”格式不对，应为 YYYY-MM-DD，例如 {year}-10-01。")
+        elif day.year != year:
+            err("date", f"日期 {day:%Y-%m-%d} 不在 {year} 年内。")
+            day = None
+        raw_type = str(row.get("type") or "").strip()
+        kind = TYPE_ALIASES.get(raw_type.lower())
+        if not raw_type:
+            err("type", "类型不能为空，应为“法定节假日”或“调休上班”。")
+        elif kind is None:
+            err("type", f"类型“{raw_type}”无效，应为“法定节假日”或“调休上班”。")
+        name = str(row.get("name") or "").strip()
+        if len(name) > NAME_MAX:
+            err("name", f"名称太长（{len(name)} 字），最多 {NAME_MAX} 字。")
+        if day is not None:
+            if day in seen:
+                err("date", f"日期 {day:%Y-%m-%d} 重复（第 {seen[day]} 行已有）。")
+            else:
+                seen[day] = line
+            if kind is not None:
+                try:
+                    check_day_kind(day=day, kind=kind)
+                except ValidationFailed as exc:
+                    err("type", exc.message)
+        if day is not None and kind is not None:
+            parsed.append(ScheduleRow(line=line, day=day, kind=kind, name=name[:NAME_MAX]))
+    if not errors and not any(r.kind == DayKind.HOLIDAY for r in parsed):
+        errors.append(
+            {
+                "row": None,
+                "field": "file",
+                "message": f"文件中没有任何放假日期：{year} 年的节假日安排不能为空。",
+            }
+        )
+    if errors:
+        raise ValidationFailed(
+            f"导入文件有 {len(errors)} 处错误，未写入任何数据。", field="file", errors=errors
+        )
+    return parsed
+
+
+# --- services --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_year_import(
+    *,
+    year: int,
+    rows: Iterable[Mapping[str, Any]] | None = None,
+    file: IO[bytes] | IO[str] | bytes | None = None,
+    replace: bool = False,
+    actor=None,
+    source: str = "导入",
+) -> CalendarYear:
+    """Write a whole year from its schedule: the listed rest days (法定节假日) and make-up working days
+    (调休上班); every other date is a working day Monday–Friday and a rest day on the weekend.
+
+    Give either `rows` (mappings with keys date, type, name) or `file` (CSV or XLSX with those columns).
+    All rows are validated first; if any is wrong nothing is written. A covered year is replaced only
+    with `replace=True`.
+    """
+    if isinstance(year, bool) or not isinstance(year, int) or not 1949 < year < 2200:
+        raise ValidationFailed("年份无效。", field="year")
+    if (rows is None) == (file is None):
+        raise ValidationFailed("请提供一个年度日历文件（或数据行）。", field="file")
+    if file is not None:
+        numbered = _rows_from_table(_read_table(file))
+    else:
+        numbered = [(i, r) for i, r in enumerate(rows or (), start=1)]
+    schedule = {r.day: r for r in parse_schedule(year=year, rows=numbered)}
+
+    _lock_calendar()
+    exists = CalendarYear.objects.filter(year=year).exists()
+    if exists and not replace:
+        raise Conflict(f"{year} 年的工作日历已经存在；如需重新导入，请选择“覆盖”。", field="year")
+    WorkCalendar.objects.filter(date__year=year).delete()
+    days = []
+    day, one = date(year, 1, 1), timedelta(days=1)
+    while day.year == year:
+        item = schedule.get(day)
+        if item is not None:
+            kind, name = item.kind, item.name
+        else:
+            kind, name = (DayKind.WEEKEND if day.weekday() >= 5 else DayKind.WORKDAY), ""
+        days.append(
+            WorkCalendar(date=day, kind=kind, is_workday=kind in WORKING_KINDS, holiday_name=name, ordinal=0)
+        )
+        day += one
+    WorkCalendar.objects.bulk_create(days, batch_size=500)
+    calendar_year, _ = CalendarYear.objects.update_or_create(year=year, defaults={"source": source[:100]})
+    _rebuild_ordinals(date(year, 1, 1))
+    _new_version()
+    holidays = sum(1 for r in schedule.values() if r.kind == DayKind.HOLIDAY)
+    makeups = len(schedule) - holidays
+    CalendarChange.objects.create(
+        actor=actor,
+        action=CalendarChangeAction.IMPORT,
+        year=year,
+        detail=f"{'覆盖' if exists else '新增'} {year} 年：放假 {holidays} 天，调休上班 {makeups} 天",
+    )
+    _after_write()
+    return calendar_year
+
+
+@transaction.atomic
+def calendar_day_set(*, day: date, kind: str, name: str = "", actor=None) -> WorkCalendar:
+    """Change one date of a covered year (e.g. a holiday announced late). Refuses kinds the weekday
+    cannot take (see check_day_kind); a day in an uncovered year raises CalendarMissing."""
+    check_day_kind(day=day, kind=kind)
+    name = (name or "").strip()
+    if len(name) > NAME_MAX:
+        raise ValidationFailed(f"名称太长，最多 {NAME_MAX} 字。", field="holiday_name")
+    _lock_calendar()
+    row = WorkCalendar.objects.select_for_update().filter(date=day).first()
+    if row is None or not CalendarYear.objects.filter(year=day.year).exists():
+        raise CalendarMissing(day.year)
+    if row.kind == kind and row.holiday_name == name:
+        return row
+    old_kind = row.kind
+    row.kind = kind
+    row.is_workday = kind in WORKING_KINDS
+    row.holiday_name = name
+    row.save(update_fields=["kind", "is_workday", "holiday_name"])
+    _rebuild_ordinals(day)
+    row.refresh_from_db(fields=["ordinal"])
+    _new_version()
+    CalendarChange.objects.create(
+        actor=actor,
+        action=CalendarChangeAction.DAY_SET,
+        year=day.year,
+        day=day,
+        old_kind=old_kind,
+        new_kind=kind,
+        detail=name,
+    )
+    _after_write()
+    return row

@@ -1,0 +1,25 @@
+"""Public page: a year's working-day calendar with holidays and make-up working days marked."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from .calendar import CalendarMissing
+from .selectors import calendar_year_grid, calendar_years, default_year
+
+
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    years = calendar_years()
+    raw = request.GET.get("year", "").strip()
+    year = int(raw) if raw.isdigit() else default_year(timezone.localdate())
+    context = {"years": years, "year": year, "months": None, "missing": None}
+    status = 200
+    if year is not None:
+        try:
+            context["months"] = calendar_year_grid(year=year)
+        except CalendarMissing as exc:
+            context["missing"] = exc.message
+            status = 404
+    return render(request, "workdays/calendar.html", context, status=status)
