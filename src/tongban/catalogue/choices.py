@@ -6,6 +6,7 @@ __all__ = [
     "ApplicantKind",
     "CaseKind",
     "ItemCategory",
+    "ItemEventKind",
     "ItemStatus",
     "ItemType",
     "LifeEvent",
@@ -37,6 +38,19 @@ class ItemStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     PUBLISHED = "published", "已发布"
     RETIRED = "retired", "已废止"
+
+
+class ItemEventKind(models.TextChoices):
+    CREATED = "created", "新建事项"
+    UPDATED = "updated", "修改草稿"
+    NEW_VERSION = "new_version", "新建版本"
+    PUBLISHED = "published", "发布"
+    SUPERSEDED = "superseded", "被新版本取代"
+    RETIRED = "retired", "废止"
+    IMPORTED = "imported", "导入"
+    MATERIAL_ADDED = "material_added", "添加材料"
+    MATERIAL_UPDATED = "material_updated", "修改材料"
+    MATERIAL_REMOVED = "material_removed", "删除材料"
 
 
 class LimitUnit(models.TextChoices):

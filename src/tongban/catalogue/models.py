@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 
 from tongban.common.models import TimeStampedModel
 from tongban.organisations.models import Department, Region
@@ -22,6 +24,7 @@ from .choices import (
     ApplicantKind,
     CaseKind,
     ItemCategory,
+    ItemEventKind,
     ItemStatus,
     ItemType,
     LimitUnit,
@@ -120,6 +123,13 @@ class ServiceItem(TimeStampedModel):
                 fields=["code"], condition=Q(status="published"), name="uniq_published_item_per_code"
             ),
             models.CheckConstraint(condition=Q(visits_required__lte=3), name="item_visits_max_3"),
+            # Promised ≤ statutory where both limits have the same unit (clean() also compares mixed units).
+            models.CheckConstraint(
+                condition=Q(promised_limit__lte=F("statutory_limit"))
+                | ~Q(promised_limit_unit=F("statutory_limit_unit")),
+                name="item_promised_within_statutory",
+                violation_error_message="承诺办结时限不得超过法定办结时限。",
+            ),
         ]
         indexes = [models.Index(fields=["status", "category"]), models.Index(fields=["status", "department"])]
 
@@ -174,13 +184,6 @@ class ServiceItem(TimeStampedModel):
             self._limit_in_natural_days(self.statutory_limit, self.statutory_limit_unit)
         )
 
-    def _promise_exceeds_statute(self) -> bool:
-        if self.promised_limit_unit == self.statutory_limit_unit:
-            return self.promised_limit > self.statutory_limit
-        return self._limit_in_natural_days(self.promised_limit, self.promised_limit_unit) > (
-            self._limit_in_natural_days(self.statutory_limit, self.statutory_limit_unit)
-        )
-
     @staticmethod
     def _limit_in_natural_days(n: int, unit: str) -> float:
         # Only used to compare limits in different units: a working week is 5 of 7 natural days.
@@ -224,3 +227,44 @@ class MaterialRequirement(models.Model):
     def clean(self) -> None:
         if not self.required and not self.condition:
             raise ValidationError({"condition": "非必需材料必须写明适用情形。"})
+
+
+class ItemEventQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope):
+        """The catalogue's change log: administrators and supervisors all of it, department staff theirs."""
+        if scope.sees_everything:
+            return self
+        if scope.department_ids:
+            return self.filter(item__department_id__in=scope.department_ids)
+        return self.none()
+
+
+class ItemEvent(models.Model):
+    """Append-only log of catalogue changes: who created, edited, published or retired which version."""
+
+    item = models.ForeignKey(
+        ServiceItem, verbose_name="事项版本", on_delete=models.PROTECT, related_name="events"
+    )
+    code = models.CharField("事项编码", max_length=64, db_index=True)
+    version = models.PositiveIntegerField("版本")
+    kind = models.CharField("事件", max_length=24, choices=ItemEventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    detail = models.JSONField("详情", default=dict, blank=True)
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    objects = ItemEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "事项变更日志"
+        verbose_name_plural = "事项变更日志"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version} · {self.get_kind_display()}"
