@@ -1,0 +1,19 @@
+"""Background tasks (DESIGN rule 6): they take ids, are idempotent, and are enqueued on commit."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def send_message_task(message_id: int) -> str:
+    """One delivery attempt; a failure schedules the next one (deferred task or `notify_retry`)."""
+    return services.message_send(message_id=message_id)
+
+
+@task()
+def retry_due_messages_task(limit: int = 500) -> int:
+    """Resend every due failed message; for deployments that enqueue it from a scheduler."""
+    return len(services.messages_retry_due(limit=limit))
