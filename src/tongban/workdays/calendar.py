@@ -21,6 +21,7 @@ always see the current table). Services also drop the local index directly when 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from array import array
@@ -85,12 +86,18 @@ class _Index:
             raise CalendarMissing(end + 1)
 
 
+logger = logging.getLogger(__name__)
+
 _INDEX: _Index | None = None
 _LOCK = threading.Lock()
 
 
 def _recheck_seconds() -> float:
     return float(getattr(settings, "TONGBAN_WORKDAYS_RECHECK_SECONDS", 1.0))
+
+
+def _in_transaction() -> bool:
+    return connection.in_atomic_block
 
 
 def _read_token() -> str:
@@ -106,19 +113,8 @@ def _load(token: str) -> _Index:
     idx = _Index(token=token)
     if not years:
         return idx
-    run_end: dict[int, int] = {}
-    run: list[int] = []
-    for y in [*years, None]:
-        if run and (y is None or y != run[-1] + 1):
-            for member in run:
-                run_end[member] = run[-1]
-            run = []
-        if y is not None:
-            run.append(y)
-    idx.run_end = run_end
     idx.first = date(years[0], 1, 1).toordinal()
-    last = date(years[-1], 12, 31).toordinal()
-    size = last - idx.first + 1
+    size = date(years[-1], 12, 31).toordinal() - idx.first + 1
     flags = bytearray(size)
     present = bytearray(size)
     rows = WorkCalendar.objects.filter(date__gte=date(years[0], 1, 1), date__lte=date(years[-1], 12, 31))
@@ -126,12 +122,24 @@ def _load(token: str) -> _Index:
         i = d.toordinal() - idx.first
         present[i] = 1
         flags[i] = 1 if working else 0
-    # A covered year must have all its dates; a hole would make counts silently wrong.
+    # A year with a hole (rows deleted behind the services' back) is treated as not covered: counting
+    # across it would be silently wrong.
+    complete = []
     for y in years:
         lo = date(y, 1, 1).toordinal() - idx.first
         hi = date(y, 12, 31).toordinal() - idx.first
         if present[lo : hi + 1].count(0):
-            raise CalendarMissing(y)
+            logger.error("工作日历 %s 年数据不完整，按未录入处理。", y)
+        else:
+            complete.append(y)
+    run: list[int] = []
+    for y in [*complete, None]:
+        if run and (y is None or y != run[-1] + 1):
+            for member in run:
+                idx.run_end[member] = run[-1]
+            run = []
+        if y is not None:
+            run.append(y)
     cum = array("l")
     running = 0
     workdays = array("l")
@@ -152,7 +160,7 @@ def _index() -> _Index:
     if idx is not None and not idx.tentative and now - idx.checked_at < idx.recheck:
         return idx
     with _LOCK:
-        in_transaction = connection.in_atomic_block
+        in_transaction = _in_transaction()
         token = _read_token()
         idx = _INDEX
         if idx is None or idx.token != token:
