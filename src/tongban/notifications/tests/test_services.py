@@ -77,10 +77,13 @@ def test_notify_creates_rows_and_sends_only_after_commit(
 
 
 def test_rollback_sends_nothing(applicant_user, sms_file, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            _accept(applicant_user)
-            raise RuntimeError("受理失败")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        _accept(applicant_user)
+        raise RuntimeError("受理失败")
     assert callbacks == []
     assert Message.objects.count() == 0
     assert sms_file() == [] and mail.outbox == []
@@ -125,7 +128,7 @@ def test_explicit_addresses_override_the_user(applicant_user, sms_file, django_c
 
 
 def test_unknown_template_and_missing_parameter_are_clear_errors(applicant_user):
-    with pytest.raises(NotificationTemplateError, match="未知的消息模板“case.acepted”"):
+    with pytest.raises(NotificationTemplateError, match=r"未知的消息模板“case\.acepted”"):
         notify(recipient_user=applicant_user, template="case.acepted", context={}, idempotency_key="k")
     with pytest.raises(NotificationTemplateError, match="缺少参数：due_date"):
         notify(

@@ -1,0 +1,14 @@
+"""Who may do what with messages (the row-level part is MessageQuerySet.scope_filter)."""
+
+from __future__ import annotations
+
+from tongban.organisations.scoping import scope_for
+
+
+def can_view_log(user) -> bool:
+    """The delivery log is for staff: any role (admins and supervisors see all rows, others their own)."""
+    return scope_for(user).is_staff_member
+
+
+def can_resend(user) -> bool:
+    return scope_for(user).has_role("admin")
