@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include(("tongban.accounts.urls", "accounts"))),
     path("org/", include(("tongban.organisations.urls", "organisations"))),
     path("workdays/", include(("tongban.workdays.urls", "workdays"))),
+    path("notifications/", include(("tongban.notifications.urls", "notifications"))),
     path("", include("tongban.common.urls")),
     path("", include(("tongban.catalogue.urls", "catalogue"))),
 ]
