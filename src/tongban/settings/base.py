@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tongban.organisations",
     "tongban.workdays",
     "tongban.catalogue",
+    "tongban.cases",
     "tongban.notifications",
     "tongban.api",
 ]
