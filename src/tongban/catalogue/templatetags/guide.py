@@ -6,8 +6,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 
 from ..search import highlight_spans
 
@@ -17,66 +16,66 @@ register = template.Library()
 # makemessages extract them so that `|label` can show them in English. A test checks the list is complete.
 CHOICE_LABELS = (
     # ItemType
-    N_("行政许可"),
-    N_("行政处罚"),
-    N_("行政强制"),
-    N_("行政征收"),
-    N_("行政给付"),
-    N_("行政检查"),
-    N_("行政确认"),
-    N_("行政奖励"),
-    N_("行政裁决"),
-    N_("其他行政权力"),
-    N_("公共服务"),
+    gettext_noop("行政许可"),
+    gettext_noop("行政处罚"),
+    gettext_noop("行政强制"),
+    gettext_noop("行政征收"),
+    gettext_noop("行政给付"),
+    gettext_noop("行政检查"),
+    gettext_noop("行政确认"),
+    gettext_noop("行政奖励"),
+    gettext_noop("行政裁决"),
+    gettext_noop("其他行政权力"),
+    gettext_noop("公共服务"),
     # LimitUnit
-    N_("工作日"),
-    N_("自然日"),
+    gettext_noop("工作日"),
+    gettext_noop("自然日"),
     # CaseKind
-    N_("即办件"),
-    N_("承诺件"),
+    gettext_noop("即办件"),
+    gettext_noop("承诺件"),
     # ServiceLevel
-    N_("省级"),
-    N_("市级"),
-    N_("区级"),
-    N_("街道级"),
-    N_("社区级"),
+    gettext_noop("省级"),
+    gettext_noop("市级"),
+    gettext_noop("区级"),
+    gettext_noop("街道级"),
+    gettext_noop("社区级"),
     # OnlineDepth
-    N_("一级：在线咨询"),
-    N_("二级：在线收件"),
-    N_("三级：在线预审"),
-    N_("四级：在线受理"),
-    N_("五级：全程网办"),
-    N_("六级：结果在线反馈"),
-    N_("七级：电子证照反馈"),
+    gettext_noop("一级：在线咨询"),
+    gettext_noop("二级：在线收件"),
+    gettext_noop("三级：在线预审"),
+    gettext_noop("四级：在线受理"),
+    gettext_noop("五级：全程网办"),
+    gettext_noop("六级：结果在线反馈"),
+    gettext_noop("七级：电子证照反馈"),
     # MaterialForm
-    N_("纸质"),
-    N_("电子"),
-    N_("纸质或电子"),
+    gettext_noop("纸质"),
+    gettext_noop("电子"),
+    gettext_noop("纸质或电子"),
     # MaterialSource
-    N_("申请人提交"),
-    N_("共享获取（免提交）"),
-    N_("政府部门核发"),
+    gettext_noop("申请人提交"),
+    gettext_noop("共享获取（免提交）"),
+    gettext_noop("政府部门核发"),
     # LifeEvent
-    N_("出生"),
-    N_("入学"),
-    N_("就业"),
-    N_("结婚"),
-    N_("住房"),
-    N_("户籍与居住"),
-    N_("医疗与社保"),
-    N_("残疾人服务"),
-    N_("退休"),
-    N_("身后事"),
-    N_("开办企业"),
-    N_("经营许可"),
-    N_("工程建设"),
-    N_("企业注销"),
+    gettext_noop("出生"),
+    gettext_noop("入学"),
+    gettext_noop("就业"),
+    gettext_noop("结婚"),
+    gettext_noop("住房"),
+    gettext_noop("户籍与居住"),
+    gettext_noop("医疗与社保"),
+    gettext_noop("残疾人服务"),
+    gettext_noop("退休"),
+    gettext_noop("身后事"),
+    gettext_noop("开办企业"),
+    gettext_noop("经营许可"),
+    gettext_noop("工程建设"),
+    gettext_noop("企业注销"),
     # ItemCategory, ApplicantKind
-    N_("工程建设类"),
-    N_("经营类"),
-    N_("公民类"),
-    N_("自然人"),
-    N_("法人"),
+    gettext_noop("工程建设类"),
+    gettext_noop("经营类"),
+    gettext_noop("公民类"),
+    gettext_noop("自然人"),
+    gettext_noop("法人"),
 )
 
 
