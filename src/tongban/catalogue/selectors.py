@@ -1,0 +1,102 @@
+"""Reads of the catalogue. Every query starts from `ServiceItem.objects.visible_to(user)` (DESIGN rule 3):
+anonymous users and applicants see published items only; department staff also their department's
+drafts and retired versions; administrators and supervisors everything.
+
+The JSON list columns (applicant kinds, life events) are filtered with a quoted `icontains` on their
+JSON text (`"natural"`), which both SQLite and PostgreSQL answer in SQL, so lists stay paginatable.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, QuerySet
+
+from tongban.common.errors import NotFound, ValidationFailed
+
+from .choices import ItemStatus
+from .models import ItemEvent, MaterialRequirement, ServiceItem
+
+if TYPE_CHECKING:
+    from tongban.accounts.models import User
+
+__all__ = [
+    "item_events",
+    "item_get",
+    "item_get_published",
+    "item_versions",
+    "items_for_department",
+    "published_items",
+]
+
+
+def _visible(user: User | None) -> QuerySet[ServiceItem]:
+    return ServiceItem.objects.visible_to(user)
+
+
+def _with_details(qs: QuerySet[ServiceItem]) -> QuerySet[ServiceItem]:
+    return qs.select_related("department", "region").prefetch_related(
+        Prefetch("materials", queryset=MaterialRequirement.objects.order_by("position"))
+    )
+
+
+def published_items(
+    *,
+    user: User | None = None,
+    category: str | None = None,
+    department_id: int | None = None,
+    applicant_kind: str | None = None,
+    life_event: str | None = None,
+    item_type: str | None = None,
+) -> QuerySet[ServiceItem]:
+    """The current catalogue (published versions), narrowed by any of the guide's filters, by code."""
+    qs = _visible(user).published().select_related("department")
+    if category:
+        qs = qs.filter(category=category)
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    if item_type:
+        qs = qs.filter(item_type=item_type)
+    if applicant_kind:
+        qs = qs.filter(applicant_kinds__icontains=f'"{applicant_kind}"')
+    if life_event:
+        qs = qs.filter(life_events__icontains=f'"{life_event}"')
+    return qs.order_by("code")
+
+
+def item_get_published(*, code: str, user: User | None = None) -> ServiceItem:
+    """The published version of a code, with department, region and materials; NotFound otherwise."""
+    item = _with_details(_visible(user).published().filter(code=code)).first()
+    if item is None:
+        raise NotFound(f"事项 {code} 不存在或未发布。", field="code")
+    return item
+
+
+def item_get(*, pk: int, user: User | None = None) -> ServiceItem:
+    """One version by id, if the user may see it (drafts only for their department or administrators)."""
+    item = _with_details(_visible(user).filter(pk=pk)).first()
+    if item is None:
+        raise NotFound("事项不存在。")
+    return item
+
+
+def item_versions(*, code: str, user: User | None = None) -> QuerySet[ServiceItem]:
+    """Every version of a code the user may see, newest first."""
+    return _visible(user).filter(code=code).select_related("department").order_by("-version")
+
+
+def items_for_department(
+    *, department_id: int, user: User | None = None, status: str | None = None
+) -> QuerySet[ServiceItem]:
+    """A department's items (all versions the user may see, or one status), by code then newest version."""
+    qs = _visible(user).filter(department_id=department_id).select_related("department")
+    if status:
+        if status not in ItemStatus.values:
+            raise ValidationFailed(f"事项状态：未知的状态 {status}。", field="status")
+        qs = qs.filter(status=status)
+    return qs.order_by("code", "-version")
+
+
+def item_events(*, code: str, user: User | None = None) -> QuerySet[ItemEvent]:
+    """The change log of a code (all versions), newest first."""
+    return ItemEvent.objects.visible_to(user).filter(code=code).select_related("actor", "item")
