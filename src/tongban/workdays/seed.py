@@ -67,34 +67,35 @@ def seed_calendar(apps, years=SEED_YEARS) -> int:
         version = "?"
     source = f"chinese_calendar {version}"
     covered = set(calendar_year.objects.values_list("year", flat=True))
-    rows = []
     new_years = [y for y in years if y not in covered]
-    for year in new_years:
-        for day, kind, name in chinese_calendar_days(year):
-            rows.append(
-                work_calendar(
-                    date=day,
-                    kind=kind,
-                    is_workday=kind in ("workday", "makeup"),
-                    holiday_name=name,
-                    ordinal=0,
-                )
-            )
+    rows = [
+        work_calendar(
+            date=day,
+            kind=kind,
+            is_workday=kind in ("workday", "makeup"),
+            holiday_name=name,
+            ordinal=0,
+        )
+        for year in new_years
+        for day, kind, name in chinese_calendar_days(year)
+    ]
     if not rows:
         return 0
-    work_calendar.objects.bulk_create(rows, batch_size=1000)
-    now = timezone.now()
-    for year in new_years:
-        calendar_year.objects.create(year=year, source=source)
-    # Rebuild every ordinal: seeded years may precede existing ones.
-    running = 0
+    # Ordinals over old and new rows together: seeded years may precede existing ones.
+    existing = list(work_calendar.objects.order_by("date").only("id", "date", "is_workday", "ordinal"))
     changed = []
-    for row in work_calendar.objects.order_by("date").only("id", "is_workday", "ordinal"):
+    running = 0
+    for row in sorted([*existing, *rows], key=lambda r: r.date):
         running += 1 if row.is_workday else 0
         if row.ordinal != running:
             row.ordinal = running
-            changed.append(row)
+            if row.pk:
+                changed.append(row)
+    work_calendar.objects.bulk_create(rows, batch_size=1000)
     work_calendar.objects.bulk_update(changed, ["ordinal"], batch_size=1000)
+    now = timezone.now()
+    for year in new_years:
+        calendar_year.objects.create(year=year, source=source)
     calendar_version.objects.update_or_create(
         id=1, defaults={"token": secrets.token_hex(16), "changed_at": now}
     )

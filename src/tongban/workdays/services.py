@@ -1,7 +1,8 @@
 """Writes to the working-day calendar: a whole year from a schedule, or one day.
 
 Every write, in one transaction: locks the CalendarVersion row (calendar writers queue behind each
-other), writes the days, rebuilds the cumulative ordinals from the first changed date on, sets a new
+other), writes the days, rebuilds the cumulative ordinals from the first changed date on (the changed
+days are recomputed; every later date moves by the change in working days, in one UPDATE), sets a new
 version token (so every process reloads its index) and appends a CalendarChange row.
 File format of the yearly schedule: docs/workdays-import.md.
 """
@@ -17,6 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import IO, Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from tongban.common.errors import Conflict, ValidationFailed
@@ -88,25 +90,22 @@ def _lock_calendar() -> None:
     CalendarVersion.objects.select_for_update().get(id=1)
 
 
-def _rebuild_ordinals(from_day: date) -> int:
-    """Recompute `ordinal` for every stored date >= from_day; returns how many rows changed."""
-    running = (
-        WorkCalendar.objects.filter(date__lt=from_day)
-        .order_by("-date")
-        .values_list("ordinal", flat=True)
-        .first()
+def _ordinal_before(day: date) -> int:
+    """The cumulative working-day count of the last stored date before `day` (0 if none)."""
+    return (
+        WorkCalendar.objects.filter(date__lt=day).order_by("-date").values_list("ordinal", flat=True).first()
         or 0
     )
-    changed = []
-    for row in (
-        WorkCalendar.objects.filter(date__gte=from_day).order_by("date").only("id", "is_workday", "ordinal")
-    ):
-        running += 1 if row.is_workday else 0
-        if row.ordinal != running:
-            row.ordinal = running
-            changed.append(row)
-    WorkCalendar.objects.bulk_update(changed, ["ordinal"], batch_size=500)
-    return len(changed)
+
+
+def _shift_ordinals(*, after: date, delta: int) -> int:
+    """Rebuild the ordinals after a change: every later date moves by the change in working days.
+
+    One UPDATE, whatever the number of rows; returns how many rows moved.
+    """
+    if not delta:
+        return 0
+    return WorkCalendar.objects.filter(date__gt=after).update(ordinal=F("ordinal") + delta)
 
 
 def _after_write() -> None:
@@ -271,7 +270,9 @@ def calendar_year_import(
     exists = CalendarYear.objects.filter(year=year).exists()
     if exists and not replace:
         raise Conflict(f"{year} 年的工作日历已经存在；如需重新导入，请选择“覆盖”。", field="year")
+    old_working = WorkCalendar.objects.filter(date__year=year, is_workday=True).count()
     WorkCalendar.objects.filter(date__year=year).delete()
+    running = _ordinal_before(date(year, 1, 1))
     days = []
     day, one = date(year, 1, 1), timedelta(days=1)
     while day.year == year:
@@ -280,13 +281,17 @@ def calendar_year_import(
             kind, name = item.kind, item.name
         else:
             kind, name = (DayKind.WEEKEND if day.weekday() >= 5 else DayKind.WORKDAY), ""
+        running += 1 if kind in WORKING_KINDS else 0
         days.append(
-            WorkCalendar(date=day, kind=kind, is_workday=kind in WORKING_KINDS, holiday_name=name, ordinal=0)
+            WorkCalendar(
+                date=day, kind=kind, is_workday=kind in WORKING_KINDS, holiday_name=name, ordinal=running
+            )
         )
         day += one
     WorkCalendar.objects.bulk_create(days, batch_size=500)
     calendar_year, _ = CalendarYear.objects.update_or_create(year=year, defaults={"source": source[:100]})
-    _rebuild_ordinals(date(year, 1, 1))
+    new_working = sum(1 for d in days if d.is_workday)
+    _shift_ordinals(after=date(year, 12, 31), delta=new_working - old_working)
     _new_version()
     holidays = sum(1 for r in schedule.values() if r.kind == DayKind.HOLIDAY)
     makeups = len(schedule) - holidays
@@ -314,13 +319,14 @@ def calendar_day_set(*, day: date, kind: str, name: str = "", actor=None) -> Wor
         raise CalendarMissing(day.year)
     if row.kind == kind and row.holiday_name == name:
         return row
-    old_kind = row.kind
+    old_kind, was_workday = row.kind, row.is_workday
     row.kind = kind
     row.is_workday = kind in WORKING_KINDS
     row.holiday_name = name
-    row.save(update_fields=["kind", "is_workday", "holiday_name"])
-    _rebuild_ordinals(day)
-    row.refresh_from_db(fields=["ordinal"])
+    delta = int(row.is_workday) - int(was_workday)
+    row.ordinal += delta
+    row.save(update_fields=["kind", "is_workday", "holiday_name", "ordinal"])
+    _shift_ordinals(after=day, delta=delta)
     _new_version()
     CalendarChange.objects.create(
         actor=actor,
