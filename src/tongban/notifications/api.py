@@ -15,7 +15,7 @@ from .forms import LogFilterForm
 from .models import Message, MessageEvent
 
 
-class ErrorSerializer(serializers.Serializer):
+class NotificationErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     field = serializers.CharField(required=False)
@@ -107,7 +107,7 @@ class InboxReadApi(APIView):
         tags=["notifications"],
         summary="将一条站内消息标为已读",
         request=None,
-        responses={200: InboxMessageSerializer, 404: ErrorSerializer},
+        responses={200: InboxMessageSerializer, 404: NotificationErrorSerializer},
     )
     def post(self, request: Request, message_id: int) -> Response:
         message = services.message_mark_read(message_id=message_id, user=request.user)
@@ -141,7 +141,11 @@ class LogListApi(generics.ListAPIView):
             OpenApiParameter("template", str, description="消息模板，如 case.accepted"),
             OpenApiParameter("ref", str, description="关联对象，如 case:123"),
         ],
-        responses={200: LogMessageSerializer(many=True), 400: ErrorSerializer, 403: ErrorSerializer},
+        responses={
+            200: LogMessageSerializer(many=True),
+            400: NotificationErrorSerializer,
+            403: NotificationErrorSerializer,
+        },
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -161,7 +165,11 @@ class LogDetailApi(APIView):
         operation_id="notification_log_detail",
         tags=["notifications"],
         summary="消息详情及发送记录",
-        responses={200: LogMessageDetailSerializer, 403: ErrorSerializer, 404: ErrorSerializer},
+        responses={
+            200: LogMessageDetailSerializer,
+            403: NotificationErrorSerializer,
+            404: NotificationErrorSerializer,
+        },
     )
     def get(self, request: Request, message_id: int) -> Response:
         message = selectors.log_message(user=request.user, message_id=message_id)
@@ -176,9 +184,9 @@ class LogResendApi(APIView):
         request=None,
         responses={
             200: LogMessageSerializer,
-            403: ErrorSerializer,
-            404: ErrorSerializer,
-            409: ErrorSerializer,
+            403: NotificationErrorSerializer,
+            404: NotificationErrorSerializer,
+            409: NotificationErrorSerializer,
         },
     )
     def post(self, request: Request, message_id: int) -> Response:
