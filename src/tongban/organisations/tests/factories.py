@@ -21,13 +21,13 @@ def make_credit_code(n: int, *, prefix: str = "11", region: str = "440106") -> s
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
-    """A district (6-digit code) by default; pass parent/level/code for other levels."""
+    """A district (6-digit code 99xxxx, no real province) by default; pass parent/level/code otherwise."""
 
     class Meta:
         model = Region
         django_get_or_create = ("code",)
 
-    code = factory.Sequence(lambda n: f"{440100 + (n % 9000) + 1:06d}")
+    code = factory.Sequence(lambda n: f"{990001 + n % 9999:06d}")
     name = factory.Sequence(lambda n: f"测试区{n}")
     level = RegionLevel.DISTRICT
     parent = None
