@@ -1,0 +1,173 @@
+"""Written notices (受理通知书, 不予受理通知书, 补正告知书, 决定书 …) as A4 PDFs laid out after GB/T 9704.
+
+Plain data in, bytes out: the case apps build a Notice from their models, so this module knows nothing
+about cases and can be tested and benchmarked on its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from .fonts import get_fontset
+from .layout import (
+    BODY_LEADING,
+    NOTICE_MARGINS,
+    RULE,
+    SIZE_2,
+    SIZE_3,
+    SIZE_4,
+    SIZE_5,
+    SIZE_SMALL_4,
+    TA_CENTER,
+    TA_JUSTIFY,
+    TA_LEFT,
+    AtBottom,
+    BoldTitle,
+    QRCode,
+    chinese_date,
+    grid_table,
+    numbered_canvas,
+    para,
+    style,
+)
+
+QR_SIZE = 28 * mm
+
+
+@dataclass(kw_only=True)
+class Notice:
+    """Everything printed on a notice. Strings are shown as given (mask names before, e.g. "张*明")."""
+
+    title: str  # "受理通知书"
+    number: str  # document number, "天河政务受字〔2026〕第000123号"
+    issuer: str  # issuing body, "天河区政务服务中心"
+    recipient: str  # salutation line, printed as "张*明："
+    paragraphs: list[str]  # body text, one entry a paragraph (indented two characters)
+    date: datetime.date  # 成文日期, printed as 2026年11月23日 under the issuer
+    table: list[list[str]] | None = None  # header row first, e.g. missing materials with reasons
+    fields: list[tuple[str, str]] = field(default_factory=list)  # ("办件编号", "…"), ("查询码", "…")
+    qr_url: str | None = None  # printed as a QR code with `qr_caption` under it
+    qr_caption: str = "扫码查询办理进度"
+    footer: str | None = None  # 版记 at the foot of the last page, e.g. "本通知书一式两份……"
+
+
+def render_notice(notice: Notice) -> bytes:
+    """The notice as PDF bytes: A4, GB/T 9704 margins, fonts embedded as subsets, "第 i 页 共 n 页"."""
+    fonts = get_fontset()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=notice.title,
+        author=notice.issuer,
+        subject=notice.number,
+        creator="通办 Tongban",
+        **NOTICE_MARGINS,
+    )
+    canvas_class = numbered_canvas(
+        label_font=fonts.body, label_size=SIZE_SMALL_4, bottom=NOTICE_MARGINS["bottomMargin"] - 14 * mm
+    )
+    doc.build(_story(notice, fonts, doc.width), canvasmaker=canvas_class)
+    return buffer.getvalue()
+
+
+def _story(notice: Notice, fonts, width: float) -> list:
+    body = style(fonts, size=SIZE_3, leading=BODY_LEADING, alignment=TA_JUSTIFY, firstLineIndent=2 * SIZE_3)
+    plain = style(fonts, size=SIZE_3, leading=BODY_LEADING, alignment=TA_LEFT)
+    centred = style(fonts, size=SIZE_3, leading=BODY_LEADING, alignment=TA_CENTER)
+
+    story: list = [BoldTitle(notice.title, fonts, size=SIZE_2), Spacer(0, 6)]
+    if notice.number:
+        story.append(para(fonts, notice.number, centred))
+    story.append(Spacer(0, BODY_LEADING * 0.6))
+    if notice.recipient:
+        story.append(para(fonts, f"{notice.recipient}：", plain))
+    story.extend(para(fonts, text, body) for text in notice.paragraphs if text.strip())
+    if notice.table:
+        story += [Spacer(0, 8), grid_table(fonts, notice.table, width=width, size=SIZE_SMALL_4), Spacer(0, 8)]
+    if notice.fields:
+        story += [Spacer(0, 6), _fields(notice.fields, fonts, width)]
+    story += [Spacer(0, BODY_LEADING), _signature(notice, fonts, width)]
+    if notice.footer:
+        story.append(AtBottom(_footer(notice.footer, fonts, width)))
+    return story
+
+
+def _fields(fields: list[tuple[str, str]], fonts, width: float) -> Table:
+    """Key/value lines, labels in the heading face and aligned on the colon, indented two characters."""
+    label = style(fonts, size=SIZE_3, leading=BODY_LEADING * 0.9, heading=True)
+    value = style(fonts, size=SIZE_3, leading=BODY_LEADING * 0.9)
+    longest = max(len(k) for k, _ in fields) + 1
+    label_width = longest * SIZE_3 + 2
+    rows = [[para(fonts, f"{k}：", label), para(fonts, v, value)] for k, v in fields]
+    table = Table(rows, colWidths=[label_width, width - 2 * SIZE_3 - label_width], hAlign="RIGHT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return table
+
+
+def _signature(notice: Notice, fonts, width: float) -> KeepTogether:
+    """Issuer, seal place and date, right-hand; the QR code (if any) bottom-left on the same band."""
+    centred = style(fonts, size=SIZE_3, leading=BODY_LEADING, alignment=TA_CENTER)
+    date_text = chinese_date(notice.date)
+    sig_width = max(len(notice.issuer), len(date_text) * 0.75, 6) * SIZE_3 + 2 * SIZE_3
+    signature = [
+        para(fonts, notice.issuer, centred),
+        para(fonts, "（印章）", centred),
+        para(fonts, date_text, centred),
+    ]
+    if notice.qr_url:
+        caption = style(fonts, size=SIZE_5, leading=SIZE_5 * 1.3, alignment=TA_CENTER)
+        qr_width = max(QR_SIZE, len(notice.qr_caption) * SIZE_5 + 4)
+        qr = [QRCode(notice.qr_url, QR_SIZE), para(fonts, notice.qr_caption, caption)]
+    else:
+        qr_width, qr = 0.0, ""
+    right_gap = 2 * SIZE_3
+    widths = [qr_width, max(width - qr_width - sig_width - right_gap, 0), sig_width, right_gap]
+    band = Table([[qr, "", signature, ""]], colWidths=widths, hAlign="LEFT")
+    band.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return KeepTogether([band])
+
+
+def _footer(text: str, fonts, width: float) -> Table:
+    """The 版记: small type between two rules at the foot of the last page."""
+    st = style(fonts, size=SIZE_4, leading=SIZE_4 * 1.5, alignment=TA_LEFT)
+    table = Table([[para(fonts, text, st)]], colWidths=[width])
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEABOVE", (0, 0), (-1, 0), 1.0, RULE),
+                ("LINEBELOW", (0, -1), (-1, -1), 1.0, RULE),
+                ("LEFTPADDING", (0, 0), (-1, -1), SIZE_4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), SIZE_4),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+            ]
+        )
+    )
+    return table
