@@ -60,6 +60,7 @@ class FontSet:
     fallback: str | None
     body_chars: frozenset[int]
     fallback_chars: frozenset[int]
+    heading_chars: frozenset[int]
     files: tuple[str, ...]
 
     def markup(self, text: str) -> str:
@@ -83,6 +84,21 @@ class FontSet:
     def covers(self, text: str) -> bool:
         """True when the body font alone can draw `text` (then a plain string cell is enough)."""
         return self.fallback is None or all(ord(c) <= 0x7F or ord(c) in self.body_chars for c in text)
+
+    def sans(self) -> FontSet:
+        """The same fonts with the heading face (黑体) as body: for dense tables and reports."""
+        if self.body == self.heading:
+            return self
+        extra = self.body_chars - self.heading_chars
+        return FontSet(
+            body=self.heading,
+            heading=self.heading,
+            fallback=self.body if extra else None,
+            body_chars=self.heading_chars,
+            fallback_chars=extra,
+            heading_chars=self.heading_chars,
+            files=self.files,
+        )
 
     def _wrap(self, text: str, fallback: bool) -> str:
         text = escape(text)
@@ -206,13 +222,15 @@ def build_fontset(*, body_spec: str = "", heading_spec: str = "") -> FontSet:
     for font in {id(f): f for f in (body, heading)}.values():
         pdfmetrics.registerFont(font)
     body_chars = frozenset(body.face.charToGlyph)
-    fallback_chars = frozenset(heading.face.charToGlyph) - body_chars
+    heading_chars = frozenset(heading.face.charToGlyph)
+    fallback_chars = heading_chars - body_chars
     return FontSet(
         body=body.fontName,
         heading=heading.fontName,
         fallback=heading.fontName if fallback_chars else None,
         body_chars=body_chars,
         fallback_chars=fallback_chars,
+        heading_chars=heading_chars,
         files=tuple(dict.fromkeys((body.tongban_source, heading.tongban_source))),
     )
 

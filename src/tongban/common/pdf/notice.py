@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .fonts import get_fontset
 from .layout import (
@@ -91,9 +91,16 @@ def _story(notice: Notice, fonts, width: float) -> list:
     story.extend(para(fonts, text, body) for text in notice.paragraphs if text.strip())
     if notice.table:
         story += [Spacer(0, 8), grid_table(fonts, notice.table, width=width, size=SIZE_SMALL_4), Spacer(0, 8)]
+    # GB/T 9704: the signature never stands alone on a page, so it keeps the last block of text with it.
+    closing: list = []
+    while story and isinstance(story[-1], Spacer):
+        closing.insert(0, story.pop())
+    if story and isinstance(story[-1], Paragraph) and len(story) > 3:
+        closing.insert(0, story.pop())
     if notice.fields:
-        story += [Spacer(0, 6), _fields(notice.fields, fonts, width)]
-    story += [Spacer(0, BODY_LEADING), _signature(notice, fonts, width)]
+        closing += [Spacer(0, 6), _fields(notice.fields, fonts, width)]
+    closing += [Spacer(0, BODY_LEADING), _signature(notice, fonts, width)]
+    story.append(KeepTogether(closing))
     if notice.footer:
         story.append(AtBottom(_footer(notice.footer, fonts, width)))
     return story
@@ -121,7 +128,7 @@ def _fields(fields: list[tuple[str, str]], fonts, width: float) -> Table:
     return table
 
 
-def _signature(notice: Notice, fonts, width: float) -> KeepTogether:
+def _signature(notice: Notice, fonts, width: float) -> Table:
     """Issuer, seal place and date, right-hand; the QR code (if any) bottom-left on the same band."""
     centred = style(fonts, size=SIZE_3, leading=BODY_LEADING, alignment=TA_CENTER)
     date_text = chinese_date(notice.date)
@@ -151,7 +158,7 @@ def _signature(notice: Notice, fonts, width: float) -> KeepTogether:
             ]
         )
     )
-    return KeepTogether([band])
+    return band
 
 
 def _footer(text: str, fonts, width: float) -> Table:

@@ -64,9 +64,12 @@ def render_table_report(
         story += [Spacer(0, 2), para(fonts, subtitle, centred)]
     story.append(Spacer(0, 8))
     if rows:
-        story.append(grid_table(fonts, table_rows, width=doc.width, size=SIZE_5, zebra=True))
+        story.append(grid_table(fonts, table_rows, width=doc.width, size=SIZE_5, zebra=True, sans=True))
     else:
-        story += [grid_table(fonts, table_rows, width=doc.width, size=SIZE_5), para(fonts, "（无数据）", centred)]
+        story += [
+            grid_table(fonts, table_rows, width=doc.width, size=SIZE_5, sans=True),
+            para(fonts, "（无数据）", centred),
+        ]
     if notes:
         story.append(Spacer(0, 8))
         story.extend(para(fonts, f"{'注：' if i == 0 else ''}{n}", note_style) for i, n in enumerate(notes))
