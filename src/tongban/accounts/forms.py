@@ -21,10 +21,15 @@ class BootstrapMixin:
 
     def full_clean(self):
         super().full_clean()
+        self._mark_invalid()
+
+    def _mark_invalid(self) -> None:
         for name in self.errors:
             if name in self.fields:
-                css = self.fields[name].widget.attrs.get("class", "")
-                self.fields[name].widget.attrs.update({"class": f"{css} is-invalid", "aria-invalid": "true"})
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-invalid"] = "true"
 
     def add_service_error(self, exc: ServiceError, *, field_map: dict[str, str] | None = None) -> None:
         """Put a service's field errors under the matching inputs, anything else at the top."""
@@ -33,6 +38,7 @@ class BootstrapMixin:
         for field, messages in by_field.items():
             target = field_map.get(field, field)
             self.add_error(target if target in self.fields else None, list(messages))
+        self._mark_invalid()
 
 
 class LoginForm(BootstrapMixin, forms.Form):
