@@ -18,6 +18,7 @@ from . import selectors, services
 from .choices import Channel
 from .forms import LogFilterForm
 from .permissions import can_resend
+from .templates import TEMPLATES
 
 PAGE_SIZE = 20
 
@@ -74,7 +75,14 @@ def log(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    rows = [(m, mask_mobile(m.address) if m.channel == Channel.SMS else m.address) for m in page.object_list]
+    rows = [
+        (
+            m,
+            mask_mobile(m.address) if m.channel == Channel.SMS else m.address,
+            TEMPLATES[m.template].name if m.template in TEMPLATES else m.template,
+        )
+        for m in page.object_list
+    ]
     return render(
         request,
         "notifications/log.html",
