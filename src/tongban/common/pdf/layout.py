@@ -151,6 +151,9 @@ def numbered_canvas(*, label_font: str, label_size: float, bottom: float) -> typ
 
     class NumberedCanvas(rl_canvas.Canvas):
         def __init__(self, *args, **kwargs):
+            # Without this every page would reference Helvetica (ReportLab's default), a font not embedded.
+            kwargs["initialFontName"] = kwargs.get("initialFontName") or label_font
+            kwargs["initialFontSize"] = kwargs.get("initialFontSize") or label_size
             super().__init__(*args, **kwargs)
             self._saved_pages: list[dict] = []
 
@@ -261,8 +264,8 @@ def grid_table(
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), padding),
         ("RIGHTPADDING", (0, 0), (-1, -1), padding),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
     ]
     commands += [("ALIGN", (i, 1), (i, -1), a) for i, a in enumerate(aligns)]
     if zebra:

@@ -117,6 +117,7 @@ def _fields(fields: list[tuple[str, str]], fonts, width: float) -> Table:
     table.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), fonts.body, SIZE_3),  # empty cells: no Helvetica
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -150,6 +151,7 @@ def _signature(notice: Notice, fonts, width: float) -> Table:
     band.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), fonts.body, SIZE_3),  # empty cells: no Helvetica
                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -168,6 +170,7 @@ def _footer(text: str, fonts, width: float) -> Table:
     table.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), fonts.body, SIZE_3),  # empty cells: no Helvetica
                 ("LINEABOVE", (0, 0), (-1, 0), 1.0, RULE),
                 ("LINEBELOW", (0, -1), (-1, -1), 1.0, RULE),
                 ("LEFTPADDING", (0, 0), (-1, -1), SIZE_4),
