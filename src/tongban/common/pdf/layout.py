@@ -310,7 +310,7 @@ def qr_image(url: str, *, scale: int = 4, border: int = 2):
     ]
     rows += [quiet] * border
     image = PILImage.frombytes("L", (size, size), b"".join(rows))
-    return image.resize((size * scale, size * scale), PILImage.Resampling.NEAREST).convert("1")
+    return image.resize((size * scale, size * scale), PILImage.Resampling.NEAREST)
 
 
 __all__ = [
