@@ -314,3 +314,15 @@ def test_context_is_stored_as_json(applicant_user):
     assert inbox.context["due_date"] == "2026-12-01"
     assert inbox.body == "您的办件TB1已恢复办理，预计2026-12-01前办结。"
     assert inbox.created_at <= timezone.now()
+
+
+@override_settings(NOTIFY_MAX_ATTEMPTS=2)
+def test_retry_task_resends_due_messages(applicant_user, flaky_sms, django_capture_on_commit_callbacks):
+    from tongban.notifications.tasks import retry_due_messages_task
+
+    with time_machine.travel(T0, tick=False), django_capture_on_commit_callbacks(execute=True):
+        (sms,) = _accept(applicant_user, channels=("sms",))
+    with time_machine.travel(T0 + dt.timedelta(minutes=2), tick=False):
+        result = retry_due_messages_task.enqueue()
+    assert result.return_value == 1
+    assert Message.objects.get(pk=sms.pk).status == MessageStatus.SENT
