@@ -118,6 +118,13 @@ class Case(TimeStampedModel):
     extension_days = models.PositiveSmallIntegerField("已延期工作日", default=0)
     is_paused = models.BooleanField("暂停计时", default=False, db_index=True)
     current_stage = models.PositiveSmallIntegerField("当前阶段", default=0)
+    plan = models.JSONField(
+        "办理流程（受理时快照）",
+        default=list,
+        blank=True,
+        help_text="受理时按事项版本的流程生成，之后不随流程修改而变。",
+    )
+    correction_due = models.DateField("补正期限", null=True, blank=True)
     refusal_reason = models.TextField("不予受理理由", blank=True)
     refer_to = models.CharField("告知申请机关", max_length=200, blank=True)
     decision = models.CharField("审批决定", max_length=16, choices=Decision.choices, blank=True)

@@ -1,0 +1,190 @@
+"""The written notices of a case, as `Notice` data for tongban.common.pdf, and their storage.
+
+The builders are pure (case in, Notice out). `document_store` renders the PDF and stores it as a
+CaseDocument with its SHA-256; services call it INSIDE their transaction, after every check has passed,
+so a refused action leaves no document row, and a stored document always matches a committed change.
+(A file written by a transaction that then rolls back stays on disk as an unreferenced file, harmless.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+
+from tongban.common.pdf import Notice, chinese_date, render_notice
+
+from .choices import DocumentKind, SpecialProcedure
+from .models import Case, CaseDocument
+
+NUMBER_PREFIX = {
+    DocumentKind.ACCEPTANCE: "受字",
+    DocumentKind.REFUSAL: "不受字",
+    DocumentKind.CORRECTION: "补字",
+    DocumentKind.SPECIAL: "特字",
+    DocumentKind.EXTENSION: "延字",
+    DocumentKind.DECISION: "决字",
+}
+
+
+def tracking_url(case: Case) -> str:
+    base = settings.TONGBAN_PUBLIC_URL.rstrip("/")
+    return f"{base}/track/?{urlencode({'no': case.number, 'code': case.query_code})}"
+
+
+def _intake_issuer(case: Case) -> str:
+    return case.intake_hall.name if case.intake_hall_id else case.item.department.name
+
+
+def _fields(case: Case) -> list[tuple[str, str]]:
+    return [("办件编号", case.number or ""), ("申请事项", case.item.name), ("申请人", case.applicant.name)]
+
+
+def _number(case: Case, kind: str, today: date) -> str:
+    n = CaseDocument.objects.filter(case=case, kind=kind).count() + 1
+    suffix = f"-{n}" if n > 1 else ""
+    return f"{NUMBER_PREFIX[kind]}〔{today.year}〕{case.number}{suffix}号"
+
+
+def acceptance_notice(case: Case, *, today: date) -> Notice:
+    return Notice(
+        title="受理通知书",
+        number=_number(case, DocumentKind.ACCEPTANCE, today),
+        issuer=_intake_issuer(case),
+        recipient=case.applicant.name,
+        paragraphs=[
+            f"你（单位）于{chinese_date(case.submitted_at.date() if case.submitted_at else today)}提出的"
+            f"“{case.item.name}”申请，申请材料齐全、符合法定形式，经审查，决定予以受理。",
+            f"本机关承诺于{chinese_date(case.due_date)}前作出决定（办理期限自受理之次日起按工作日计算，"
+            "补正材料、听证、检验、检测、检疫、鉴定、专家评审所需时间不计算在内）。",
+            "你可凭办件编号和查询码在网上、自助终端或扫描下方二维码查询办理进度。",
+        ],
+        fields=[*_fields(case), ("查询码", case.query_code), ("承诺办结日期", chinese_date(case.due_date))],
+        qr_url=tracking_url(case),
+        date=today,
+        footer="本通知书一式两份，一份交申请人，一份存档。",
+    )
+
+
+def refusal_notice(case: Case, *, today: date) -> Notice:
+    paragraphs = [
+        f"你（单位）提出的“{case.item.name}”申请，经审查，决定不予受理。",
+        f"理由：{case.refusal_reason}",
+    ]
+    if case.refer_to:
+        paragraphs.append(f"该申请事项依法不属于本机关职权范围，请向{case.refer_to}申请。")
+    paragraphs.append(
+        "如不服本决定，可以自收到本通知书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。"
+    )
+    return Notice(
+        title="不予受理通知书",
+        number=_number(case, DocumentKind.REFUSAL, today),
+        issuer=_intake_issuer(case),
+        recipient=case.applicant.name,
+        paragraphs=paragraphs,
+        fields=_fields(case),
+        date=today,
+    )
+
+
+def correction_notice(case: Case, *, rows: list[tuple[str, str]], today: date, accepted: bool) -> Notice:
+    """补正告知书: ONE notice listing every missing or deficient material with the reason."""
+    clock = (
+        "补正期间办理时限暂停计算，自你提交全部补正材料之次日起恢复计算。"
+        if accepted
+        else "你提交全部补正材料后，本机关将依法作出是否受理的决定。"
+    )
+    return Notice(
+        title="补正材料告知书",
+        number=_number(case, DocumentKind.CORRECTION, today),
+        issuer=_intake_issuer(case),
+        recipient=case.applicant.name,
+        paragraphs=[
+            f"你（单位）提出的“{case.item.name}”申请，经审查，申请材料不齐全或者不符合法定形式。"
+            "现一次性告知需要补正的全部内容（见下表）。",
+            f"请于{chinese_date(case.correction_due)}前一次性补正。{clock}",
+        ],
+        table=[["序号", "材料名称", "补正原因"]] + [[str(i), n, r] for i, (n, r) in enumerate(rows, start=1)],
+        fields=_fields(case),
+        qr_url=tracking_url(case),
+        date=today,
+    )
+
+
+def special_procedure_notice(
+    case: Case, *, procedure: str, reason: str, expected_days: int | None, today: date
+) -> Notice:
+    length = f"预计需要 {expected_days} 个工作日，" if expected_days else ""
+    return Notice(
+        title="特别程序告知书",
+        number=_number(case, DocumentKind.SPECIAL, today),
+        issuer=case.item.department.name,
+        recipient=case.applicant.name,
+        paragraphs=[
+            f"你（单位）申请的“{case.item.name}”，依法需要进行{SpecialProcedure(procedure).label}。",
+            f"理由：{reason}",
+            f"{length}所需时间不计算在办理期限内。特别程序结束后恢复计算办理期限，届时另行告知。",
+        ],
+        fields=_fields(case),
+        date=today,
+    )
+
+
+def extension_notice(case: Case, *, days: int, reason: str, today: date) -> Notice:
+    return Notice(
+        title="延期告知书",
+        number=_number(case, DocumentKind.EXTENSION, today),
+        issuer=case.item.department.name,
+        recipient=case.applicant.name,
+        paragraphs=[
+            f"你（单位）申请的“{case.item.name}”，因{reason}，不能在原定期限内作出决定，"
+            f"经本机关负责人批准，办理期限延长 {days} 个工作日。",
+            f"新的办结期限为{chinese_date(case.due_date)}。",
+        ],
+        fields=[*_fields(case), ("新的办结期限", chinese_date(case.due_date))],
+        date=today,
+    )
+
+
+def decision_notice(case: Case, *, today: date) -> Notice:
+    approved = case.decision == "approved"
+    result = "准予" if approved else "不予"
+    paragraphs = [
+        f"你（单位）申请的“{case.item.name}”，本机关于{chinese_date(case.accepted_on)}受理。"
+        f"经审查，决定{result}{case.item.get_item_type_display() if approved else '许可'}。",
+        f"理由：{case.decision_reason}",
+        f"依据：{case.decision_basis}",
+    ]
+    if not approved:
+        paragraphs.append(
+            "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。"
+        )
+    return Notice(
+        title=f"{case.item.result_name or case.item.name}{'准予' if approved else '不予'}决定书",
+        number=_number(case, DocumentKind.DECISION, today),
+        issuer=case.item.department.name,
+        recipient=case.applicant.name,
+        paragraphs=paragraphs,
+        fields=_fields(case),
+        qr_url=tracking_url(case),
+        date=today,
+    )
+
+
+def document_store(*, case: Case, kind: str, notice: Notice, actor=None) -> CaseDocument:
+    """Render the notice and store it as a CaseDocument (call inside the service's transaction)."""
+    content = render_notice(notice)
+    doc = CaseDocument(
+        case=case,
+        kind=kind,
+        number=notice.number,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    doc.file.save(f"{case.number}-{kind}.pdf", ContentFile(content), save=False)
+    doc.save()
+    return doc

@@ -1,0 +1,210 @@
+"""Reading process definitions as plans: the definition of an item version, or the default rule.
+
+`process_for_item(item)` returns a `ProcessPlan`: the stored definition when the item version has one,
+otherwise the DEFAULT PROCESS, a real rule rather than a placeholder:
+
+- a 承诺件 (promised) item without a definition is handled by its own department in one stage,
+  "审查决定", whose single step has the whole promised limit (in working days);
+- a 即办件 (immediate) item is one stage completed at the window ("窗口即办", limit 0).
+
+`process_flow(item)` is the same plan as plain dicts, for drawing the flow chart and for the snapshot
+stored on a case at acceptance (`Case.plan`), so a later edit of the definition never changes a case
+already under way. `process_problems(plan, item)` lists what is wrong with a plan (Chinese).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from tongban.catalogue.choices import CaseKind, LimitUnit
+
+from .choices import StageKind
+
+
+@dataclass
+class StepPlan:
+    name: str
+    department_id: int
+    department: str
+    limit_days: int
+    role: str = ""
+
+
+@dataclass
+class StagePlan:
+    position: int
+    name: str
+    kind: str
+    steps: list[StepPlan] = field(default_factory=list)
+    lead_department_id: int | None = None
+    lead_department: str = ""
+    joint_limit_days: int = 0
+
+    @property
+    def duration_days(self) -> int:
+        longest = max((s.limit_days for s in self.steps), default=0)
+        return longest + (self.joint_limit_days if self.kind == StageKind.PARALLEL else 0)
+
+
+@dataclass
+class ProcessPlan:
+    stages: list[StagePlan]
+    is_default: bool = False
+    immediate: bool = False
+
+    @property
+    def total_days(self) -> int:
+        return sum(s.duration_days for s in self.stages)
+
+    def as_list(self) -> list[dict]:
+        rows = []
+        for s in self.stages:
+            row = asdict(s)
+            row["duration_days"] = s.duration_days
+            rows.append(row)
+        return rows
+
+
+def promised_working_days(item) -> int:
+    """The promised limit in working days: a natural-day limit of n days holds ⌊5n/7⌋ working days."""
+    if item.promised_limit_unit == LimitUnit.NATURAL_DAYS:
+        return item.promised_limit * 5 // 7
+    return item.promised_limit
+
+
+def default_plan(item) -> ProcessPlan:
+    dept = item.department
+    if item.case_kind == CaseKind.IMMEDIATE:
+        step = StepPlan(name="窗口即办", department_id=dept.pk, department=dept.name, limit_days=0)
+        return ProcessPlan(
+            stages=[StagePlan(position=1, name="窗口即办", kind=StageKind.SINGLE, steps=[step])],
+            is_default=True,
+            immediate=True,
+        )
+    step = StepPlan(
+        name="审查与决定",
+        department_id=dept.pk,
+        department=dept.name,
+        limit_days=max(promised_working_days(item), 1),
+    )
+    return ProcessPlan(
+        stages=[StagePlan(position=1, name="审查决定", kind=StageKind.SINGLE, steps=[step])], is_default=True
+    )
+
+
+def plan_from_definition(definition) -> ProcessPlan:
+    stages = []
+    for stage in definition.stages.all():
+        steps = [
+            StepPlan(
+                name=s.name,
+                department_id=s.department_id,
+                department=s.department.name,
+                limit_days=s.limit_days,
+                role=s.role,
+            )
+            for s in stage.steps.all()
+        ]
+        stages.append(
+            StagePlan(
+                position=stage.position,
+                name=stage.name,
+                kind=stage.kind,
+                steps=steps,
+                lead_department_id=stage.lead_department_id,
+                lead_department=stage.lead_department.name if stage.lead_department_id else "",
+                joint_limit_days=stage.joint_limit_days if stage.kind == StageKind.PARALLEL else 0,
+            )
+        )
+    return ProcessPlan(stages=stages, immediate=definition.item.case_kind == CaseKind.IMMEDIATE)
+
+
+def process_for_item(item) -> ProcessPlan:
+    """The plan of an item version: its stored definition, or the default rule (module docstring)."""
+    from django.db.models import Prefetch
+
+    from .models import ProcessDefinition, StageDefinition, StepDefinition
+
+    definition = (
+        ProcessDefinition.objects.filter(item_id=item.pk)
+        .select_related("item")
+        .prefetch_related(
+            Prefetch(
+                "stages",
+                queryset=StageDefinition.objects.select_related("lead_department").prefetch_related(
+                    Prefetch("steps", queryset=StepDefinition.objects.select_related("department"))
+                ),
+            )
+        )
+        .first()
+    )
+    if definition is None or not definition.stages.all():
+        return default_plan(item)
+    return plan_from_definition(definition)
+
+
+def process_flow(item) -> list[dict]:
+    """The plan as plain dicts for drawing: stages in order, each with kind, lead, limits and steps."""
+    return process_for_item(item).as_list()
+
+
+def plan_from_list(rows: list[dict]) -> ProcessPlan:
+    """Rebuild a plan from its `as_list()` form (the snapshot stored on a case)."""
+    stages = []
+    for r in rows:
+        steps = [
+            StepPlan(**{k: s[k] for k in ("name", "department_id", "department", "limit_days", "role")})
+            for s in r["steps"]
+        ]
+        stages.append(
+            StagePlan(
+                position=r["position"],
+                name=r["name"],
+                kind=r["kind"],
+                steps=steps,
+                lead_department_id=r.get("lead_department_id"),
+                lead_department=r.get("lead_department", ""),
+                joint_limit_days=r.get("joint_limit_days", 0),
+            )
+        )
+    return ProcessPlan(stages=stages)
+
+
+def process_problems(plan: ProcessPlan, item) -> list[str]:
+    """Everything wrong with a plan for an item version; empty when it may be used."""
+    problems: list[str] = []
+    if not plan.stages:
+        return ["流程至少需要一个阶段。"]
+    immediate = item.case_kind == CaseKind.IMMEDIATE
+    if immediate and (len(plan.stages) != 1 or plan.stages[0].kind != StageKind.SINGLE):
+        problems.append("即办件的流程只能有一个单一环节阶段（在窗口当场办结）。")
+    for stage in plan.stages:
+        where = f"第 {stage.position} 阶段“{stage.name}”"
+        departments = [s.department_id for s in stage.steps]
+        if len(set(departments)) != len(departments):
+            problems.append(f"{where}中同一部门出现了多次。")
+        if stage.kind == StageKind.SINGLE:
+            if len(stage.steps) != 1:
+                problems.append(f"{where}为单一环节，应当正好有 1 个环节（现有 {len(stage.steps)} 个）。")
+        elif stage.kind == StageKind.PARALLEL:
+            if len(stage.steps) < 2:
+                problems.append(f"{where}为并联审批，至少需要 2 个部门的环节。")
+            if not stage.lead_department_id:
+                problems.append(f"{where}为并联审批，必须指定牵头部门。")
+            elif stage.lead_department_id not in departments:
+                problems.append(f"{where}的牵头部门“{stage.lead_department}”不在本阶段的部门之中。")
+            if stage.joint_limit_days < 1:
+                problems.append(f"{where}的牵头部门汇总时限至少为 1 个工作日。")
+        else:
+            problems.append(f"{where}的类型“{stage.kind}”无效。")
+        if item.case_kind != CaseKind.IMMEDIATE:
+            for s in stage.steps:
+                if s.limit_days < 1:
+                    problems.append(f"{where}的环节“{s.name}”办理时限至少为 1 个工作日。")
+    promised = promised_working_days(item)
+    if item.case_kind != CaseKind.IMMEDIATE and plan.total_days > promised:
+        problems.append(
+            f"各阶段时限之和（每阶段取最长环节，并联阶段另加牵头部门汇总时限）为 {plan.total_days} 个工作日，"
+            f"超过了承诺办结时限 {promised} 个工作日。"
+        )
+    return problems

@@ -1,0 +1,261 @@
+"""Reads of the cases app: scoped lists, the clock of a case, task lists and public tracking.
+
+Every list goes through `.visible_to(user)` (DESIGN rule 3) and loads what it shows with
+select_related, so a page of tasks is a fixed number of queries whatever its length. Remaining time
+is computed from the stored due date with the working-day calendar (array look-ups, no queries).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from tongban.common.errors import NotFound
+from tongban.common.validators import mask_id_number, mask_name
+from tongban.organisations.choices import StaffRole
+from tongban.organisations.scoping import scope_for
+from tongban.workdays.clock import is_overdue, remaining_working_days
+
+from .choices import CaseStatus, MaterialStatus, PauseKind, StepStatus
+from .models import Case, CaseEvent, CaseMaterial, ClockPause, Step
+from .numbering import query_code_matches
+from .processes import ProcessPlan, process_flow, process_for_item
+
+__all__ = [
+    "CaseClock",
+    "ProcessPlan",
+    "TaskRow",
+    "case_clock",
+    "case_events",
+    "case_get",
+    "case_public_status",
+    "intake_queue",
+    "my_cases",
+    "process_flow",
+    "process_for_item",
+    "tasks_done",
+    "tasks_in_progress",
+    "tasks_todo",
+]
+
+TRACKING_NOT_FOUND = "办件编号或查询码不正确。"
+
+
+@dataclass(frozen=True)
+class CaseClock:
+    """The clock of a case as shown everywhere: due date, working days left, paused or not."""
+
+    due_date: date | None
+    remaining_days: int | None  # working days in (today, due]; negative when overdue; None before acceptance
+    is_paused: bool
+    pause_kind: str = ""  # PauseKind while paused
+    overdue: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.due_date is None:
+            return "未受理"
+        if self.is_paused:
+            return "暂停计时"
+        if self.overdue:
+            return f"已超期 {abs(self.remaining_days or 0)} 个工作日"
+        return f"剩余 {self.remaining_days} 个工作日"
+
+
+def case_clock(case: Case, *, today: date | None = None, pause_kind: str | None = None) -> CaseClock:
+    """The clock of one case. While paused the stored due date is the one before the pause.
+
+    The clock only runs while the case is being handled; a concluded case shows its due date
+    without remaining time.
+    """
+    today = today or timezone.localdate()
+    if case.due_date is None or case.status not in CaseStatus.handling():
+        return CaseClock(due_date=case.due_date, remaining_days=None, is_paused=False)
+    if case.is_paused and pause_kind is None:
+        pause_kind = (
+            ClockPause.objects.filter(case=case, ended_on__isnull=True).values_list("kind", flat=True).first()
+            or ""
+        )
+    return CaseClock(
+        due_date=case.due_date,
+        remaining_days=remaining_working_days(due=case.due_date, today=today),
+        is_paused=case.is_paused,
+        pause_kind=pause_kind or "",
+        overdue=not case.is_paused and is_overdue(due=case.due_date, today=today),
+    )
+
+
+def case_get(*, user, case_id: int) -> Case:
+    """One case the user may see, or NotFound (the same answer whether it exists or not)."""
+    case = (
+        Case.objects.visible_to(user)
+        .select_related("item", "item__department", "applicant", "intake_hall")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound("办件不存在或您无权查看。")
+    return case
+
+
+def case_events(*, user, case_id: int) -> QuerySet[CaseEvent]:
+    """The case log in order (办件日志), for a case the user may see."""
+    case = case_get(user=user, case_id=case_id)
+    return CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id")
+
+
+def intake_queue(*, user) -> QuerySet[Case]:
+    """待受理 for clerks: submitted cases of their halls plus untaken online submissions, oldest first."""
+    return (
+        Case.objects.visible_to(user)
+        .filter(status=CaseStatus.SUBMITTED)
+        .select_related("item", "item__department", "applicant")
+        .order_by("intake_due", "submitted_at", "id")
+    )
+
+
+def my_cases(*, user) -> QuerySet[Case]:
+    """我的办件: the applicant's own cases (or those they filed as an agent), newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    from django.db.models import Q
+
+    return (
+        Case.objects.filter(Q(applicant__user_id=user.pk) | Q(submitted_by_id=user.pk))
+        .select_related("item", "item__department", "applicant")
+        .order_by("-created_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    step: Step
+    case: Case
+    due_date: date
+    remaining_days: int
+    is_paused: bool
+    overdue: bool
+
+
+def _department_steps(user) -> QuerySet[Step]:
+    scope = scope_for(user)
+    qs = Step.objects.visible_to(user).select_related(
+        "case", "case__item", "case__applicant", "department", "completed_by"
+    )
+    if scope.sees_everything:
+        return qs
+    return qs.filter(department_id__in=scope.departments_for(StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD))
+
+
+def _rows(steps, today: date) -> list[TaskRow]:
+    return [
+        TaskRow(
+            step=s,
+            case=s.case,
+            due_date=s.due_date,
+            remaining_days=remaining_working_days(due=s.due_date, today=today),
+            is_paused=s.case.is_paused,
+            overdue=not s.case.is_paused and is_overdue(due=s.due_date, today=today),
+        )
+        for s in steps
+    ]
+
+
+def tasks_todo(*, user, today: date | None = None) -> list[TaskRow]:
+    """待办: open steps of the user's departments (matching the step's role, if it names one),
+    most urgent first."""
+    scope = scope_for(user)
+    qs = _department_steps(user).filter(status=StepStatus.OPEN).order_by("due_date", "id")
+    if not scope.sees_everything:
+        steps = [
+            s
+            for s in qs
+            if not s.role or s.department_id in scope.departments_for(s.role) or scope.is_superuser
+        ]
+    else:
+        steps = list(qs)
+    return _rows(steps, today or timezone.localdate())
+
+
+def tasks_in_progress(*, user, today: date | None = None) -> list[TaskRow]:
+    """在办: steps the user's departments have done on cases still being handled."""
+    qs = (
+        _department_steps(user)
+        .filter(status=StepStatus.DONE, case__status__in=CaseStatus.handling())
+        .order_by("case__due_date", "id")
+    )
+    return _rows(list(qs), today or timezone.localdate())
+
+
+def tasks_done(*, user, today: date | None = None, limit: int = 200) -> list[TaskRow]:
+    """已办: steps the user's departments have done on cases that are decided or finished."""
+    qs = (
+        _department_steps(user)
+        .filter(status=StepStatus.DONE)
+        .exclude(case__status__in=CaseStatus.handling())
+        .order_by("-completed_at", "-id")[:limit]
+    )
+    return _rows(list(qs), today or timezone.localdate())
+
+
+def case_public_status(*, number: str, query_code: str, today: date | None = None) -> dict:
+    """Public tracking by case number and query code, no login; personal data masked.
+
+    The same NotFound for an unknown number and a wrong code, so the answer says nothing about which
+    numbers exist; the code is compared in constant time. Rate limiting is the view's job.
+    """
+    case = (
+        Case.objects.select_related("item", "item__department", "applicant")
+        .filter(number=(number or "").strip())
+        .exclude(status=CaseStatus.DRAFT)
+        .first()
+    )
+    if case is None or not query_code_matches(case.query_code, query_code):
+        query_code_matches("XXXXXXXX", query_code or "")  # same work either way
+        raise NotFound(TRACKING_NOT_FOUND)
+    clock = case_clock(case, today=today)
+    needed = []
+    if case.status in (CaseStatus.CORRECTION, CaseStatus.SUPPLEMENTING):
+        needed = [
+            {"material": m.name, "reason": m.note}
+            for m in CaseMaterial.objects.filter(case=case, status=MaterialStatus.DEFICIENT).order_by("id")
+        ]
+    steps = [
+        {
+            "stage": s.stage_name,
+            "name": s.name,
+            "department": s.department.name,
+            "status": s.get_status_display(),
+            "opened_on": s.opened_on.isoformat(),
+            "due_date": s.due_date.isoformat(),
+            "completed_on": timezone.localdate(s.completed_at).isoformat() if s.completed_at else None,
+        }
+        for s in Step.objects.filter(case=case).select_related("department").order_by("stage_position", "id")
+    ]
+    applicant = case.applicant
+    return {
+        "number": case.number,
+        "item": case.item.name,
+        "department": case.item.department.name,
+        "applicant": mask_name(applicant.name),
+        "identity_number": mask_id_number(applicant.identity_number),
+        "status": case.status,
+        "status_label": case.get_status_display(),
+        "submitted_on": timezone.localdate(case.submitted_at).isoformat() if case.submitted_at else None,
+        "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
+        "due_date": clock.due_date.isoformat() if clock.due_date else None,
+        "remaining_days": clock.remaining_days,
+        "is_paused": clock.is_paused,
+        "paused_for": PauseKind(clock.pause_kind).label if clock.pause_kind else "",
+        "clock": clock.label,
+        "decision": case.get_decision_display() if case.decision else "",
+        "concluded_on": timezone.localdate(case.concluded_at).isoformat() if case.concluded_at else None,
+        "issuance": case.get_issuance_method_display() if case.issuance_method else "",
+        "steps": steps,
+        "needed_from_applicant": needed,
+        "correction_due": case.correction_due.isoformat() if case.correction_due else None,
+        "visit_count": case.visit_count,
+    }

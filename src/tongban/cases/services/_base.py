@@ -1,0 +1,361 @@
+"""What every case service shares: locking with the version check, the event row, permissions, the
+clock, step opening and notifications. Private to the services package."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tongban.common.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from tongban.common.pdf import chinese_date
+from tongban.organisations.choices import StaffRole
+from tongban.organisations.models import StaffAssignment
+from tongban.organisations.scoping import Scope, scope_for
+from tongban.workdays.clock import Pause, due_date
+
+from ..choices import CaseStatus, StageKind, StepKind, StepStatus
+from ..models import Case, CaseEvent, ClockPause, Step
+from ..processes import plan_from_list
+from ..transitions import target_state
+
+CONFLICT_MESSAGE = "该办件已被他人处理，请刷新后重试"
+DEPARTMENT_ROLES = (StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def lock_case(case_id: int, *, expected_version: int | None = None) -> Case:
+    """Lock the case row for this transaction and check the optimistic version, if the caller gave one."""
+    case = (
+        Case.objects.select_for_update()
+        .select_related("item", "item__department", "applicant", "intake_hall", "intake_hall__region")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound("办件不存在。")
+    if expected_version is not None and case.version != expected_version:
+        raise Conflict(CONFLICT_MESSAGE)
+    return case
+
+
+def move(case: Case, action: str) -> tuple[str, str]:
+    """Check the action against the transition table; return (from, to) without changing the case."""
+    return case.status, target_state(action, case.status)
+
+
+def save_case(case: Case, fields: Iterable[str]) -> None:
+    """Save the listed fields and bump the optimistic version."""
+    case.version = F("version") + 1
+    case.save(update_fields=[*set(fields), "version", "updated_at"])
+    case.refresh_from_db(fields=["version"])
+
+
+def event(
+    case: Case,
+    event_kind: str,
+    /,
+    *,
+    actor=None,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    **detail,
+) -> CaseEvent:
+    """Append one row to the case log; `detail` keys are stored as JSON (dates as ISO strings)."""
+    return CaseEvent.objects.create(
+        case=case,
+        kind=event_kind,
+        actor=actor if getattr(actor, "pk", None) else None,
+        from_status=from_status,
+        to_status=to_status or from_status,
+        note=note,
+        detail=detail,
+        at=timezone.now(),
+    )
+
+
+def require_text(value: str, *, field: str, label: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed(f"请填写{label}。", field=field)
+    return value
+
+
+# ---- who may do what ----------------------------------------------------------------------------
+
+
+def require_clerk(actor, case: Case | None = None, *, hall_id: int | None = None) -> int | None:
+    """A clerk of the case's hall (or, for an online case not yet taken, of any hall); returns the hall.
+
+    `hall_id` chooses among the clerk's halls when they work in several. Superusers pass.
+    """
+    scope = scope_for(actor)
+    if scope.is_superuser:
+        return hall_id or (case.intake_hall_id if case else None)
+    halls = _clerk_halls(scope)
+    if not halls:
+        raise NotAllowed("只有窗口人员可以办理收件、受理和出件。")
+    if case is not None and case.intake_hall_id:
+        if case.intake_hall_id not in halls:
+            raise NotAllowed("该办件不在您所在大厅受理，您无权办理。")
+        return case.intake_hall_id
+    if hall_id is not None:
+        if hall_id not in halls:
+            raise NotAllowed("您不在所选大厅工作。")
+        return hall_id
+    if len(halls) > 1:
+        raise ValidationFailed("您在多个大厅工作，请选择办理大厅。", field="hall_id")
+    return next(iter(halls))
+
+
+def _clerk_halls(scope: Scope) -> set[int]:
+    if StaffRole.CLERK not in scope.roles:
+        return set()
+    return set(scope.hall_ids)
+
+
+def require_department(actor, department_id: int, *, role: str = "", action: str) -> None:
+    """An approver or head of the department (only the named role if the step names one)."""
+    scope = scope_for(actor)
+    if scope.is_superuser:
+        return
+    roles = (role,) if role else DEPARTMENT_ROLES
+    if department_id not in scope.departments_for(*roles):
+        raise NotAllowed(
+            f"您不是该环节办理部门的{'或'.join(StaffRole(r).label for r in roles)}，不能{action}。"
+        )
+
+
+def require_applicant(actor, case: Case, *, action: str) -> None:
+    if case.applicant.user_id == getattr(actor, "pk", None) or case.submitted_by_id == getattr(
+        actor, "pk", None
+    ):
+        return
+    raise NotAllowed(f"只有申请人本人或其代办人可以{action}。")
+
+
+# ---- the clock -----------------------------------------------------------------------------------
+
+
+def pauses_of(case: Case) -> list[Pause]:
+    return [
+        Pause(start=s, end=e)
+        for s, e in ClockPause.objects.filter(case=case).values_list("started_on", "ended_on")
+    ]
+
+
+def recompute_due(case: Case, *, on: date) -> None:
+    """Refresh the stored due dates of the case and of its open steps from the clock module."""
+    if not case.accepted_on:
+        return
+    pauses = pauses_of(case)
+    case.due_date = due_date(
+        start=case.accepted_on,
+        limit=case.item.promised_limit,
+        unit=case.item.promised_limit_unit,
+        pauses=pauses,
+        extension_days=case.extension_days,
+        today=on,
+    )
+    for step in Step.objects.filter(case=case, status=StepStatus.OPEN):
+        new_due = step_due(step.opened_on, step.limit_days, pauses, on=on)
+        if new_due != step.due_date:
+            step.due_date = new_due
+            step.save(update_fields=["due_date"])
+
+
+def step_due(opened_on: date, limit: int, pauses: list[Pause], *, on: date) -> date:
+    """A step's deadline: its own limit from the day after it opened, less the case's pauses since."""
+    clipped = [
+        Pause(start=max(p.start, opened_on), end=p.end) for p in pauses if p.end is None or p.end > opened_on
+    ]
+    return due_date(start=opened_on, limit=limit, pauses=clipped, today=on)
+
+
+# ---- steps ---------------------------------------------------------------------------------------
+
+
+def open_step(
+    case: Case,
+    *,
+    stage,
+    position_kind: str,
+    department_id: int,
+    department_name: str,
+    name: str,
+    limit_days: int,
+    role: str = "",
+    is_lead: bool = False,
+    actor=None,
+    on: date,
+    notify: bool = True,
+) -> Step:
+    now = timezone.now()
+    step = Step.objects.create(
+        case=case,
+        stage_position=stage.position,
+        stage_name=stage.name,
+        parallel=stage.kind == StageKind.PARALLEL,
+        kind=position_kind,
+        name=name,
+        department_id=department_id,
+        role=role,
+        is_lead=is_lead,
+        limit_days=limit_days,
+        opened_on=on,
+        opened_at=now,
+        due_date=step_due(on, limit_days, pauses_of(case), on=on),
+    )
+    event(
+        case,
+        "step_opened",
+        actor=actor,
+        from_status=case.status,
+        note=f"{name}（{department_name}）",
+        step_id=step.pk,
+        department_id=department_id,
+        kind=position_kind,
+    )
+    if notify:
+        notify_staff_of_step(case, step)
+    return step
+
+
+def open_stage(case: Case, position: int, *, actor=None, on: date, decision_only: bool = False) -> list[Step]:
+    """Open the steps of stage `position` of the case's plan (the snapshot taken at acceptance).
+
+    `decision_only` opens just the stage's decision (used when an earlier stage failed: the decider
+    decides on what is there, no more reviews are run).
+    """
+    plan = plan_from_list(case.plan)
+    stage = plan.stages[position - 1]
+    last = position == len(plan.stages)
+    case.current_stage = position
+    if stage.kind == StageKind.SINGLE:
+        s = stage.steps[0]
+        kind = StepKind.DECISION if last else StepKind.REVIEW
+        return [
+            open_step(
+                case,
+                stage=stage,
+                position_kind=kind,
+                department_id=s.department_id,
+                department_name=s.department,
+                name=s.name,
+                limit_days=s.limit_days,
+                role=s.role,
+                actor=actor,
+                on=on,
+            )
+        ]
+    if decision_only:
+        return [open_joint(case, stage, last=last, actor=actor, on=on)]
+    return [
+        open_step(
+            case,
+            stage=stage,
+            position_kind=StepKind.REVIEW,
+            department_id=s.department_id,
+            department_name=s.department,
+            name=s.name,
+            limit_days=s.limit_days,
+            role=s.role,
+            is_lead=s.department_id == stage.lead_department_id,
+            actor=actor,
+            on=on,
+        )
+        for s in stage.steps
+    ]
+
+
+def open_joint(case: Case, stage, *, last: bool, actor=None, on: date) -> Step:
+    """The lead department's summing up (JOINT) or, in the last stage, its joint decision (DECISION)."""
+    kind = StepKind.DECISION if last else StepKind.JOINT
+    name = "牵头部门联合决定" if last else "牵头部门汇总意见"
+    return open_step(
+        case,
+        stage=stage,
+        position_kind=kind,
+        department_id=stage.lead_department_id,
+        department_name=stage.lead_department,
+        name=name,
+        limit_days=stage.joint_limit_days,
+        is_lead=True,
+        actor=actor,
+        on=on,
+    )
+
+
+# ---- notifications -------------------------------------------------------------------------------
+
+
+def case_context(case: Case, **extra) -> dict:
+    ctx = {"case_number": case.number or "", "item_name": case.item.name}
+    ctx.update({k: chinese_date(v) if isinstance(v, date) else v for k, v in extra.items()})
+    return ctx
+
+
+def notify_applicant(case: Case, template: str, *, key: str, **extra) -> None:
+    """Tell the applicant (their login in-app, their mobile and e-mail) after commit."""
+    from tongban.notifications.services import notify
+
+    applicant = case.applicant
+    notify(
+        recipient_user=applicant.user if applicant.user_id else None,
+        mobile=applicant.mobile or case.agent_mobile,
+        email=applicant.email,
+        template=template,
+        context=case_context(case, **extra),
+        ref=f"case:{case.pk}",
+        idempotency_key=f"case:{case.pk}:{key}",
+    )
+
+
+def notify_staff_of_step(case: Case, step: Step) -> None:
+    """task.assigned to every approver/head (or the step's role) of the step's department."""
+    from tongban.notifications.services import notify
+
+    roles = (step.role,) if step.role else DEPARTMENT_ROLES
+    users = {
+        a.user
+        for a in StaffAssignment.objects.filter(department_id=step.department_id, role__in=roles)
+        .select_related("user")
+        .filter(user__is_active=True)
+    }
+    for user in users:
+        notify(
+            recipient_user=user,
+            template="task.assigned",
+            context=case_context(case, step=step.name, due_date=step.due_date),
+            ref=f"case:{case.pk}",
+            idempotency_key=f"step:{step.pk}:assigned:{user.pk}",
+        )
+
+
+def atomic():
+    return transaction.atomic()
+
+
+__all__ = [
+    "CONFLICT_MESSAGE",
+    "CaseStatus",
+    "atomic",
+    "event",
+    "lock_case",
+    "move",
+    "notify_applicant",
+    "open_stage",
+    "recompute_due",
+    "require_applicant",
+    "require_clerk",
+    "require_department",
+    "save_case",
+    "today",
+]

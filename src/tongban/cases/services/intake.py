@@ -1,0 +1,803 @@
+"""Writes of the front half of a case: drafts, online submission, window intake, materials, acceptance,
+refusal, correction and resubmission, withdrawal, visits and the 5-day intake rule."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tongban.accounts.models import Applicant
+from tongban.catalogue.choices import CaseKind, ItemStatus, MaterialSource, OnlineDepth
+from tongban.catalogue.models import ServiceItem
+from tongban.common.errors import Conflict, IllegalTransition, NotAllowed, NotFound, ValidationFailed
+from tongban.common.validators import validate_id_number, validate_mobile
+from tongban.organisations.models import ServiceHall
+from tongban.workdays.calendar import add_working_days
+from tongban.workdays.clock import due_date
+
+from .. import documents
+from ..choices import (
+    CaseChannel,
+    CaseEventKind,
+    CaseStatus,
+    DocumentKind,
+    MaterialStatus,
+    PauseKind,
+    StepStatus,
+    VisitKind,
+)
+from ..forms import form_clean, form_for_item
+from ..models import Case, CaseMaterial, ClockPause, Step, Visit
+from ..numbering import new_query_code, next_case_number
+from ..processes import process_for_item, process_problems
+from ..uploads import check_upload
+from ._base import (
+    event,
+    lock_case,
+    move,
+    notify_applicant,
+    open_stage,
+    recompute_due,
+    require_applicant,
+    require_clerk,
+    require_department,
+    require_text,
+    save_case,
+    today,
+)
+
+INTAKE_RULE_DAYS = 5  # 行政许可法第三十二条: 五日内一次告知补正, 逾期不告知即视为受理
+DEFAULT_CORRECTION_DAYS = 10
+
+
+def _agent_fields(agent: dict | None) -> dict:
+    if not agent:
+        return {"agent_name": "", "agent_id_number": "", "agent_mobile": ""}
+    errors: dict[str, str] = {}
+    name = (agent.get("name") or "").strip()
+    if not name:
+        errors["agent_name"] = "请填写代办人姓名。"
+    try:
+        id_number = validate_id_number(agent.get("id_number", ""))
+    except Exception as exc:  # django ValidationError: message list
+        errors["agent_id_number"] = f"代办人{getattr(exc, 'messages', [str(exc)])[0]}"
+        id_number = ""
+    try:
+        mobile = validate_mobile(agent.get("mobile", ""))
+    except Exception as exc:
+        errors["agent_mobile"] = f"代办人{getattr(exc, 'messages', [str(exc)])[0]}"
+        mobile = ""
+    if errors:
+        raise ValidationFailed("代办人信息有误。", field="agent", errors=errors)
+    return {"agent_name": name, "agent_id_number": id_number, "agent_mobile": mobile}
+
+
+def _published_item(item_id: int) -> ServiceItem:
+    item = ServiceItem.objects.select_related("department", "department__region").filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("事项不存在。")
+    if item.status != ItemStatus.PUBLISHED:
+        raise ValidationFailed("该事项未发布或已废止，不能申请。", field="item_id")
+    return item
+
+
+def _create_materials(case: Case) -> None:
+    rows = [
+        CaseMaterial(
+            case=case,
+            requirement=req,
+            name=req.name,
+            required=req.required,
+            status=MaterialStatus.NOT_NEEDED
+            if req.source == MaterialSource.SHARED
+            else MaterialStatus.MISSING,
+        )
+        for req in case.item.materials.all()
+    ]
+    CaseMaterial.objects.bulk_create(rows)
+
+
+def _missing_required(case: Case) -> list[str]:
+    return list(
+        CaseMaterial.objects.filter(
+            case=case, required=True, status__in=[MaterialStatus.MISSING, MaterialStatus.DEFICIENT]
+        )
+        .order_by("id")
+        .values_list("name", flat=True)
+    )
+
+
+def _applicant_for(actor, applicant_id: int | None, agent: dict | None) -> tuple[Applicant, dict]:
+    own = Applicant.objects.filter(user_id=actor.pk).first()
+    if applicant_id is None or (own and own.pk == applicant_id):
+        if own is None:
+            raise NotAllowed("请先完成申请人实名注册后再网上申报。")
+        return own, _agent_fields(agent)
+    applicant = Applicant.objects.filter(pk=applicant_id).first()
+    if applicant is None:
+        raise NotFound("申请人不存在。")
+    if not agent:
+        raise ValidationFailed("为他人申报须填写代办人信息。", field="agent")
+    return applicant, _agent_fields(agent)
+
+
+def _region_code(case: Case) -> str:
+    if case.intake_hall_id:
+        return case.intake_hall.region.code
+    return case.item.department.region.code
+
+
+def _file(case: Case, *, on: date, channel: str) -> None:
+    """Give the case its number, query code and intake deadline (the moment it is filed)."""
+    case.number = next_case_number(region_code=_region_code(case), day=on)
+    case.query_code = new_query_code()
+    case.submitted_at = timezone.now()
+    case.intake_due = add_working_days(on, INTAKE_RULE_DAYS)
+    case.channel = channel
+
+
+# ---- drafts and online submission ----------------------------------------------------------------
+
+
+def case_draft_save(
+    *,
+    actor,
+    item_id: int | None = None,
+    case_id: int | None = None,
+    form_data: dict | None = None,
+    applicant_id: int | None = None,
+    agent: dict | None = None,
+) -> Case:
+    """Create (item_id) or update (case_id) an online draft. Drafts are not validated, only trimmed to
+    the schema's fields, so the applicant can stop half way and come back."""
+    with transaction.atomic():
+        if case_id is None:
+            if item_id is None:
+                raise ValidationFailed("请选择申请的事项。", field="item_id")
+            item = _published_item(item_id)
+            if item.online_depth < OnlineDepth.RECEIVE:
+                raise ValidationFailed("该事项暂不支持网上申报，请到窗口办理。", field="item_id")
+            applicant, agent_fields = _applicant_for(actor, applicant_id, agent)
+            case = Case(
+                item=item,
+                applicant=applicant,
+                submitted_by=actor,
+                channel=CaseChannel.ONLINE,
+                status=CaseStatus.DRAFT,
+                **agent_fields,
+            )
+            schema = form_for_item(item)
+            keys = {f["key"] for f in schema["fields"]}
+            case.form_data = {k: v for k, v in (form_data or {}).items() if k in keys}
+            case.save()
+            _create_materials(case)
+            event(case, CaseEventKind.DRAFT_SAVED, actor=actor, from_status=CaseStatus.DRAFT)
+            return case
+        case = lock_case(case_id)
+        if case.submitted_by_id != actor.pk:
+            raise NotAllowed("只能修改自己保存的草稿。")
+        move(case, "save_draft")
+        schema = form_for_item(case.item)
+        keys = {f["key"] for f in schema["fields"]}
+        case.form_data = {k: v for k, v in (form_data or {}).items() if k in keys}
+        fields = ["form_data"]
+        if agent is not None:
+            for k, v in _agent_fields(agent).items():
+                setattr(case, k, v)
+            fields += ["agent_name", "agent_id_number", "agent_mobile"]
+        save_case(case, fields)
+        event(case, CaseEventKind.DRAFT_SAVED, actor=actor, from_status=CaseStatus.DRAFT)
+        return case
+
+
+def case_submit(
+    *,
+    actor,
+    idempotency_key: str,
+    case_id: int | None = None,
+    item_id: int | None = None,
+    form_data: dict | None = None,
+    applicant_id: int | None = None,
+    agent: dict | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Submit an online application: the draft `case_id`, or a new one from `item_id` in one go.
+
+    The idempotency key (one per "submit" click, made by the client) is stored uniquely on the case:
+    a retried or doubled request with the same key returns the same case and never files twice.
+    """
+    key = require_text(idempotency_key, field="idempotency_key", label="提交幂等键")[:64]
+    existing = Case.objects.filter(submit_key=key).first()
+    if existing is not None:
+        return _same_submission(existing, actor)
+    try:
+        with transaction.atomic():
+            return _submit(
+                actor=actor,
+                key=key,
+                case_id=case_id,
+                item_id=item_id,
+                form_data=form_data,
+                applicant_id=applicant_id,
+                agent=agent,
+                expected_version=expected_version,
+            )
+    except IntegrityError:
+        existing = Case.objects.filter(submit_key=key).first()
+        if existing is None:
+            raise
+        return _same_submission(existing, actor)
+
+
+def _same_submission(case: Case, actor) -> Case:
+    if case.submitted_by_id != actor.pk:
+        raise Conflict("该提交标识已被使用，请刷新页面后重新提交。", code="idempotency_key_reused")
+    return case
+
+
+def _submit(*, actor, key, case_id, item_id, form_data, applicant_id, agent, expected_version) -> Case:
+    if case_id is None:
+        draft = case_draft_save(
+            actor=actor, item_id=item_id, form_data=form_data, applicant_id=applicant_id, agent=agent
+        )
+        case_id = draft.pk
+        form_data = None
+    case = lock_case(case_id, expected_version=expected_version)
+    if case.submit_key == key:
+        return case
+    if case.submitted_by_id != actor.pk:
+        raise NotAllowed("只能提交自己的申请。")
+    before, after = move(case, "submit")
+    schema = form_for_item(case.item)
+    data = form_data if form_data is not None else case.form_data
+    cleaned, errors = form_clean(schema, data)
+    if errors:
+        raise ValidationFailed("申请表填写有误，请按提示修改。", field="form_data", errors=errors)
+    missing = _missing_required(case)
+    if missing:
+        raise ValidationFailed(
+            f"请上传以下必需材料：{'、'.join(missing)}。", field="materials", errors={"materials": missing}
+        )
+    case.form_data = cleaned
+    case.submit_key = key
+    _file(case, on=today(), channel=CaseChannel.ONLINE)
+    case.status = after
+    save_case(
+        case,
+        [
+            "form_data",
+            "submit_key",
+            "number",
+            "query_code",
+            "submitted_at",
+            "intake_due",
+            "channel",
+            "status",
+        ],
+    )
+    event(case, CaseEventKind.SUBMITTED, actor=actor, from_status=before, to_status=after, number=case.number)
+    return case
+
+
+# ---- window intake -------------------------------------------------------------------------------
+
+
+def case_intake_register(
+    *,
+    actor,
+    item_id: int,
+    applicant_id: int,
+    form_data: dict,
+    agent: dict | None = None,
+    hall_id: int | None = None,
+    channel: str = CaseChannel.WINDOW,
+    idempotency_key: str | None = None,
+) -> Case:
+    """A clerk at a comprehensive window files an application for ANY item of any department.
+
+    The case is filed at once (number, query code, 5-day intake deadline) and waits for the clerk's
+    intake decision; the applicant's presence is recorded as a visit.
+    """
+    if channel not in (CaseChannel.WINDOW, CaseChannel.KIOSK):
+        raise ValidationFailed("窗口收件的渠道只能是窗口或自助终端。", field="channel")
+    if idempotency_key:
+        existing = Case.objects.filter(submit_key=idempotency_key[:64]).first()
+        if existing is not None:
+            return _same_submission(existing, actor)
+    hall = require_clerk(actor, hall_id=hall_id)
+    item = _published_item(item_id)
+    applicant = Applicant.objects.filter(pk=applicant_id).first()
+    if applicant is None:
+        raise NotFound("申请人不存在。")
+    cleaned, errors = form_clean(form_for_item(item), form_data)
+    if errors:
+        raise ValidationFailed("申请表填写有误，请按提示修改。", field="form_data", errors=errors)
+    with transaction.atomic():
+        case = Case(
+            item=item,
+            applicant=applicant,
+            submitted_by=actor,
+            form_data=cleaned,
+            intake_hall=ServiceHall.objects.select_related("region").get(pk=hall) if hall else None,
+            submit_key=idempotency_key[:64] if idempotency_key else None,
+            **_agent_fields(agent),
+        )
+        _file(case, on=today(), channel=channel)
+        case.status = CaseStatus.SUBMITTED
+        case.visit_count = 1
+        case.save()
+        _create_materials(case)
+        event(
+            case,
+            CaseEventKind.REGISTERED,
+            actor=actor,
+            from_status="",
+            to_status=CaseStatus.SUBMITTED,
+            number=case.number,
+            hall_id=hall,
+        )
+        Visit.objects.create(case=case, kind=VisitKind.INTAKE, hall_id=hall, staff=actor, at=timezone.now())
+        event(
+            case,
+            CaseEventKind.VISIT,
+            actor=actor,
+            from_status=case.status,
+            note=VisitKind.INTAKE.label,
+            kind=VisitKind.INTAKE,
+        )
+        return case
+
+
+def case_material_upload(
+    *,
+    actor,
+    case_id: int,
+    material_id: int,
+    file,
+    original_name: str = "",
+) -> CaseMaterial:
+    """Upload (or replace) the file of one material; checked by content, size and hash."""
+    with transaction.atomic():
+        case = lock_case(case_id)
+        move(case, "upload_material")
+        material = CaseMaterial.objects.filter(pk=material_id, case=case).first()
+        if material is None:
+            raise NotFound("材料不存在。")
+        is_owner = actor.pk in (case.applicant.user_id, case.submitted_by_id)
+        if case.status == CaseStatus.DRAFT or (is_owner and case.status != CaseStatus.SUBMITTED):
+            if not is_owner:
+                raise NotAllowed("只能为自己的申请上传材料。")
+        else:
+            require_clerk(actor, case)  # scanning at the window
+        if case.status in (CaseStatus.CORRECTION, CaseStatus.SUPPLEMENTING) and material.status not in (
+            MaterialStatus.DEFICIENT,
+            MaterialStatus.MISSING,
+        ):
+            raise ValidationFailed(f"“{material.name}”不在补正清单中，无需重新上传。", field="material_id")
+        checked = check_upload(file, material_name=material.name)
+        name = original_name or getattr(file, "name", "") or f"material-{material.pk}"
+        from django.core.files.base import ContentFile
+
+        material.file.save(
+            f"{case.pk}-{material.pk}.{checked.kind}", ContentFile(checked.content), save=False
+        )
+        material.original_name = name[:255]
+        material.sha256 = checked.sha256
+        material.content_type = checked.kind
+        material.size = checked.size
+        material.status = MaterialStatus.SUBMITTED
+        material.checked = False
+        material.uploaded_at = timezone.now()
+        material.save()
+        event(
+            case,
+            CaseEventKind.MATERIAL_UPLOADED,
+            actor=actor,
+            from_status=case.status,
+            note=material.name,
+            material_id=material.pk,
+            sha256=checked.sha256,
+            size=checked.size,
+            type=checked.kind,
+        )
+        return material
+
+
+def case_material_check(*, actor, case_id: int, material_id: int, ok: bool, note: str = "") -> CaseMaterial:
+    """The clerk ticks a material against the checklist (ok) or marks it deficient with the reason."""
+    with transaction.atomic():
+        case = lock_case(case_id)
+        require_clerk(actor, case)
+        if case.status not in (CaseStatus.SUBMITTED,):
+            raise IllegalTransition(f"办件当前状态为“{case.get_status_display()}”，不能核验材料。")
+        material = CaseMaterial.objects.filter(pk=material_id, case=case).first()
+        if material is None:
+            raise NotFound("材料不存在。")
+        if ok:
+            if material.status == MaterialStatus.MISSING:
+                raise ValidationFailed(f"“{material.name}”尚未提交，不能核验通过。", field="material_id")
+            material.status, material.checked, material.note = MaterialStatus.ACCEPTED, True, note[:255]
+        else:
+            material.status, material.checked = MaterialStatus.DEFICIENT, True
+            material.note = require_text(note, field="note", label="需补正的原因")[:255]
+        material.save(update_fields=["status", "checked", "note"])
+        event(
+            case,
+            CaseEventKind.MATERIAL_CHECKED,
+            actor=actor,
+            from_status=case.status,
+            note=material.name,
+            material_id=material.pk,
+            ok=ok,
+            reason=material.note,
+        )
+        return material
+
+
+# ---- intake decisions ----------------------------------------------------------------------------
+
+
+def _check_plan(case: Case):
+    plan = process_for_item(case.item)
+    problems = process_problems(plan, case.item)
+    if problems:
+        raise ValidationFailed(
+            f"该事项的办理流程配置有误，暂不能受理：{problems[0]}", field="process", errors=problems
+        )
+    return plan
+
+
+def case_accept(
+    *, actor, case_id: int, expected_version: int | None = None, hall_id: int | None = None
+) -> Case:
+    """受理: the clock starts the day after; the first stage's steps open; 受理通知书 is issued."""
+    with transaction.atomic():
+        case = lock_case(case_id, expected_version=expected_version)
+        before, after = move(case, "accept")
+        hall = require_clerk(actor, case, hall_id=hall_id)
+        if case.item.case_kind == CaseKind.IMMEDIATE:
+            raise ValidationFailed("即办件请当场办结（即办），无需受理后流转。", field="case_id")
+        missing = _missing_required(case)
+        if missing:
+            raise ValidationFailed(
+                f"以下必需材料未提交或需补正：{'、'.join(missing)}。请一次性告知补正或不予受理。",
+                field="materials",
+                errors={"materials": missing},
+            )
+        plan = _check_plan(case)
+        on = today()
+        if hall and not case.intake_hall_id:
+            case.intake_hall = ServiceHall.objects.select_related("region").get(pk=hall)
+        case.accepted_on, case.accepted_at, case.accepted_by = on, timezone.now(), actor
+        case.plan = plan.as_list()
+        case.due_date = due_date(start=on, limit=case.item.promised_limit, unit=case.item.promised_limit_unit)
+        case.intake_due = None
+        case.status = after
+        CaseMaterial.objects.filter(case=case, status=MaterialStatus.SUBMITTED).update(
+            status=MaterialStatus.ACCEPTED, checked=True
+        )
+        event(
+            case,
+            CaseEventKind.ACCEPTED,
+            actor=actor,
+            from_status=before,
+            to_status=after,
+            due_date=case.due_date.isoformat(),
+        )
+        open_stage(case, 1, actor=actor, on=on)
+        save_case(
+            case,
+            [
+                "intake_hall",
+                "accepted_on",
+                "accepted_at",
+                "accepted_by",
+                "plan",
+                "due_date",
+                "intake_due",
+                "status",
+                "current_stage",
+            ],
+        )
+        documents.document_store(
+            case=case,
+            kind=DocumentKind.ACCEPTANCE,
+            notice=documents.acceptance_notice(case, today=on),
+            actor=actor,
+        )
+        notify_applicant(case, "case.accepted", key="accepted", due_date=case.due_date, accepted_on=on)
+        return case
+
+
+def case_refuse(
+    *, actor, case_id: int, reason: str, refer_to: str = "", expected_version: int | None = None
+) -> Case:
+    """不予受理 with the reason and, where the matter belongs elsewhere, the body to apply to."""
+    with transaction.atomic():
+        case = lock_case(case_id, expected_version=expected_version)
+        before, after = move(case, "refuse")
+        hall = require_clerk(actor, case)
+        case.refusal_reason = require_text(reason, field="reason", label="不予受理的理由")
+        case.refer_to = (refer_to or "").strip()[:200]
+        if hall and not case.intake_hall_id:
+            case.intake_hall = ServiceHall.objects.select_related("region").get(pk=hall)
+        case.status, case.closed_at, case.intake_due = after, timezone.now(), None
+        save_case(case, ["refusal_reason", "refer_to", "intake_hall", "status", "closed_at", "intake_due"])
+        event(
+            case,
+            CaseEventKind.REFUSED,
+            actor=actor,
+            from_status=before,
+            to_status=after,
+            note=case.refusal_reason,
+            refer_to=case.refer_to,
+        )
+        on = today()
+        documents.document_store(
+            case=case, kind=DocumentKind.REFUSAL, notice=documents.refusal_notice(case, today=on), actor=actor
+        )
+        notify_applicant(case, "case.refused", key="refused", reason=case.refusal_reason)
+        return case
+
+
+def case_request_correction(
+    *,
+    actor,
+    case_id: int,
+    items: list[dict],
+    respond_within_days: int = DEFAULT_CORRECTION_DAYS,
+    expected_version: int | None = None,
+) -> Case:
+    """一次性告知: ONE 补正告知书 listing every missing or deficient material with its reason.
+
+    `items`: [{"material_id": id, "reason": "…"}] for materials of the case, or {"name": "…",
+    "reason": "…"} for something not on the checklist. Before acceptance the case waits for the
+    applicant; after acceptance the statutory clock pauses until the resubmission.
+    """
+    if not items:
+        raise ValidationFailed("请至少列出一项需要补正的材料及原因。", field="items")
+    with transaction.atomic():
+        case = lock_case(case_id, expected_version=expected_version)
+        before, after = move(case, "request_correction")
+        if before == CaseStatus.IN_REVIEW:
+            departments = set(
+                Step.objects.filter(case=case, status=StepStatus.OPEN).values_list("department_id", flat=True)
+            )
+            try:
+                require_clerk(actor, case)
+            except NotAllowed:
+                if not departments:
+                    raise
+                _require_any_department(actor, departments, action="要求补正")
+        else:
+            hall = require_clerk(actor, case)
+            if hall and not case.intake_hall_id:
+                case.intake_hall = ServiceHall.objects.select_related("region").get(pk=hall)
+        if case.is_paused:
+            raise ValidationFailed("特别程序进行中，请先恢复计时再要求补正。", field="case_id")
+        rows: list[tuple[str, str]] = []
+        for i, entry in enumerate(items, start=1):
+            reason = (entry.get("reason") or "").strip()
+            if not reason:
+                raise ValidationFailed(f"第 {i} 项补正内容缺少原因。", field="items")
+            if entry.get("material_id"):
+                material = CaseMaterial.objects.filter(pk=entry["material_id"], case=case).first()
+                if material is None:
+                    raise ValidationFailed(f"第 {i} 项补正材料不属于本办件。", field="items")
+            else:
+                name = (entry.get("name") or "").strip()
+                if not name:
+                    raise ValidationFailed(f"第 {i} 项补正内容缺少材料名称。", field="items")
+                material = CaseMaterial.objects.create(case=case, name=name[:200], required=True)
+            material.status, material.note, material.checked = MaterialStatus.DEFICIENT, reason[:255], True
+            material.save(update_fields=["status", "note", "checked"])
+            rows.append((material.name, reason))
+        on = today()
+        accepted = before != CaseStatus.SUBMITTED
+        case.correction_due = add_working_days(on, respond_within_days)
+        if accepted:
+            ClockPause.objects.create(
+                case=case, kind=PauseKind.CORRECTION, reason="补正材料", started_on=on, started_by=actor
+            )
+            case.is_paused = True
+        else:
+            case.intake_due = None
+        case.status = after
+        save_case(case, ["correction_due", "is_paused", "intake_due", "status", "intake_hall"])
+        ev = event(
+            case,
+            CaseEventKind.CORRECTION_REQUESTED,
+            actor=actor,
+            from_status=before,
+            to_status=after,
+            materials=[{"name": n, "reason": r} for n, r in rows],
+            due=case.correction_due.isoformat(),
+        )
+        if accepted:
+            event(case, CaseEventKind.PAUSED, actor=actor, from_status=after, note="补正材料，暂停计时")
+        documents.document_store(
+            case=case,
+            kind=DocumentKind.CORRECTION,
+            notice=documents.correction_notice(case, rows=rows, today=on, accepted=accepted),
+            actor=actor,
+        )
+        notify_applicant(
+            case,
+            "case.correction_requested",
+            key=f"correction:{ev.pk}",
+            due_date=case.correction_due,
+            materials="；".join(f"{n}（{r}）" for n, r in rows),
+        )
+        return case
+
+
+def _require_any_department(actor, departments: set[int], *, action: str) -> None:
+    last: NotAllowed | None = None
+    for dept in departments:
+        try:
+            require_department(actor, dept, action=action)
+            return
+        except NotAllowed as exc:
+            last = exc
+    raise last or NotAllowed(f"您无权{action}。")
+
+
+def case_resubmit(
+    *,
+    actor,
+    case_id: int,
+    expected_version: int | None = None,
+    at_window: bool = False,
+    hall_id: int | None = None,
+) -> Case:
+    """The applicant (online) or a clerk (at the window: a visit) hands in the corrections.
+
+    Before acceptance the case re-enters the intake queue with a fresh 5-day intake deadline; after
+    acceptance the clock resumes (days from the day after resubmission count again) and the stage
+    that was interrupted goes on (re-opened if it had been returned to the window).
+    """
+    with transaction.atomic():
+        case = lock_case(case_id, expected_version=expected_version)
+        before, after = move(case, "resubmit")
+        if at_window:
+            hall = require_clerk(actor, case, hall_id=hall_id)
+        else:
+            require_applicant(actor, case, action="补正提交")
+            hall = None
+        still = _missing_required(case)
+        if still:
+            raise ValidationFailed(
+                f"以下材料仍需补正：{'、'.join(still)}。", field="materials", errors={"materials": still}
+            )
+        on = today()
+        case.status = after
+        fields = ["status", "correction_due"]
+        case.correction_due = None
+        event(
+            case,
+            CaseEventKind.RESUBMITTED,
+            actor=actor,
+            from_status=before,
+            to_status=after,
+            at_window=at_window,
+        )
+        if before == CaseStatus.CORRECTION:
+            case.intake_due = add_working_days(on, INTAKE_RULE_DAYS)
+            case.intake_overdue = False
+            fields += ["intake_due", "intake_overdue"]
+        else:
+            ClockPause.objects.filter(case=case, ended_on__isnull=True).update(ended_on=on, ended_by=actor)
+            case.is_paused = False
+            recompute_due(case, on=on)
+            fields += ["is_paused", "due_date", "current_stage"]
+            event(
+                case,
+                CaseEventKind.RESUMED,
+                actor=actor,
+                from_status=after,
+                note="补正完成，恢复计时",
+                due_date=case.due_date.isoformat(),
+            )
+            if not Step.objects.filter(case=case, status=StepStatus.OPEN).exists():
+                open_stage(case, case.current_stage or 1, actor=actor, on=on)
+        save_case(case, fields)
+        if at_window:
+            _visit(case, kind=VisitKind.CORRECTION, hall_id=hall, actor=actor)
+        if before == CaseStatus.SUPPLEMENTING:
+            notify_applicant(case, "case.resumed", key=f"resumed:{case.version}", due_date=case.due_date)
+        return case
+
+
+def case_withdraw(*, actor, case_id: int, reason: str = "", expected_version: int | None = None) -> Case:
+    """The applicant withdraws the application (撤回) before it is decided."""
+    with transaction.atomic():
+        case = lock_case(case_id, expected_version=expected_version)
+        before, after = move(case, "withdraw")
+        require_applicant(actor, case, action="撤回申请")
+        case.status, case.closed_at, case.intake_due = after, timezone.now(), None
+        Step.objects.filter(case=case, status=StepStatus.OPEN).update(status=StepStatus.CANCELLED)
+        ClockPause.objects.filter(case=case, ended_on__isnull=True).update(ended_on=today(), ended_by=actor)
+        case.is_paused = False
+        save_case(case, ["status", "closed_at", "intake_due", "is_paused"])
+        event(
+            case,
+            CaseEventKind.WITHDRAWN,
+            actor=actor,
+            from_status=before,
+            to_status=after,
+            note=reason.strip(),
+        )
+        return case
+
+
+# ---- visits and the 5-day rule -------------------------------------------------------------------
+
+
+def _visit(case: Case, *, kind: str, hall_id: int | None, actor, note: str = "") -> Visit:
+    visit = Visit.objects.create(
+        case=case, kind=kind, hall_id=hall_id, staff=actor, note=note[:255], at=timezone.now()
+    )
+    Case.objects.filter(pk=case.pk).update(visit_count=F("visit_count") + 1)
+    case.refresh_from_db(fields=["visit_count"])
+    event(
+        case,
+        CaseEventKind.VISIT,
+        actor=actor,
+        from_status=case.status,
+        note=VisitKind(kind).label,
+        kind=kind,
+        visit_id=visit.pk,
+    )
+    return visit
+
+
+def visit_record(
+    *, actor, case_id: int, kind: str = VisitKind.OTHER, note: str = "", hall_id: int | None = None
+) -> Visit:
+    """Record that the applicant came in person for this case (跑动次数)."""
+    if kind not in VisitKind.values:
+        raise ValidationFailed("到场事由无效。", field="kind")
+    with transaction.atomic():
+        case = lock_case(case_id)
+        move(case, "record_visit")
+        hall = require_clerk(actor, case, hall_id=hall_id)
+        return _visit(case, kind=kind, hall_id=hall, actor=actor, note=note)
+
+
+def case_flag_intake_overdue_sweep(*, on: date | None = None) -> int:
+    """Flag cases left without an intake decision past their 5-working-day intake deadline.
+
+    Idempotent: a flagged case is not flagged again. Returns how many were flagged now.
+    """
+    on = on or today()
+    ids = list(
+        Case.objects.filter(status=CaseStatus.SUBMITTED, intake_overdue=False, intake_due__lt=on).values_list(
+            "pk", flat=True
+        )
+    )
+    flagged = 0
+    for case_id in ids:
+        with transaction.atomic():
+            case = lock_case(case_id)
+            if (
+                case.status != CaseStatus.SUBMITTED
+                or case.intake_overdue
+                or not case.intake_due
+                or case.intake_due >= on
+            ):
+                continue
+            case.intake_overdue = True
+            save_case(case, ["intake_overdue"])
+            event(
+                case,
+                CaseEventKind.INTAKE_OVERDUE,
+                from_status=case.status,
+                note=f"提交后超过 {INTAKE_RULE_DAYS} 个工作日"
+                f"（期限 {case.intake_due:%Y-%m-%d}）仍未作出受理决定。",
+                intake_due=case.intake_due.isoformat(),
+            )
+            flagged += 1
+    return flagged

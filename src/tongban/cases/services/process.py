@@ -1,0 +1,291 @@
+"""Writes of process definitions and item forms: define, copy to a new item version, demo set-up."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+
+from tongban.catalogue.choices import CaseKind, ItemCategory, ItemStatus
+from tongban.catalogue.models import ServiceItem
+from tongban.common.errors import NotAllowed, NotFound, ValidationFailed
+from tongban.organisations.models import Department
+from tongban.organisations.scoping import scope_for
+
+from ..choices import StageKind
+from ..forms import schema_problems
+from ..models import ItemForm, ProcessDefinition, StageDefinition, StepDefinition
+from ..processes import ProcessPlan, StagePlan, StepPlan, process_problems
+
+
+def _require_admin(actor) -> None:
+    if actor is None:
+        return  # system set-up (migrations, demo loader, catalogue versioning)
+    scope = scope_for(actor)
+    if not (scope.is_superuser or "admin" in scope.roles):
+        raise NotAllowed("只有管理员可以配置办理流程和申请表单。")
+
+
+def _plan_from_input(stages: list[dict]) -> ProcessPlan:
+    ids = {s.get("department_id") for st in stages for s in st.get("steps", [])}
+    ids |= {st.get("lead_department_id") for st in stages if st.get("lead_department_id")}
+    names = dict(Department.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))
+    plan_stages = []
+    for pos, st in enumerate(stages, start=1):
+        steps = []
+        for s in st.get("steps", []):
+            if s.get("department_id") not in names:
+                raise ValidationFailed(
+                    f"第 {pos} 阶段的环节“{s.get('name', '')}”的办理部门不存在。", field="stages"
+                )
+            steps.append(
+                StepPlan(
+                    name=(s.get("name") or "审查").strip(),
+                    department_id=s["department_id"],
+                    department=names[s["department_id"]],
+                    limit_days=int(s.get("limit_days", 0)),
+                    role=s.get("role", ""),
+                )
+            )
+        lead = st.get("lead_department_id")
+        kind = st.get("kind") or (StageKind.PARALLEL if len(steps) > 1 else StageKind.SINGLE)
+        plan_stages.append(
+            StagePlan(
+                position=pos,
+                name=(st.get("name") or f"第{pos}阶段").strip(),
+                kind=kind,
+                steps=steps,
+                lead_department_id=lead,
+                lead_department=names.get(lead, ""),
+                joint_limit_days=int(st.get("joint_limit_days", 1 if kind == "parallel" else 0)),
+            )
+        )
+    return ProcessPlan(stages=plan_stages)
+
+
+def process_define(
+    *, actor=None, item_id: int, stages: list[dict], name: str = "", note: str = ""
+) -> ProcessDefinition:
+    """Replace the process of an item version after validating the whole of it.
+
+    `stages`: [{"name", "kind": "single"|"parallel", "lead_department_id", "joint_limit_days",
+    "steps": [{"name", "department_id", "limit_days", "role"}]}] in order. Raises ValidationFailed
+    with every problem listed in `errors`.
+    """
+    _require_admin(actor)
+    item = ServiceItem.objects.select_related("department").filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("事项不存在。")
+    plan = _plan_from_input(stages)
+    problems = process_problems(plan, item)
+    if problems:
+        raise ValidationFailed(f"办理流程有误：{problems[0]}", field="stages", errors=problems)
+    with transaction.atomic():
+        definition, _ = ProcessDefinition.objects.select_for_update().get_or_create(item=item)
+        definition.name, definition.note = name or f"{item.name} 办理流程", note
+        definition.save()
+        _write_plan(definition, plan)
+        return definition
+
+
+def _write_plan(definition: ProcessDefinition, plan: ProcessPlan) -> None:
+    definition.stages.all().delete()
+    for st in plan.stages:
+        stage = StageDefinition.objects.create(
+            process=definition,
+            position=st.position,
+            name=st.name,
+            kind=st.kind,
+            lead_department_id=st.lead_department_id if st.kind == "parallel" else None,
+            joint_limit_days=st.joint_limit_days or 1,
+        )
+        StepDefinition.objects.bulk_create(
+            StepDefinition(
+                stage=stage,
+                position=i,
+                name=s.name,
+                department_id=s.department_id,
+                role=s.role,
+                limit_days=s.limit_days,
+            )
+            for i, s in enumerate(st.steps, start=1)
+        )
+
+
+def _previous_version(item: ServiceItem, related: str):
+    return (
+        ServiceItem.objects.filter(code=item.code, version__lt=item.version, **{f"{related}__isnull": False})
+        .order_by("-version")
+        .first()
+    )
+
+
+def process_copy_to(*, item: ServiceItem, source: ServiceItem | None = None) -> ProcessDefinition | None:
+    """Copy the process of `source` (default: the latest earlier version of the same item code that has
+    one) to the new version `item`. For the catalogue to call when it creates a version. Idempotent:
+    an item that already has a process keeps it. Returns the new definition, or None if nothing to copy.
+    """
+    existing = ProcessDefinition.objects.filter(item=item).first()
+    if existing is not None:
+        return existing
+    source = source or _previous_version(item, "process")
+    if source is None:
+        return None
+    original = ProcessDefinition.objects.filter(item=source).first()
+    if original is None:
+        return None
+    with transaction.atomic():
+        copy = ProcessDefinition.objects.create(item=item, name=original.name, note=original.note)
+        for stage in original.stages.prefetch_related("steps"):
+            new_stage = StageDefinition.objects.create(
+                process=copy,
+                position=stage.position,
+                name=stage.name,
+                kind=stage.kind,
+                lead_department_id=stage.lead_department_id,
+                joint_limit_days=stage.joint_limit_days,
+            )
+            StepDefinition.objects.bulk_create(
+                StepDefinition(
+                    stage=new_stage,
+                    position=s.position,
+                    name=s.name,
+                    department_id=s.department_id,
+                    role=s.role,
+                    limit_days=s.limit_days,
+                )
+                for s in stage.steps.all()
+            )
+        return copy
+
+
+def form_define(*, actor=None, item_id: int, schema: dict) -> ItemForm:
+    """Set the application form schema of an item version (validated: forms.schema_problems)."""
+    _require_admin(actor)
+    if not ServiceItem.objects.filter(pk=item_id).exists():
+        raise NotFound("事项不存在。")
+    problems = schema_problems(schema)
+    if problems:
+        raise ValidationFailed(f"表单定义有误：{problems[0]}", field="schema", errors=problems)
+    form, _ = ItemForm.objects.update_or_create(item_id=item_id, defaults={"schema": schema})
+    return form
+
+
+def form_copy_to(*, item: ServiceItem, source: ServiceItem | None = None) -> ItemForm | None:
+    """Copy the form schema of the previous version (like process_copy_to); idempotent."""
+    existing = ItemForm.objects.filter(item=item).first()
+    if existing is not None:
+        return existing
+    source = source or _previous_version(item, "application_form")
+    if source is None:
+        return None
+    original = ItemForm.objects.filter(item=source).first()
+    return ItemForm.objects.create(item=item, schema=original.schema) if original else None
+
+
+def case_config_copy_to(*, item: ServiceItem) -> None:
+    """Everything the cases app keeps per item version (process and form), copied to a new version."""
+    process_copy_to(item=item)
+    form_copy_to(item=item)
+
+
+# ---- demo ----------------------------------------------------------------------------------------
+
+SERIAL_CANDIDATES = ("公共场所卫生许可", "食品经营许可", "餐饮服务", "药品零售")
+PARALLEL_CANDIDATES = ("建筑工程施工许可", "建设工程规划许可", "建设工程", "施工许可")
+PARTNER_KEYWORDS = (("规划", "自然资源"), ("应急", "消防"), ("生态环境", "环保"))
+
+
+def _find_item(names: tuple[str, ...], **extra) -> ServiceItem | None:
+    items = ServiceItem.objects.filter(status=ItemStatus.PUBLISHED, case_kind=CaseKind.PROMISED, **extra)
+    for name in names:
+        item = items.filter(name__contains=name).select_related("department").order_by("code").first()
+        if item is not None:
+            return item
+    return None
+
+
+def define_demo_processes() -> dict[str, str]:
+    """Give demo items a serial 2-step process and a 3-department parallel review (idempotent).
+
+    Serial: an item such as 公共场所卫生许可 → 审查 (approver) then 审批决定 (the head). Parallel: a
+    construction item such as 建筑工程施工许可 → the item's department (lead, e.g. 住建) with two of
+    规划/自然资源, 应急/消防, 生态环境 reviewing at the same time, then the lead's joint decision.
+    Returns {item code: "serial"|"parallel"} for what was defined.
+    """
+    done: dict[str, str] = {}
+    serial = _find_item(SERIAL_CANDIDATES)
+    if serial is not None and serial.promised_limit >= 2:
+        limit = serial.promised_limit
+        decide = max(1, limit // 4)
+        dept = serial.department_id
+        process_define(
+            item_id=serial.pk,
+            name=f"{serial.name}（审查—决定）",
+            stages=[
+                {
+                    "name": "审查",
+                    "kind": "single",
+                    "steps": [
+                        {
+                            "name": "材料审查与现场核查",
+                            "department_id": dept,
+                            "limit_days": limit - decide,
+                            "role": "approver",
+                        }
+                    ],
+                },
+                {
+                    "name": "审批决定",
+                    "kind": "single",
+                    "steps": [
+                        {
+                            "name": "负责人审批决定",
+                            "department_id": dept,
+                            "limit_days": decide,
+                            "role": "dept_head",
+                        }
+                    ],
+                },
+            ],
+        )
+        done[serial.code] = "serial"
+    parallel = _find_item(PARALLEL_CANDIDATES, category=ItemCategory.CONSTRUCTION) or _find_item(
+        PARALLEL_CANDIDATES
+    )
+    if parallel is not None and parallel.promised_limit >= 2:
+        partners: list[Department] = []
+        for words in PARTNER_KEYWORDS:
+            q = Q()
+            for w in words:
+                q |= Q(name__contains=w)
+            dept = (
+                Department.objects.filter(q, is_active=True)
+                .exclude(pk=parallel.department_id)
+                .exclude(pk__in=[p.pk for p in partners])
+                .order_by("sort_order", "pk")
+                .first()
+            )
+            if dept is not None:
+                partners.append(dept)
+        if len(partners) >= 2:
+            review = parallel.promised_limit - 1
+            steps = [{"name": "牵头审查", "department_id": parallel.department_id, "limit_days": review}]
+            steps += [
+                {"name": f"{p.short_name or p.name}审查", "department_id": p.pk, "limit_days": review}
+                for p in partners[:2]
+            ]
+            process_define(
+                item_id=parallel.pk,
+                name=f"{parallel.name}（并联审批）",
+                stages=[
+                    {
+                        "name": "并联审查",
+                        "kind": "parallel",
+                        "lead_department_id": parallel.department_id,
+                        "joint_limit_days": 1,
+                        "steps": steps,
+                    },
+                ],
+            )
+            done[parallel.code] = "parallel"
+    return done

@@ -1,0 +1,96 @@
+"""Helpers that drive cases through the services in tests."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tongban.cases import services
+from tongban.cases.models import Case, CaseMaterial
+
+from .conftest import PDF, form_for
+
+
+def define_serial(world) -> None:
+    services.process_define(
+        item_id=world.serial_item.pk,
+        stages=[
+            {
+                "name": "审查",
+                "kind": "single",
+                "steps": [
+                    {
+                        "name": "材料审查",
+                        "department_id": world.housing.pk,
+                        "limit_days": 6,
+                        "role": "approver",
+                    }
+                ],
+            },
+            {
+                "name": "审批决定",
+                "kind": "single",
+                "steps": [
+                    {
+                        "name": "负责人决定",
+                        "department_id": world.housing.pk,
+                        "limit_days": 2,
+                        "role": "dept_head",
+                    }
+                ],
+            },
+        ],
+    )
+
+
+def define_parallel(world) -> None:
+    services.process_define(
+        item_id=world.parallel_item.pk,
+        stages=[
+            {
+                "name": "并联审查",
+                "kind": "parallel",
+                "lead_department_id": world.housing.pk,
+                "joint_limit_days": 2,
+                "steps": [
+                    {"name": "住建审查", "department_id": world.housing.pk, "limit_days": 5},
+                    {"name": "规划审查", "department_id": world.planning.pk, "limit_days": 8},
+                    {"name": "消防审查", "department_id": world.fire.pk, "limit_days": 4},
+                ],
+            },
+        ],
+    )
+
+
+def upload_all(case: Case, actor) -> None:
+    for m in CaseMaterial.objects.filter(case=case).order_by("id"):
+        services.case_material_upload(
+            actor=actor,
+            case_id=case.pk,
+            material_id=m.pk,
+            file=SimpleUploadedFile(f"{m.name}.pdf", PDF, content_type="application/pdf"),
+        )
+
+
+def submit_online(world, item=None, *, key: str = "k1", applicant=None) -> Case:
+    applicant = applicant or world.applicant
+    item = item or world.serial_item
+    draft = services.case_draft_save(actor=applicant.user, item_id=item.pk, form_data=form_for(applicant))
+    upload_all(draft, applicant.user)
+    return services.case_submit(actor=applicant.user, case_id=draft.pk, idempotency_key=key)
+
+
+def register_at_window(world, item=None, *, applicant=None, upload=True) -> Case:
+    applicant = applicant or world.applicant
+    case = services.case_intake_register(
+        actor=world.clerk,
+        item_id=(item or world.serial_item).pk,
+        applicant_id=applicant.pk,
+        form_data=form_for(applicant),
+    )
+    if upload:
+        upload_all(case, world.clerk)
+    return case
+
+
+def kinds(case: Case) -> list[str]:
+    return list(case.events.order_by("at", "id").values_list("kind", flat=True))
