@@ -1,0 +1,116 @@
+"""Public, read-only catalogue API (no login, like the guide): the item list with the guide's search and
+filters, and one item's published version with its materials. Drafts and retired versions never show."""
+
+from __future__ import annotations
+
+from django.http import QueryDict
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tongban.common.errors import ValidationFailed
+
+from . import selectors
+from .choices import ApplicantKind, ItemCategory, ItemType, LifeEvent
+from .serializers import ApiErrorSerializer, ServiceItemDetailSerializer, ServiceItemListSerializer
+
+TAG = "事项清单"
+
+
+class CataloguePagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def _choice_param(params: QueryDict, name: str, choices, label: str) -> str | None:
+    value = params.get(name, "").strip()
+    if not value:
+        return None
+    if value not in choices.values:
+        allowed = "、".join(f"{v}（{text}）" for v, text in choices.choices)
+        raise ValidationFailed(f"{label}：未知的值“{value}”，允许：{allowed}。", field=name)
+    return value
+
+
+def _int_param(params: QueryDict, name: str, label: str) -> int | None:
+    value = params.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValidationFailed(f"{label}：应为整数 ID。", field=name)
+    return int(value)
+
+
+def _choices_text(choices) -> str:
+    return "；".join(f"{v}={label}" for v, label in choices.choices)
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="事项列表（公开）",
+    description=(
+        "已发布的政务服务事项，分页。`search` 使用与办事指南相同的检索（中文、编码、拼音首字母如 yyzz、"
+        "全拼），按匹配程度排序；不带 `search` 时按事项编码排序。其余参数为筛选条件，可组合。"
+    ),
+    parameters=[
+        OpenApiParameter("search", OpenApiTypes.STR, description="检索词（与办事指南的检索相同）"),
+        OpenApiParameter(
+            "category", OpenApiTypes.STR, description=f"事项分类：{_choices_text(ItemCategory)}"
+        ),
+        OpenApiParameter("department", OpenApiTypes.INT, description="实施主体（部门 ID）"),
+        OpenApiParameter(
+            "applicant_kind", OpenApiTypes.STR, description=f"服务对象：{_choices_text(ApplicantKind)}"
+        ),
+        OpenApiParameter("life_event", OpenApiTypes.STR, description=f"主题分类：{_choices_text(LifeEvent)}"),
+        OpenApiParameter("item_type", OpenApiTypes.STR, description=f"事项类型：{_choices_text(ItemType)}"),
+        OpenApiParameter("page_size", OpenApiTypes.INT, description="每页条数（最多 100，默认 20）"),
+    ],
+    responses={200: ServiceItemListSerializer(many=True), 400: ApiErrorSerializer},
+)
+class ItemListView(generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = ServiceItemListSerializer
+    pagination_class = CataloguePagination
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.published_items(
+            user=self.request.user,
+            category=_choice_param(params, "category", ItemCategory, "事项分类"),
+            department_id=_int_param(params, "department", "实施主体"),
+            applicant_kind=_choice_param(params, "applicant_kind", ApplicantKind, "服务对象"),
+            life_event=_choice_param(params, "life_event", LifeEvent, "主题分类"),
+            item_type=_choice_param(params, "item_type", ItemType, "事项类型"),
+        )
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        queryset = self.get_queryset()
+        query = request.query_params.get("search", "").strip()
+        if query:
+            from .search import search_items  # the guide's search, owned by catalogue.search
+
+            items = search_items(query, queryset=queryset)
+        else:
+            items = queryset
+        page = self.paginate_queryset(items)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="事项详情（公开）",
+    description="按事项编码取当前发布版本的全部要素和申请材料。草稿、已废止或不存在的编码返回 404。",
+    responses={200: ServiceItemDetailSerializer, 404: ApiErrorSerializer},
+)
+class ItemDetailView(generics.RetrieveAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = ServiceItemDetailSerializer
+    lookup_field = "code"
+
+    def get_object(self):
+        return selectors.item_get_published(code=self.kwargs["code"], user=self.request.user)
