@@ -219,6 +219,7 @@ def test_no_cjk_font_on_the_system_names_the_debian_package(settings, monkeypatc
     settings.TONGBAN_PDF_FONT = ""
     settings.TONGBAN_PDF_HEADING_FONT = ""
     monkeypatch.delenv("TONGBAN_PDF_FONT", raising=False)
+    monkeypatch.delenv("TONGBAN_PDF_HEADING_FONT", raising=False)
     monkeypatch.setattr(pdf_fonts, "KAI_CANDIDATES", (("/nonexistent/ukai.ttc", 0),))
     monkeypatch.setattr(
         pdf_fonts, "HEI_CANDIDATES", (("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 0),)
