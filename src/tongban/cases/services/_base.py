@@ -33,7 +33,7 @@ def today() -> date:
 def lock_case(case_id: int, *, expected_version: int | None = None) -> Case:
     """Lock the case row for this transaction and check the optimistic version, if the caller gave one."""
     case = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("item", "item__department", "applicant", "intake_hall", "intake_hall__region")
         .filter(pk=case_id)
         .first()
