@@ -87,11 +87,15 @@ class Column:
 
 ITEM_COLUMNS: tuple[Column, ...] = (
     Column(
-        "code", "事项编码", required=True, example="440106-XK-001", note="同一编码的新行成为该事项的新版本"
+        "code",
+        "事项编码",
+        required=True,
+        example="440106-XK-001",
+        note="已存在的编码导入后成为该事项的新版本",
     ),
     Column("name", "事项名称", required=True, example="食品经营许可"),
     Column("item_type", "事项类型", "choice", True, ItemType, "01"),
-    Column("department_credit_code", "实施主体统一社会信用代码", example="11440106MB2C12345X"),
+    Column("department_credit_code", "实施主体统一社会信用代码", example="11440106MB2C12345E"),
     Column("department_name", "实施主体名称", example="某区市场监督管理局", note="信用代码与名称至少填一项"),
     Column("level", "行使层级", "choice", False, ServiceLevel, "district"),
     Column("region_code", "实施区划代码", example="440106", note="6 位或 12 位区划代码，可空"),
