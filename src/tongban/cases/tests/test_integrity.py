@@ -56,8 +56,9 @@ def test_double_submit_with_same_key_makes_one_case(world, clock):
     again = services.case_submit(actor=world.applicant.user, case_id=first.pk, idempotency_key="click-1")
     assert again.pk == first.pk and again.number == first.number
     # one-shot submissions (no draft) retried with the same key
-    from .helpers import upload_all  # noqa: F401  (materials are required: use an item without any)
     from tongban.catalogue.tests.factories import ServiceItemFactory
+
+    from .helpers import upload_all  # noqa: F401  (materials are required: use an item without any)
 
     bare = ServiceItemFactory(name="无材料事项", department=world.housing)
     a = services.case_submit(
@@ -241,7 +242,8 @@ def test_process_validation(world):
         )
     assert exc.value.errors == [
         "第 1 阶段“并联”的牵头部门“天河区应急管理局”不在本阶段的部门之中。",
-        "各阶段时限之和（每阶段取最长环节，并联阶段另加牵头部门汇总时限）为 13 个工作日，超过了承诺办结时限 10 个工作日。",
+        "各阶段时限之和（每阶段取最长环节，并联阶段另加牵头部门汇总时限）为 13 个工作日，"
+        "超过了承诺办结时限 10 个工作日。",
     ]
     with pytest.raises(ValidationFailed) as exc:
         define(
