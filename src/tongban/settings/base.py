@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tongban.catalogue",
     "tongban.cases",
     "tongban.notifications",
+    "tongban.hall",
     "tongban.api",
 ]
 
