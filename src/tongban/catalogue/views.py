@@ -22,7 +22,7 @@ from tongban.organisations.models import Department
 
 from .choices import ApplicantKind, CaseKind, ItemCategory, ItemStatus, LifeEvent, OnlineDepth
 from .models import ServiceItem
-from .search import MAX_QUERY_CHARS, search_items, search_suggest
+from .search import MAX_QUERY_CHARS, load_items, search_item_ids, search_suggest
 
 PAGE_SIZE = 20
 LATEST_COUNT = 8
@@ -118,8 +118,7 @@ def guide_browse(request: HttpRequest) -> HttpResponse:
         and (not filters.event or filters.event in (events or []))
     ]
     page = _paginate(request, keys)
-    by_pk = ServiceItem.objects.select_related("department").in_bulk(list(page.object_list))
-    items = [by_pk[pk] for pk in page.object_list if pk in by_pk]
+    items = load_items(list(page.object_list))
     context = {
         "filters": filters,
         "page": page,
@@ -136,9 +135,9 @@ def guide_browse(request: HttpRequest) -> HttpResponse:
 def guide_search(request: HttpRequest) -> HttpResponse:
     """Ranked results, best first; an explicit message with tips when nothing matches."""
     query = request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
-    results = search_items(query, _published(request)) if query else []
-    page = _paginate(request, results)
-    context = {"query": query, "page": page, "items": list(page.object_list), "count": len(results)}
+    ids = search_item_ids(query, _published(request)) if query else []
+    page = _paginate(request, ids)
+    context = {"query": query, "page": page, "items": load_items(list(page.object_list)), "count": len(ids)}
     return render(request, "catalogue/search.html", context)
 
 
