@@ -192,7 +192,8 @@ def case_config_copy_to(*, item: ServiceItem) -> None:
 
 SERIAL_CANDIDATES = ("公共场所卫生许可", "食品经营许可", "餐饮服务", "药品零售")
 PARALLEL_CANDIDATES = ("建筑工程施工许可", "建设工程规划许可", "建设工程", "施工许可")
-PARTNER_KEYWORDS = (("规划", "自然资源"), ("应急", "消防"), ("生态环境", "环保"))
+# Reviewing partners of a construction item, in order of preference; the first two found are used.
+PARTNER_KEYWORDS = (("规划", "自然资源"), ("应急", "消防"), ("生态环境", "环保"), ("城市管理",), ("水务",))
 
 
 def _find_item(names: tuple[str, ...], **extra) -> ServiceItem | None:
@@ -209,7 +210,8 @@ def define_demo_processes() -> dict[str, str]:
 
     Serial: an item such as 公共场所卫生许可 → 审查 (approver) then 审批决定 (the head). Parallel: a
     construction item such as 建筑工程施工许可 → the item's department (lead, e.g. 住建) with two of
-    规划/自然资源, 应急/消防, 生态环境 reviewing at the same time, then the lead's joint decision.
+    规划/自然资源, 应急/消防, 生态环境, 城市管理, 水务 (first two found) reviewing at the same time,
+    then the lead's joint decision.
     Returns {item code: "serial"|"parallel"} for what was defined.
     """
     done: dict[str, str] = {}
