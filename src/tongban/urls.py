@@ -15,7 +15,9 @@ urlpatterns = [
     path("org/", include(("tongban.organisations.urls", "organisations"))),
     path("workdays/", include(("tongban.workdays.urls", "workdays"))),
     path("notifications/", include(("tongban.notifications.urls", "notifications"))),
+    path("work/", include(("tongban.cases.staff_urls", "work"))),
     path("", include("tongban.common.urls")),
+    path("", include(("tongban.cases.urls", "cases"))),
     path("", include(("tongban.catalogue.urls", "catalogue"))),
 ]
 
