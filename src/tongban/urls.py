@@ -15,6 +15,8 @@ urlpatterns = [
     path("org/", include(("tongban.organisations.urls", "organisations"))),
     path("workdays/", include(("tongban.workdays.urls", "workdays"))),
     path("notifications/", include(("tongban.notifications.urls", "notifications"))),
+    path("hall/", include(("tongban.hall.urls", "hall"))),
+    path("kiosk/", include(("tongban.hall.kiosk_urls", "kiosk"))),
     path("work/", include(("tongban.cases.staff_urls", "work"))),
     path("", include("tongban.common.urls")),
     path("", include(("tongban.cases.urls", "cases"))),

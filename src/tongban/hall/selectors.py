@@ -35,9 +35,11 @@ __all__ = [
     "hall_by_code",
     "hall_figures",
     "hall_slots",
+    "kiosk_ticket",
     "my_appointments",
     "queue_categories",
     "ticket_list",
+    "tickets_ahead",
     "waiting_counts",
     "window_current_ticket",
 ]
@@ -333,3 +335,31 @@ def hall_figures(*, user, date_from: dt.date, date_to: dt.date, hall_id: int | N
         by_window=[r.close() for _, r in sorted(by_win.items(), key=lambda kv: int(kv[1].key))],
         by_hour=[by_hour[h].close() for h in sorted(by_hour)],
     )
+
+
+def tickets_ahead(*, ticket: Ticket) -> int:
+    """Waiting tickets of the same category queued before this one (what the slip tells the person)."""
+    return Ticket.objects.filter(
+        hall_id=ticket.hall_id,
+        category_id=ticket.category_id,
+        service_date=ticket.service_date,
+        status=S.WAITING,
+        queued_at__lt=ticket.queued_at,
+    ).count()
+
+
+def kiosk_ticket(*, hall: ServiceHall, token: str | None, ticket_id: int) -> Ticket:
+    """A ticket taken in this (still open) kiosk session; anything else is NotFound (no browsing by id)."""
+    from .services.kiosk import _parse
+
+    parsed = _parse(token)
+    ticket = (
+        Ticket.objects.select_related("category", "hall")
+        .filter(pk=ticket_id, hall=hall, kiosk_session__token=parsed, kiosk_session__ended_at__isnull=True)
+        .first()
+        if parsed
+        else None
+    )
+    if ticket is None:
+        raise NotFound("号票不存在或本次自助服务已结束。")
+    return ticket

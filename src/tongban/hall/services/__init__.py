@@ -6,7 +6,13 @@ from .appointments import (
     appointment_check_in,
     appointment_no_show_sweep,
 )
-from .kiosk import kiosk_session_continue, kiosk_session_end, kiosk_session_start
+from .kiosk import (
+    kiosk_check_in,
+    kiosk_session_continue,
+    kiosk_session_end,
+    kiosk_session_start,
+    kiosk_ticket_take,
+)
 from .setup import hall_queues_setup
 from .tickets import (
     TRANSITIONS,
@@ -30,9 +36,11 @@ __all__ = [
     "appointment_check_in",
     "appointment_no_show_sweep",
     "hall_queues_setup",
+    "kiosk_check_in",
     "kiosk_session_continue",
     "kiosk_session_end",
     "kiosk_session_start",
+    "kiosk_ticket_take",
     "ticket_call_next",
     "ticket_close_day_sweep",
     "ticket_finish",

@@ -15,8 +15,8 @@ from tongban.common.errors import NotFound, ValidationFailed
 from tongban.organisations.models import ServiceHall
 
 from .. import conf
-from ..choices import KioskEndReason
-from ..models import KioskSession
+from ..choices import KioskEndReason, TicketSource
+from ..models import KioskSession, Ticket
 
 KIOSK_ACTIONS = {"guide", "guide_item", "track", "ticket", "check_in", "print_ticket", "print_document"}
 MAX_ACTIONS = 200
@@ -89,3 +89,38 @@ def kiosk_session_end(*, token: str | None, reason: str = KioskEndReason.HOME) -
             return session
         _end(session, reason)
         return session
+
+
+def kiosk_ticket_take(*, hall_id: int, token: str | None, category_id: int) -> Ticket:
+    """取号 at a kiosk: the ticket and the session's action are written together."""
+    from .tickets import ticket_take
+
+    with transaction.atomic():
+        session = kiosk_session_continue(hall_id=hall_id, token=token, action="ticket")
+        ticket = ticket_take(
+            hall_id=hall_id, category_id=category_id, source=TicketSource.KIOSK, kiosk_session=session
+        )
+        _note(session, ticket.number)
+        return ticket
+
+
+def kiosk_check_in(*, hall_id: int, token: str | None, booking_code: str = "", id_number: str = "") -> Ticket:
+    """预约签到 at a kiosk by booking code or ID number; the session records the ticket number only."""
+    from .appointments import appointment_check_in
+
+    with transaction.atomic():
+        session = kiosk_session_continue(hall_id=hall_id, token=token, action="check_in")
+        ticket = appointment_check_in(
+            hall_id=hall_id, booking_code=booking_code, id_number=id_number, kiosk_session=session
+        )
+        _note(session, ticket.number)
+        return ticket
+
+
+def _note(session: KioskSession, detail: str) -> None:
+    """Put the outcome (a ticket number, never a person) on the session's last action."""
+    if session.actions:
+        last = dict(session.actions[-1])
+        last["detail"] = detail[:64]
+        session.actions = [*session.actions[:-1], last]
+        session.save(update_fields=["actions"])
