@@ -213,10 +213,14 @@ class TestItemPage:
         assert "电子证照" in item_flow(licence)[-1]["detail"]
         assert [s["title"] for s in item_flow(marriage)] == ["申请", "受理并当场办结", "出件"]
 
-    def test_apply_button_absent_until_cases_provide_the_url(self, client, licence):
-        # The cases app is not installed yet: no apply URL, no dead button.
-        assert apply_url(licence) == ""
-        assert "在线办理</a>" not in text(client.get(reverse("catalogue:item-detail", args=[licence.code])))
+    def test_apply_button_follows_the_cases_url(self, client, licence):
+        # Shown only when the cases app provides `cases:apply`: never a dead button.
+        body = text(client.get(reverse("catalogue:item-detail", args=[licence.code])))
+        href = apply_url(licence)
+        if href:
+            assert f'href="{href}">在线办理</a>' in body
+        else:
+            assert "在线办理</a>" not in body
 
 
 class TestBrowse:
