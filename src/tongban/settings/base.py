@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tongban.cases",
     "tongban.notifications",
     "tongban.hall",
+    "tongban.supervision",
     "tongban.api",
 ]
 

@@ -1,0 +1,503 @@
+"""Supervision (电子监察): watches on anything with a deadline, their warning log, policies, directives
+(督办单) and cards (黄牌/红牌).
+
+The central idea is the `Deadline` row ("watch"). It is generic: a subject reference (type + id) names
+the watched thing — a case, a step, a 12345 work order, a rating follow-up, a directive — so later apps
+reuse the same machinery. Each watch stores its level AND the dates on which its level will next change
+(`yellow_on`, `red_on`, `next_escalation_on`), computed once by `thresholds.py` whenever the deadline
+changes. The periodic sweep therefore only reads rows whose transition date has come (partial indexes
+below), so its cost grows with the number of rows changing level, not with the number open.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from tongban.common.models import TimeStampedModel
+from tongban.organisations.choices import StaffRole
+from tongban.organisations.models import Department, ServiceHall
+from tongban.organisations.scoping import Scope, ScopedQuerySet
+
+from .choices import (
+    CardColor,
+    CardEventKind,
+    CardStatus,
+    DeadlineStatus,
+    DeadlineUnit,
+    DirectiveEventKind,
+    DirectiveStatus,
+    Level,
+    SubjectType,
+    WarningKind,
+)
+
+DEPARTMENT_ROLES = (StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
+
+# Defaults of the warning thresholds (the issue's numbers); a global WarningPolicy row overrides them.
+DEFAULT_YELLOW_DAYS = 1
+DEFAULT_YELLOW_PERCENT = 20
+DEFAULT_ESCALATE_EVERY = 3
+DEFAULT_MAX_ESCALATION = 3
+
+
+def _department_q(scope: Scope, field: str = "department_id") -> Q:
+    departments = scope.departments_for(*DEPARTMENT_ROLES)
+    return Q(**{f"{field}__in": departments}) if departments else Q(pk__in=[])
+
+
+class WarningPolicy(TimeStampedModel):
+    """Warning thresholds: one global row (item_code "") and optional rows per item code.
+
+    Yellow when at most `yellow_days` working days OR at most `yellow_percent` % of the limit is left,
+    whichever comes first; red once overdue; then one escalation every `escalate_every_days` working
+    days overdue, up to `max_escalation_level` (0 escalation days: never escalate).
+    """
+
+    item_code = models.CharField(
+        "事项编码", max_length=64, blank=True, unique=True, help_text="留空表示全局默认规则。"
+    )
+    yellow_days = models.PositiveSmallIntegerField("黄灯：剩余工作日不超过", default=DEFAULT_YELLOW_DAYS)
+    yellow_percent = models.PositiveSmallIntegerField(
+        "黄灯：剩余时限不超过（%）", default=DEFAULT_YELLOW_PERCENT
+    )
+    escalate_every_days = models.PositiveSmallIntegerField(
+        "超期每满几个工作日升级一次", default=DEFAULT_ESCALATE_EVERY
+    )
+    max_escalation_level = models.PositiveSmallIntegerField("最高升级级别", default=DEFAULT_MAX_ESCALATION)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "预警规则"
+        verbose_name_plural = "预警规则"
+        ordering = ["item_code"]
+        constraints = [
+            models.CheckConstraint(name="policy_percent_max_100", condition=Q(yellow_percent__lte=100)),
+        ]
+
+    def __str__(self) -> str:
+        return f"事项 {self.item_code} 预警规则" if self.item_code else "全局预警规则"
+
+
+class DeadlineQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope: Scope):
+        """Supervisors/admins all; department staff their department's; clerks their halls'; anyone
+        the watches assigned to them. Applicants and anonymous users nothing."""
+        if scope.sees_everything:
+            return self
+        if not scope.is_authenticated or scope.is_applicant:
+            return self.none()
+        q = _department_q(scope) | Q(assignee_id=scope.user_id)
+        if StaffRole.CLERK in scope.roles and scope.hall_ids:
+            q |= Q(hall_id__in=scope.hall_ids)
+        return self.filter(q)
+
+    def open(self):
+        return self.filter(status=DeadlineStatus.OPEN)
+
+
+class Deadline(models.Model):
+    """A watch on one thing with a deadline (see the module docstring)."""
+
+    subject_type = models.CharField("监控对象类型", max_length=24, choices=SubjectType.choices)
+    subject_id = models.PositiveBigIntegerField("监控对象编号")
+    reference = models.CharField("编号", max_length=64, blank=True, help_text="如办件编号、工单号。")
+    title = models.CharField("名称", max_length=200)
+    department = models.ForeignKey(
+        Department, verbose_name="责任部门", on_delete=models.PROTECT, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="责任人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hall = models.ForeignKey(
+        ServiceHall,
+        verbose_name="受理大厅",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    item = models.ForeignKey(
+        "catalogue.ServiceItem",
+        verbose_name="事项",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    item_code = models.CharField("事项编码", max_length=64, blank=True, db_index=True)
+    started_on = models.DateField("开始日期")
+    due_date = models.DateField("期限")
+    limit_days = models.PositiveIntegerField("时限")
+    unit = models.CharField(
+        "时限单位", max_length=8, choices=DeadlineUnit.choices, default=DeadlineUnit.WORKING
+    )
+    extension_days = models.PositiveSmallIntegerField("已批准延期", default=0)
+    paused = models.BooleanField("暂停计时", default=False)
+    level = models.CharField("预警级别", max_length=8, choices=Level.choices, default=Level.NORMAL)
+    yellow_on = models.DateField("黄灯日期", null=True, blank=True)
+    red_on = models.DateField("红灯日期", null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField("升级级别", default=0)
+    next_escalation_on = models.DateField("下次升级日期", null=True, blank=True)
+    status = models.CharField(
+        "状态", max_length=8, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN
+    )
+    opened_at = models.DateTimeField("开始监控时间", default=timezone.now)
+    closed_on = models.DateField("结束日期", null=True, blank=True)
+    closed_on_time = models.BooleanField("按时完成", null=True, blank=True)
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "时限监控"
+        verbose_name_plural = "时限监控"
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id"],
+                condition=Q(status="open"),
+                name="uniq_open_deadline_per_subject",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="deadline_subject"),
+            models.Index(fields=["status", "level", "department"], name="deadline_level_dept"),
+            models.Index(fields=["status", "level", "hall"], name="deadline_level_hall"),
+            models.Index(fields=["status", "due_date"], name="deadline_status_due"),
+            # The sweep's three range scans: each index holds only the rows that can still cross.
+            models.Index(
+                fields=["yellow_on", "id"],
+                condition=Q(status="open", paused=False, level="normal"),
+                name="deadline_sweep_yellow",
+            ),
+            models.Index(
+                fields=["red_on", "id"],
+                condition=Q(status="open", paused=False, level__in=["normal", "yellow"]),
+                name="deadline_sweep_red",
+            ),
+            models.Index(
+                fields=["next_escalation_on", "id"],
+                condition=Q(status="open", paused=False, level="red"),
+                name="deadline_sweep_escalate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_type_display()} {self.reference or self.subject_id}：{self.title}"
+
+    @property
+    def subject_ref(self) -> str:
+        return f"{self.subject_type}:{self.subject_id}"
+
+
+class WarningEventQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope: Scope):
+        if scope.sees_everything:
+            return self
+        return self.filter(deadline__in=Deadline.objects.scope_filter(scope).values("pk"))
+
+
+class WarningEvent(models.Model):
+    """The append-only log of a watch. A crossing (yellow, red, escalation step) is unique per watch,
+    step and due date: a second sweep, or a rerun after a crash, cannot record — or notify — it twice.
+    `notify_pending` rows are the outbox the dispatcher turns into messages."""
+
+    deadline = models.ForeignKey(
+        Deadline, verbose_name="时限监控", on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField("事件", max_length=16, choices=WarningKind.choices)
+    step = models.PositiveSmallIntegerField("升级级别", default=0)
+    due_date = models.DateField("当时期限")
+    level_before = models.CharField("原级别", max_length=8, choices=Level.choices, blank=True)
+    level_after = models.CharField("新级别", max_length=8, choices=Level.choices, blank=True)
+    overdue_days = models.IntegerField("超期工作日", default=0)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField("说明", max_length=255, blank=True)
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    notify_pending = models.BooleanField("待发送通知", default=False)
+    notified_at = models.DateTimeField("通知时间", null=True, blank=True)
+
+    objects = WarningEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "预警日志"
+        verbose_name_plural = "预警日志"
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "kind", "step", "due_date"],
+                condition=Q(kind__in=["yellow", "red", "escalated"]),
+                name="uniq_warning_crossing",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(notify_pending=True), name="warning_outbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deadline_id} · {self.get_kind_display()}"
+
+
+class DirectiveQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope: Scope):
+        """Supervisors/admins all; department staff their department's directives."""
+        if scope.sees_everything:
+            return self
+        if not scope.is_authenticated or scope.is_applicant:
+            return self.none()
+        return self.filter(_department_q(scope))
+
+
+class Directive(TimeStampedModel):
+    """督办单: a supervision order on a case, a step or a department, with a response deadline (itself
+    watched by a Deadline with subject_type "directive")."""
+
+    number = models.CharField("督办单号", max_length=32, unique=True, null=True, blank=True)
+    subject_type = models.CharField("督办对象类型", max_length=24, choices=SubjectType.choices)
+    subject_id = models.PositiveBigIntegerField("督办对象编号")
+    subject_label = models.CharField("督办对象", max_length=200, blank=True)
+    department = models.ForeignKey(
+        Department, verbose_name="责任部门", on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField("督办事项", max_length=200)
+    required_action = models.TextField("督办要求")
+    response_days = models.PositiveSmallIntegerField("反馈时限（工作日）")
+    due_date = models.DateField("反馈期限", db_index=True)
+    status = models.CharField(
+        "状态", max_length=16, choices=DirectiveStatus.choices, default=DirectiveStatus.ISSUED, db_index=True
+    )
+    round = models.PositiveSmallIntegerField("督办轮次", default=1)
+    previous = models.OneToOneField(
+        "self", verbose_name="原督办单", null=True, blank=True, on_delete=models.PROTECT, related_name="next"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="督办人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    issued_on = models.DateField("督办日期")
+    response = models.TextField("反馈内容", blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="反馈人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    responded_on = models.DateField("反馈日期", null=True, blank=True)
+    responded_on_time = models.BooleanField("按期反馈", null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办结人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_on = models.DateField("办结日期", null=True, blank=True)
+    close_note = models.TextField("办结意见", blank=True)
+
+    objects = DirectiveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "督办单"
+        verbose_name_plural = "督办单"
+        ordering = ["-issued_on", "-id"]
+        indexes = [models.Index(fields=["department", "status"], name="directive_dept_status")]
+
+    def __str__(self) -> str:
+        return f"{self.number or self.pk} {self.title}"
+
+
+class DirectiveEventQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope: Scope):
+        if scope.sees_everything:
+            return self
+        return self.filter(directive__in=Directive.objects.scope_filter(scope).values("pk"))
+
+
+class DirectiveEvent(models.Model):
+    directive = models.ForeignKey(
+        Directive, verbose_name="督办单", on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField("事件", max_length=16, choices=DirectiveEventKind.choices)
+    from_status = models.CharField("原状态", max_length=16, choices=DirectiveStatus.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=16, choices=DirectiveStatus.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField("说明", blank=True)
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    objects = DirectiveEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "督办日志"
+        verbose_name_plural = "督办日志"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.directive_id} · {self.get_kind_display()}"
+
+
+class CardQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope: Scope):
+        """Supervisors/admins all; department staff their department's cards; staff their own."""
+        if scope.sees_everything:
+            return self
+        if not scope.is_authenticated or scope.is_applicant:
+            return self.none()
+        return self.filter(_department_q(scope) | Q(staff_id=scope.user_id))
+
+
+class Card(TimeStampedModel):
+    """黄牌/红牌 against a department (and optionally a staff member), by a rule or by a supervisor.
+
+    A rule card is unique per (rule, subject): the sweep may see the same red crossing again and never
+    issues a second card for it."""
+
+    color = models.CharField("牌色", max_length=8, choices=CardColor.choices)
+    department = models.ForeignKey(
+        Department, verbose_name="部门", on_delete=models.PROTECT, related_name="+"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="工作人员",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField("理由")
+    rule_key = models.CharField(
+        "规则", max_length=48, blank=True, help_text="规则自动出示时填写；人工出示为空。"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="出示人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    subject_type = models.CharField("对象类型", max_length=24, choices=SubjectType.choices, blank=True)
+    subject_id = models.PositiveBigIntegerField("对象编号", null=True, blank=True)
+    subject_label = models.CharField("对象", max_length=200, blank=True)
+    deadline = models.ForeignKey(
+        Deadline,
+        verbose_name="时限监控",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cards",
+    )
+    issued_on = models.DateField("出示日期", db_index=True)
+    status = models.CharField(
+        "状态", max_length=16, choices=CardStatus.choices, default=CardStatus.ACTIVE, db_index=True
+    )
+    appeal_reason = models.TextField("申诉理由", blank=True)
+    appealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="申诉人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    appealed_at = models.DateTimeField("申诉时间", null=True, blank=True)
+    decision_note = models.TextField("申诉处理意见", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+
+    objects = CardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "黄牌/红牌"
+        verbose_name_plural = "黄牌/红牌"
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule_key", "subject_type", "subject_id"],
+                condition=~Q(rule_key=""),
+                name="uniq_rule_card_per_subject",
+            ),
+        ]
+        indexes = [models.Index(fields=["department", "color", "status"], name="card_dept_color")]
+
+    def __str__(self) -> str:
+        return f"{self.get_color_display()} · {self.department}"
+
+
+class CardEventQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope: Scope):
+        if scope.sees_everything:
+            return self
+        return self.filter(card__in=Card.objects.scope_filter(scope).values("pk"))
+
+
+class CardEvent(models.Model):
+    card = models.ForeignKey(Card, verbose_name="牌", on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("事件", max_length=16, choices=CardEventKind.choices)
+    from_status = models.CharField("原状态", max_length=16, choices=CardStatus.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=16, choices=CardStatus.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField("说明", blank=True)
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    objects = CardEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "黄牌/红牌日志"
+        verbose_name_plural = "黄牌/红牌日志"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.card_id} · {self.get_kind_display()}"
+
+
+__all__ = [
+    "Card",
+    "CardColor",
+    "CardEvent",
+    "Deadline",
+    "Directive",
+    "DirectiveEvent",
+    "WarningEvent",
+    "WarningPolicy",
+]

@@ -1,0 +1,72 @@
+"""Shared by the supervision services: today, role checks, locking helpers, the dispatch enqueue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from tongban.common.errors import NotAllowed, ValidationFailed
+from tongban.organisations.choices import StaffRole
+from tongban.organisations.scoping import scope_for
+
+DEPARTMENT_ROLES = (StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
+
+
+def local_today() -> dt.date:
+    return timezone.localdate()
+
+
+def pk_of(value) -> int | None:
+    """Accept a model instance or its id."""
+    if value is None:
+        return None
+    return getattr(value, "pk", value)
+
+
+def is_supervisor(user) -> bool:
+    return scope_for(user).has_role(StaffRole.SUPERVISOR, StaffRole.ADMINISTRATOR)
+
+
+def require_supervisor(actor, *, action: str) -> None:
+    if not is_supervisor(actor):
+        raise NotAllowed(f"只有监察人员或管理员可以{action}。")
+
+
+def require_department_staff(actor, department_id: int, *, action: str) -> None:
+    scope = scope_for(actor)
+    if scope.is_superuser:
+        return
+    if department_id not in scope.departments_for(*DEPARTMENT_ROLES):
+        raise NotAllowed(f"您不是该部门的审批人员或负责人，不能{action}。")
+
+
+def require_text(value: str, *, field: str, label: str, max_length: int | None = None) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed(f"请填写{label}。", field=field)
+    if max_length and len(value) > max_length:
+        raise ValidationFailed(f"{label}不能超过 {max_length} 个字。", field=field)
+    return value
+
+
+def lock(qs):
+    """select_for_update(skip_locked) where the database has it (PostgreSQL); SQLite locks the whole
+    database for a write transaction anyway."""
+    if connection.features.has_select_for_update_skip_locked:
+        return qs.select_for_update(skip_locked=True, of=("self",))
+    return qs.select_for_update()
+
+
+def _enqueue_dispatch() -> None:
+    from ..tasks import dispatch_warning_events_task
+
+    dispatch_warning_events_task.enqueue()
+
+
+def dispatch_on_commit() -> None:
+    """Turn pending warning events into messages after the caller commits (robust: a failed enqueue
+    leaves the events pending, and the next sweep or `supervision_sweep` dispatches them)."""
+    transaction.on_commit(partial(_enqueue_dispatch), robust=True)

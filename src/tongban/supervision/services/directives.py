@@ -1,0 +1,291 @@
+"""督办单: issue → respond → close, or reissue (a new order, next round). Each order's response deadline
+is itself a watch (subject_type "directive"), so an overdue order turns red and escalates through the
+same sweep as everything else."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from tongban.common.errors import IllegalTransition, NotFound, ValidationFailed
+from tongban.common.pdf.layout import chinese_date
+from tongban.organisations.models import Department
+from tongban.workdays.calendar import add_working_days
+
+from ..choices import DirectiveEventKind, DirectiveStatus, SubjectType
+from ..models import Directive, DirectiveEvent
+from ..recipients import Recipients
+from ..subjects import subject_label
+from ._common import local_today, pk_of, require_department_staff, require_supervisor, require_text
+from .deadlines import deadline_close, deadline_open
+
+MAX_RESPONSE_DAYS = 30
+DIRECTIVE_SUBJECTS = (SubjectType.CASE, SubjectType.STEP, SubjectType.DEPARTMENT, SubjectType.WORKORDER)
+
+# action -> {from: to}; everything else is illegal.
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "respond": {DirectiveStatus.ISSUED: DirectiveStatus.RESPONDED},
+    "close": {
+        DirectiveStatus.ISSUED: DirectiveStatus.CLOSED,
+        DirectiveStatus.RESPONDED: DirectiveStatus.CLOSED,
+    },
+    "reissue": {
+        DirectiveStatus.ISSUED: DirectiveStatus.REISSUED,
+        DirectiveStatus.RESPONDED: DirectiveStatus.REISSUED,
+    },
+}
+ACTION_LABELS = {"respond": "反馈", "close": "办结", "reissue": "重新督办"}
+
+
+def _move(directive: Directive, action: str) -> tuple[str, str]:
+    target = TRANSITIONS[action].get(directive.status)
+    if target is None:
+        raise IllegalTransition(
+            f"督办单当前状态为“{directive.get_status_display()}”，不能{ACTION_LABELS[action]}。"
+        )
+    return directive.status, target
+
+
+def _lock(actor, directive_id: int) -> Directive:
+    d = (
+        Directive.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("department")
+        .filter(pk=directive_id)
+        .first()
+    )
+    if d is None:
+        raise NotFound("督办单不存在。")
+    return d
+
+
+def _event(
+    directive: Directive, kind: str, *, actor, before: str, after: str, note: str = ""
+) -> DirectiveEvent:
+    return DirectiveEvent.objects.create(
+        directive=directive,
+        kind=kind,
+        from_status=before,
+        to_status=after,
+        actor=actor if getattr(actor, "pk", None) else None,
+        note=note,
+        at=timezone.now(),
+    )
+
+
+def _check_days(response_days: int) -> None:
+    if (
+        isinstance(response_days, bool)
+        or not isinstance(response_days, int)
+        or not 1 <= response_days <= MAX_RESPONSE_DAYS
+    ):
+        raise ValidationFailed(f"反馈时限应为 1 至 {MAX_RESPONSE_DAYS} 个工作日。", field="response_days")
+
+
+def _create(
+    *,
+    actor,
+    subject_type: str,
+    subject_id: int,
+    label: str,
+    department_id: int,
+    title: str,
+    required_action: str,
+    response_days: int,
+    today: dt.date,
+    previous: Directive | None = None,
+) -> Directive:
+    due = add_working_days(today, response_days)
+    directive = Directive.objects.create(
+        subject_type=subject_type,
+        subject_id=subject_id,
+        subject_label=label[:200],
+        department_id=department_id,
+        title=title,
+        required_action=required_action,
+        response_days=response_days,
+        due_date=due,
+        issued_by=actor,
+        issued_on=today,
+        previous=previous,
+        round=(previous.round + 1) if previous else 1,
+    )
+    directive.number = f"DB{today:%Y}{directive.pk:06d}"
+    directive.save(update_fields=["number"])
+    _event(
+        directive,
+        DirectiveEventKind.ISSUED,
+        actor=actor,
+        before="",
+        after=DirectiveStatus.ISSUED,
+        note=f"第{directive.round}轮督办：{required_action}",
+    )
+    deadline_open(
+        subject_type=SubjectType.DIRECTIVE,
+        subject_id=directive.pk,
+        title=f"督办：{title}"[:200],
+        reference=directive.number,
+        department=department_id,
+        started_on=today,
+        due_date=due,
+        limit_days=response_days,
+        today=today,
+    )
+    _notify_issued(directive)
+    return directive
+
+
+def _notify_issued(directive: Directive) -> None:
+    from tongban.notifications.services import notify
+
+    for user in Recipients().department_heads(directive.department_id):
+        notify(
+            recipient_user=user,
+            template="directive.issued",
+            context={
+                "title": directive.title,
+                "content": directive.required_action,
+                "due_date": chinese_date(directive.due_date),
+            },
+            ref=f"directive:{directive.pk}",
+            idempotency_key=f"directive:{directive.pk}:issued:{user.pk}",
+        )
+
+
+def directive_issue(
+    *,
+    actor,
+    subject_type: str,
+    subject_id: int | None = None,
+    department=None,
+    title: str,
+    required_action: str,
+    response_days: int,
+) -> Directive:
+    """A supervisor issues a 督办单 on a case, a step or a department (or a work order)."""
+    require_supervisor(actor, action="发出督办单")
+    if subject_type not in DIRECTIVE_SUBJECTS:
+        raise ValidationFailed("督办对象只能是办件、办理环节、部门或工单。", field="subject_type")
+    title = require_text(title, field="title", label="督办事项", max_length=200)
+    required_action = require_text(required_action, field="required_action", label="督办要求")
+    _check_days(response_days)
+    department_id = pk_of(department)
+    if subject_type == SubjectType.DEPARTMENT:
+        subject_id = subject_id or department_id
+        department_id = department_id or subject_id
+    if not subject_id:
+        raise ValidationFailed("请指定督办对象。", field="subject_id")
+    label, owner_department = subject_label(subject_type, subject_id)
+    if label is None:
+        raise ValidationFailed("督办对象不存在。", field="subject_id")
+    department_id = department_id or owner_department
+    if not department_id or not Department.objects.filter(pk=department_id).exists():
+        raise ValidationFailed("请指定责任部门。", field="department")
+    with transaction.atomic():
+        return _create(
+            actor=actor,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            label=label,
+            department_id=department_id,
+            title=title,
+            required_action=required_action,
+            response_days=response_days,
+            today=local_today(),
+        )
+
+
+def directive_respond(*, actor, directive_id: int, response: str) -> Directive:
+    """The department answers in the system; the response deadline's watch closes (on time or late)."""
+    with transaction.atomic():
+        directive = _lock(actor, directive_id)
+        require_department_staff(actor, directive.department_id, action="反馈督办单")
+        before, after = _move(directive, "respond")
+        directive.response = require_text(response, field="response", label="反馈内容")
+        today = local_today()
+        directive.status, directive.responded_by, directive.responded_on = after, actor, today
+        directive.responded_on_time = today <= directive.due_date
+        directive.save(
+            update_fields=[
+                "response",
+                "status",
+                "responded_by",
+                "responded_on",
+                "responded_on_time",
+                "updated_at",
+            ]
+        )
+        _event(
+            directive,
+            DirectiveEventKind.RESPONDED,
+            actor=actor,
+            before=before,
+            after=after,
+            note=directive.response,
+        )
+        deadline_close(
+            subject_type=SubjectType.DIRECTIVE, subject_id=directive.pk, closed_on=today, actor=actor
+        )
+        return directive
+
+
+def directive_close(*, actor, directive_id: int, note: str = "") -> Directive:
+    """The supervisor accepts the response (or withdraws an unanswered order) and closes it."""
+    require_supervisor(actor, action="办结督办单")
+    with transaction.atomic():
+        directive = _lock(actor, directive_id)
+        before, after = _move(directive, "close")
+        today = local_today()
+        directive.status, directive.closed_by, directive.closed_on = after, actor, today
+        directive.close_note = (note or "").strip()
+        directive.save(update_fields=["status", "closed_by", "closed_on", "close_note", "updated_at"])
+        _event(
+            directive,
+            DirectiveEventKind.CLOSED,
+            actor=actor,
+            before=before,
+            after=after,
+            note=directive.close_note,
+        )
+        deadline_close(
+            subject_type=SubjectType.DIRECTIVE, subject_id=directive.pk, closed_on=today, actor=actor
+        )
+        return directive
+
+
+def directive_reissue(
+    *,
+    actor,
+    directive_id: int,
+    note: str,
+    required_action: str | None = None,
+    response_days: int | None = None,
+) -> Directive:
+    """Not satisfied (or no answer): the order ends as "reissued" and a new round is issued to the same
+    department, with its own deadline. Returns the new order."""
+    require_supervisor(actor, action="重新督办")
+    note = require_text(note, field="note", label="重新督办的理由")
+    with transaction.atomic():
+        old = _lock(actor, directive_id)
+        before, after = _move(old, "reissue")
+        days = response_days if response_days is not None else old.response_days
+        _check_days(days)
+        today = local_today()
+        old.status, old.closed_by, old.closed_on, old.close_note = after, actor, today, note
+        old.save(update_fields=["status", "closed_by", "closed_on", "close_note", "updated_at"])
+        _event(old, DirectiveEventKind.REISSUED, actor=actor, before=before, after=after, note=note)
+        deadline_close(subject_type=SubjectType.DIRECTIVE, subject_id=old.pk, closed_on=today, actor=actor)
+        return _create(
+            actor=actor,
+            subject_type=old.subject_type,
+            subject_id=old.subject_id,
+            label=old.subject_label,
+            department_id=old.department_id,
+            title=old.title,
+            required_action=(required_action or "").strip() or f"{old.required_action}\n（重新督办：{note}）",
+            response_days=days,
+            today=today,
+            previous=old,
+        )
