@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.contrib.auth import authenticate
 from stdnum.cn import ric
@@ -15,9 +13,17 @@ from tongban.catalogue.search import search_items
 from tongban.common.choices import ApplicantKind, ItemCategory
 from tongban.common.validators import validate_credit_code, validate_id_number
 from tongban.demo.loader import DEMO_PASSWORD, demo_logins, item_code, load_demo
-from tongban.demo.testing import demo, demo_db  # noqa: F401 — fixtures used below
 from tongban.organisations.choices import HallLevel, StaffRole, WindowKind
 from tongban.organisations.models import Department, Region, ServiceHall, StaffAssignment, Window
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(demo_module) -> dict:
+    """The module's demo data (loaded once, rolled back after the module); each test's writes roll back."""
+    return demo_module
+
 
 ISSUE_ITEMS = [
     "企业设立登记",
@@ -208,11 +214,3 @@ class TestIdempotence:
         load_demo(verbosity=0)
         assert ServiceItem.objects.get(code=item.code, version=2).name == "公共场所卫生许可（新版）"
         assert ServiceItem.objects.get(code=item.code, version=1).status == ItemStatus.RETIRED
-
-
-@pytest.mark.django_db
-def test_session_fixture_loads_once(demo_db):
-    assert demo_db["published_items"] >= 150
-    started = time.perf_counter()
-    assert ServiceItem.objects.published().count() == demo_db["published_items"]
-    assert time.perf_counter() - started < 1
