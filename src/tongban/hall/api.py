@@ -27,7 +27,7 @@ class HallErrorSerializer(serializers.Serializer):
 
 
 class TicketSerializer(serializers.ModelSerializer):
-    status = serializers.CharField(read_only=True, help_text="waiting/called/serving/done/no_show/transferred/left")
+    status = serializers.CharField(read_only=True, help_text="TicketStatus 的值")
     source = serializers.CharField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     category_code = serializers.CharField(source="category.code", read_only=True)

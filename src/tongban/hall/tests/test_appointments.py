@@ -18,9 +18,11 @@ from .conftest import at
 pytestmark = pytest.mark.django_db
 
 T = dt.time
+NINE = dt.time(9, 0)
+MAR3 = dt.date(2026, 3, 3)
 
 
-def book(world, person=None, day=dt.date(2026, 3, 3), start=T(9, 0), item=None):
+def book(world, person=None, day=MAR3, start=NINE, item=None):
     return services.appointment_book(
         actor=(person or world.person).user,
         hall_id=world.hall.pk,
