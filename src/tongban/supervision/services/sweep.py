@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongban.common.pdf.layout import chinese_date
-from tongban.workdays.calendar import CalendarMissing
+from tongban.workdays.calendar import CalendarMissing, covered_years
 
 from ..choices import CardColor, DeadlineStatus, Level, WarningKind
 from ..engine import plan_change
@@ -138,6 +138,7 @@ def _process_batch(
 def warning_sweep(*, today: dt.date | None = None, batch_size: int = 1000) -> SweepResult:
     """Move every running watch whose transition date has come to its level on `today`."""
     today = today or local_today()
+    covered_years()  # load (and, outside a transaction, confirm) the calendar index once, up front
     book = PolicyBook()
     result = SweepResult(today=today)
     notify = False
