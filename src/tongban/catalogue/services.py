@@ -364,7 +364,9 @@ def item_publish(*, actor: User | None, item: ServiceItem | int) -> ServiceItem:
     return _publish(actor=actor, target=target, versions=versions)
 
 
-def _publish(*, actor: User | None, target: ServiceItem, versions: list[ServiceItem]) -> ServiceItem:
+def _publish(
+    *, actor: User | None, target: ServiceItem, versions: list[ServiceItem], revalidate: bool = True
+) -> ServiceItem:
     if target.status != ItemStatus.DRAFT:
         raise IllegalTransition(f"只能发布草稿，该版本的状态是“{target.get_status_display()}”。")
     previous = next((v for v in versions if v.status == ItemStatus.PUBLISHED), None)
@@ -372,9 +374,10 @@ def _publish(*, actor: User | None, target: ServiceItem, versions: list[ServiceI
         raise IllegalTransition(f"已发布的第 {previous.version} 版比该草稿更新，不能发布旧版本。")
     if not target.department.is_active:
         raise ValidationFailed("实施主体：该部门已停用，不能发布其事项。", field="department")
-    _full_clean(target)
-    for material in target.materials.all():
-        _full_clean(material)
+    if revalidate:  # rows may have been written around the services (fixtures, SQL): check again
+        _full_clean(target)
+        for material in target.materials.all():
+            _full_clean(material, exclude=["item"])
     now = timezone.now()
     if previous is not None:
         previous.status = ItemStatus.RETIRED
@@ -433,18 +436,23 @@ def item_import_version(
         status=ItemStatus.DRAFT,
     )
     _apply(item, values)
-    _full_clean(item)
+    # Rules via clean(); code+version is unique by construction under the lock, and the database's own
+    # constraints still guard the insert.
+    _full_clean(item, validate_unique=False, validate_constraints=False)
     _save_new(item)
-    rows = []
+    rows: list[MaterialRequirement] = []
     for position, material_fields in enumerate(materials, start=1):
         material = MaterialRequirement(item=item)
         _apply_material(material, {"position": position, **_normalise_material_fields(material_fields)})
-        _full_clean(material)
+        if any(row.position == material.position for row in rows):
+            raise ValidationFailed(f"序号：材料序号 {material.position} 重复。", field="position")
+        # The item is new and positions are checked above: the per-row database checks add nothing.
+        _full_clean(material, exclude=["item"], validate_unique=False, validate_constraints=False)
         rows.append(material)
     MaterialRequirement.objects.bulk_create(rows)
     _record(item, ItemEventKind.IMPORTED, actor, source=source, materials=len(rows))
     versions.append(item)
-    return _publish(actor=actor, target=item, versions=versions)
+    return _publish(actor=actor, target=item, versions=versions, revalidate=False)
 
 
 # --- materials ----------------------------------------------------------------------------------------
