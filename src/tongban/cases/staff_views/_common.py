@@ -1,0 +1,102 @@
+"""What every staff page shares: who may open /work/ at all, parsing helpers, and turning a service
+error into the Chinese message shown next to its field (with the error's 4xx status)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from tongban.common.errors import ServiceError
+from tongban.organisations.choices import StaffRole
+from tongban.organisations.scoping import Scope, scope_for
+
+
+def staff_required(view):
+    """/work/ is for staff: anonymous users go to the login page, applicants get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not scope_for(request.user).is_staff_member:
+            raise PermissionDenied(_("工作台仅供工作人员使用。"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def is_clerk(scope: Scope) -> bool:
+    return scope.is_superuser or (StaffRole.CLERK in scope.roles and bool(scope.hall_ids))
+
+
+def is_department_staff(scope: Scope) -> bool:
+    return scope.is_superuser or bool(scope.departments_for(StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD))
+
+
+def clerk_required(view):
+    """Pages of the comprehensive window (收件、受理、出件): clerks only (and superusers)."""
+
+    @staff_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        scope = scope_for(request.user)
+        if not (is_clerk(scope) or scope.sees_everything):
+            raise PermissionDenied(_("只有窗口人员可以使用综合受理和出件页面。"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def department_required(view):
+    """The approvers' task lists: department staff only (and supervisors/administrators)."""
+
+    @staff_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        scope = scope_for(request.user)
+        if not (is_department_staff(scope) or scope.sees_everything):
+            raise PermissionDenied(_("只有部门审批人员可以使用待办列表。"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def int_or_none(value) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class FormError:
+    """A refused action, for the template: which panel, the alert text, messages by field, and what was
+    posted (so the form is shown again as it was filled in)."""
+
+    panel: str
+    message: str
+    status: int
+    code: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_exc(cls, panel: str, exc: ServiceError, data=None) -> FormError:
+        fields: dict[str, str] = {}
+        if isinstance(exc.errors, dict):
+            for key, value in exc.errors.items():
+                if isinstance(value, str):
+                    fields[key] = value
+        if exc.field and exc.field not in fields:
+            fields[exc.field] = exc.message
+        return cls(
+            panel=panel,
+            message=exc.message,
+            status=exc.status,
+            code=exc.code,
+            fields=fields,
+            data=dict(data.items()) if data is not None else {},
+        )

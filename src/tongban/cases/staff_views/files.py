@@ -1,0 +1,58 @@
+"""Scoped downloads of a case's materials and documents: applicants' files are never served from
+/media/; a staff member gets a file only for a case they can see (`Case.objects.visible_to`)."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404, HttpRequest
+from django.views.decorators.http import require_GET
+
+from ..models import Case, CaseDocument, CaseMaterial
+from ._common import staff_required
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+EXTENSIONS = {"jpeg": "jpg"}
+
+
+def _visible_case(user, case_id: int) -> Case:
+    case = Case.objects.visible_to(user).filter(pk=case_id).first()
+    if case is None:
+        raise Http404("办件不存在或您无权查看。")
+    return case
+
+
+@staff_required
+@require_GET
+def material_download(request: HttpRequest, case_id: int, material_id: int) -> FileResponse:
+    case = _visible_case(request.user, case_id)
+    material = CaseMaterial.objects.filter(case=case, pk=material_id).first()
+    if material is None or not material.file:
+        raise Http404("材料不存在或尚未上传。")
+    kind = material.content_type or "pdf"
+    name = material.original_name or f"{material.name}.{EXTENSIONS.get(kind, kind)}"
+    return FileResponse(
+        material.file.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type=CONTENT_TYPES.get(kind, "application/octet-stream"),
+    )
+
+
+@staff_required
+@require_GET
+def document_download(request: HttpRequest, case_id: int, document_id: int) -> FileResponse:
+    case = _visible_case(request.user, case_id)
+    doc = CaseDocument.objects.filter(case=case, pk=document_id).first()
+    if doc is None:
+        raise Http404("文书不存在。")
+    return FileResponse(
+        doc.file.open("rb"),
+        as_attachment=True,
+        filename=f"{doc.get_kind_display()}-{case.number or case.pk}.pdf",
+        content_type="application/pdf",
+    )

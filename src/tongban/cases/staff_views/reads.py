@@ -1,0 +1,105 @@
+"""Reads of the staff pages that the domain selectors do not already give: the window's lists beyond
+the intake queue, the case page's related rows, and who may act on what (to show only the forms that
+the services will accept — the services still check every action themselves)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from tongban.organisations.choices import StaffRole
+from tongban.organisations.scoping import Scope, scope_for
+
+from ..choices import CaseStatus, PauseKind, StepKind, StepStatus
+from ..models import Case, CaseDocument, CaseMaterial, ClockPause, Step
+from ._common import is_clerk
+
+WAITING_AT_WINDOW = (CaseStatus.CORRECTION, CaseStatus.SUPPLEMENTING, CaseStatus.RETURNED)
+
+
+def _hall_cases(user) -> QuerySet[Case]:
+    scope = scope_for(user)
+    qs = Case.objects.visible_to(user).select_related("item", "item__department", "applicant")
+    if scope.sees_everything:
+        return qs
+    return qs.filter(intake_hall_id__in=scope.hall_ids)
+
+
+def window_waiting(*, user) -> QuerySet[Case]:
+    """Cases of the clerk's halls waiting on the window: corrections outstanding, returned by a department."""
+    return _hall_cases(user).filter(status__in=WAITING_AT_WINDOW).order_by("updated_at", "id")
+
+
+def issuance_queue(*, user) -> QuerySet[Case]:
+    """办结待出件: decided cases of the clerk's halls, oldest decision first."""
+    return _hall_cases(user).filter(status=CaseStatus.CONCLUDED).order_by("concluded_at", "id")
+
+
+def case_materials(case: Case) -> QuerySet[CaseMaterial]:
+    return CaseMaterial.objects.filter(case=case).order_by("id")
+
+
+def case_documents(case: Case) -> QuerySet[CaseDocument]:
+    return CaseDocument.objects.filter(case=case).order_by("created_at", "id")
+
+
+def case_steps(case: Case) -> QuerySet[Step]:
+    return (
+        Step.objects.filter(case=case)
+        .select_related("department", "completed_by")
+        .order_by("stage_position", "opened_at", "id")
+    )
+
+
+def open_pause(case: Case) -> ClockPause | None:
+    return ClockPause.objects.filter(case=case, ended_on__isnull=True).first()
+
+
+@dataclass(frozen=True)
+class CaseAbilities:
+    """Which forms to show the user on the case page."""
+
+    clerk: bool  # a clerk of the case's hall (or any hall for an untaken online case)
+    my_steps: tuple[Step, ...]  # open steps the user's department (and role) handles
+    department: bool  # staff of an open step's department or of the item's department
+    head: bool  # head of the item's own department (extensions)
+
+    def step_for(self, step_id: int) -> Step | None:
+        return next((s for s in self.my_steps if s.pk == step_id), None)
+
+
+def _dept_roles(scope: Scope, role: str) -> frozenset[int]:
+    return (
+        scope.departments_for(role)
+        if role
+        else scope.departments_for(StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
+    )
+
+
+def case_abilities(user, case: Case, steps: list[Step]) -> CaseAbilities:
+    scope = scope_for(user)
+    clerk = is_clerk(scope) and (
+        scope.is_superuser
+        or case.intake_hall_id in scope.hall_ids
+        or (case.intake_hall_id is None and case.channel == "online")
+    )
+    open_steps = [s for s in steps if s.status == StepStatus.OPEN]
+    mine = tuple(
+        s
+        for s in open_steps
+        if s.kind != StepKind.WINDOW and (scope.is_superuser or s.department_id in _dept_roles(scope, s.role))
+    )
+    departments = {s.department_id for s in open_steps} | {case.item.department_id}
+    staff_depts = scope.departments_for(StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
+    return CaseAbilities(
+        clerk=clerk,
+        my_steps=mine,
+        department=scope.is_superuser or bool(departments & staff_depts),
+        head=scope.is_superuser
+        or case.item.department_id in scope.departments_for(StaffRole.DEPARTMENT_HEAD),
+    )
+
+
+def special_pause_open(pause: ClockPause | None) -> bool:
+    return pause is not None and pause.kind == PauseKind.SPECIAL
