@@ -12,6 +12,7 @@ from .case import (
     Visit,
 )
 from .process import ItemForm, ProcessDefinition, StageDefinition, StepDefinition
+from .tracking import TrackingFailure
 from .work import Step, StepQuerySet
 
 __all__ = [
@@ -29,5 +30,6 @@ __all__ = [
     "Step",
     "StepDefinition",
     "StepQuerySet",
+    "TrackingFailure",
     "Visit",
 ]
