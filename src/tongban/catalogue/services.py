@@ -229,8 +229,13 @@ def _lock_item(item: ServiceItem | int) -> ServiceItem:
 
 
 def _lock_code(code: str) -> list[ServiceItem]:
-    """Every version of a code, locked in a fixed order (no deadlocks between two writers)."""
-    return list(ServiceItem.objects.select_for_update().filter(code=code).order_by("version"))
+    """Every version of a code, locked in a fixed order (no deadlocks between two writers).
+
+    Read again once the locks are held: under READ COMMITTED the locking SELECT does not see a version
+    that the writer we waited for inserted, and a fresh statement does.
+    """
+    list(ServiceItem.objects.select_for_update().filter(code=code).order_by("version").values_list("pk"))
+    return list(ServiceItem.objects.filter(code=code).order_by("version"))
 
 
 def _lock_versions_of(item: ServiceItem | int) -> tuple[ServiceItem, list[ServiceItem]]:
