@@ -1,9 +1,49 @@
+from __future__ import annotations
+
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (label, url name, who sees it). Who: "applicant", "staff", or a set of staff roles.
+NAV_ENTRIES = [
+    (_("我的办件"), "cases:my-cases", "applicant"),
+    (_("预约"), "hall:my-appointments", "applicant"),
+    (_("待评价"), "ratings:mine", "applicant"),
+    (_("工作台"), "work:dashboard", "staff"),
+    (_("叫号"), "hall:console", {"clerk"}),
+    (_("差评整改"), "ratings:followups", {"approver", "dept_head", "supervisor", "admin"}),
+    (_("电子监察"), "supervision:warnings", {"supervisor", "admin", "dept_head"}),
+    (_("绩效统计"), "analytics:performance", {"supervisor", "admin", "dept_head"}),
+    (_("消息"), "notifications:inbox", "any"),
+]
+
+
+def _nav(request) -> list[tuple[str, str]]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    from tongban.organisations.scoping import scope_for
+
+    scope = scope_for(user)
+    entries = []
+    for label, name, who in NAV_ENTRIES:
+        if who == "applicant" and not scope.is_applicant:
+            continue
+        if who == "staff" and not scope.is_staff_member:
+            continue
+        if isinstance(who, set) and not scope.has_role(*who):
+            continue
+        try:
+            entries.append((label, reverse(name)))
+        except NoReverseMatch:
+            continue  # the capability is not installed in this deployment
+    return entries
 
 
 def site(request):
-    """Site name and the visitor's display preferences (elder-friendly mode) for every template."""
+    """Site name, the visitor's display preferences (elder-friendly mode) and the menu for every template."""
     return {
         "SITE_NAME": settings.TONGBAN_SITE_NAME,
         "ELDER_MODE": request.COOKIES.get("tb_elder") == "1",
+        "NAV": _nav(request),
     }

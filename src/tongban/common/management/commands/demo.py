@@ -91,6 +91,13 @@ class Command(BaseCommand):
         w(f"  办事指南      {base}/")
         w(f"  管理后台      {base}/admin/")
         w(f"  接口文档      {base}/api/docs/")
+        w(f"  工作台        {base}/work/")
+        from tongban.organisations.models import ServiceHall
+
+        hall = ServiceHall.objects.filter(is_active=True, parent__isnull=True).order_by("code").first()
+        if hall is not None:
+            w(f"  大厅叫号屏    {base}/hall/{hall.code}/board/")
+            w(f"  自助终端      {base}/kiosk/{hall.code}/")
         w(f"  数据库        {settings.DATABASES['default']['NAME']}")
         w(f"演示账户（密码均为 {DEMO_PASSWORD}）：")
         for label, username in demo_logins():
@@ -99,7 +106,21 @@ class Command(BaseCommand):
 
 
 def prepare_demo_data(*, verbosity: int = 1) -> dict:
-    """Everything the demo shows, loaded idempotently; each later capability adds its own part here."""
+    """Everything the demo shows, loaded idempotently; each capability adds its own part here."""
+    from tongban.cases.services.process import define_demo_processes
     from tongban.demo.loader import load_demo
+    from tongban.hall.services.setup import hall_queues_setup
+    from tongban.organisations.models import ServiceHall
 
-    return load_demo(verbosity=verbosity)
+    counts = load_demo(verbosity=verbosity)
+    summary = {k: v for k, v in counts.items() if isinstance(v, int)}
+    summary["processes"] = len(define_demo_processes())
+    for hall_id in ServiceHall.objects.filter(is_active=True).values_list("id", flat=True):
+        hall_queues_setup(hall_id=hall_id)
+    try:
+        from tongban.cases.demo import load_demo_cases
+    except ImportError:  # the demo cases arrive with the case journey's UI
+        return summary
+    demo_cases = load_demo_cases()
+    summary["cases"] = demo_cases if isinstance(demo_cases, int) else len(demo_cases)
+    return summary
