@@ -1,0 +1,497 @@
+"""REST API of the cases app (issue 3 point 11): a mobile app or another department's system can drive a
+case end to end — draft, submit, upload, intake, accept/refuse/correct, steps, decision, clock, issuance.
+
+Every case is first looked up through `Case.objects.visible_to(user)` (selectors.case_get), so a case
+outside the caller's scope is a 404 that says nothing about it; the service then checks the caller's
+role (403) and the state table (409 illegal_transition). Every action takes `expected_version` and
+answers with the case in full and its new version; a stale version is 409 "conflict" with nothing
+changed. Errors are {"code", "message", ("field" | "errors")} (tongban.api.errors).
+"""
+
+from __future__ import annotations
+
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tongban.catalogue import selectors as catalogue_selectors
+from tongban.common.errors import NotFound, ValidationFailed
+
+from . import selectors, services
+from .models import Case, CaseDocument, CaseMaterial, Step
+from .serializers import (
+    AcceptSerializer,
+    CaseDetailSerializer,
+    CaseSerializer,
+    CorrectionSerializer,
+    DecideSerializer,
+    DocumentSerializer,
+    DraftCreateSerializer,
+    DraftUpdateSerializer,
+    ErrorSerializer,
+    EventSerializer,
+    ExtendSerializer,
+    ImmediateSerializer,
+    IssueSerializer,
+    MaterialCheckSerializer,
+    MaterialSerializer,
+    PauseSerializer,
+    ProcessSerializer,
+    RefuseSerializer,
+    RegisterSerializer,
+    ResubmitSerializer,
+    ResumeSerializer,
+    StepCompleteSerializer,
+    SubmitSerializer,
+    TaskRowSerializer,
+    TrackQuerySerializer,
+    TrackSerializer,
+    UploadSerializer,
+    VisitSerializer,
+    WithdrawSerializer,
+)
+from .tracking import case_track, client_ip
+
+TAG = "办件 cases"
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="validation_failed (field-level Chinese messages)"),
+    403: OpenApiResponse(ErrorSerializer, description="forbidden: your role may not do this"),
+    404: OpenApiResponse(ErrorSerializer, description="not_found: no such case in your scope"),
+    409: OpenApiResponse(
+        ErrorSerializer, description="conflict (stale expected_version) or illegal_transition"
+    ),
+}
+
+
+def _detail(case: Case) -> dict:
+    case = (
+        Case.objects.select_related("item", "item__department", "applicant")
+        .prefetch_related("materials", "steps__department")
+        .get(pk=case.pk)
+    )
+    return CaseDetailSerializer(case).data
+
+
+def _valid(serializer_class, request: Request) -> dict:
+    s = serializer_class(data=request.data)
+    s.is_valid(raise_exception=True)
+    return dict(s.validated_data)
+
+
+def _item_id(data: dict) -> int | None:
+    """item_id as given, or the published version of item_code."""
+    code = data.pop("item_code", None)
+    item_id = data.pop("item_id", None)
+    if item_id is None and code:
+        item_id = catalogue_selectors.item_get_published(code=code).pk
+    return item_id
+
+
+def _agent(data: dict) -> dict | None:
+    agent = data.get("agent")
+    return dict(agent) if agent else None
+
+
+# ---- cases: list, detail, drafts, submission, materials ------------------------------------------
+
+
+class CaseListApi(generics.ListAPIView):
+    """Cases the caller may see (applicant: own; clerk: their halls' and untaken online; department:
+    theirs), newest first; ?status= filters."""
+
+    serializer_class = CaseSerializer
+
+    def get_queryset(self):
+        qs = Case.objects.visible_to(self.request.user).select_related(
+            "item", "item__department", "applicant"
+        )
+        status = self.request.query_params.get("status")
+        if status:
+            qs = qs.filter(status__in=status.split(","))
+        return qs.order_by("-created_at", "-id")
+
+    @extend_schema(
+        tags=[TAG],
+        summary="办件列表（按角色范围）",
+        parameters=[OpenApiParameter("status", str, description="comma-separated CaseStatus values")],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class CaseDetailApi(APIView):
+    @extend_schema(tags=[TAG], summary="办件详情", responses={200: CaseDetailSerializer, 404: ERRORS[404]})
+    def get(self, request: Request, case_id: int) -> Response:
+        return Response(_detail(selectors.case_get(user=request.user, case_id=case_id)))
+
+
+class DraftCreateApi(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="保存草稿（新建）",
+        request=DraftCreateSerializer,
+        responses={201: CaseDetailSerializer, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(DraftCreateSerializer, request)
+        case = services.case_draft_save(
+            actor=request.user,
+            item_id=_item_id(data),
+            form_data=data.get("form_data") or {},
+            applicant_id=data.get("applicant_id"),
+            agent=_agent(data),
+        )
+        return Response(_detail(case), status=201)
+
+
+class DraftUpdateApi(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="保存草稿（修改）",
+        request=DraftUpdateSerializer,
+        responses={200: CaseDetailSerializer, **ERRORS},
+    )
+    def put(self, request: Request, case_id: int) -> Response:
+        case = selectors.case_get(user=request.user, case_id=case_id)
+        data = _valid(DraftUpdateSerializer, request)
+        case = services.case_draft_save(
+            actor=request.user, case_id=case.pk, form_data=data.get("form_data") or {}, agent=_agent(data)
+        )
+        return Response(_detail(case))
+
+
+class SubmitApi(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="提交申请（网上申报，幂等）",
+        description="Submit the draft `case_id`, or a new application from `item_id`/`item_code` in one go. "
+        "Send an Idempotency-Key header (or `idempotency_key`): a retried request with the same key returns "
+        "the same case with the same number and query code.",
+        request=SubmitSerializer,
+        parameters=[
+            OpenApiParameter("Idempotency-Key", str, location=OpenApiParameter.HEADER, required=False)
+        ],
+        responses={201: CaseDetailSerializer, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(SubmitSerializer, request)
+        key = request.headers.get("Idempotency-Key") or data.get("idempotency_key") or ""
+        case_id = data.get("case_id")
+        if case_id is not None:
+            case_id = selectors.case_get(user=request.user, case_id=case_id).pk
+        case = services.case_submit(
+            actor=request.user,
+            idempotency_key=key,
+            case_id=case_id,
+            item_id=None if case_id else _item_id(data),
+            form_data=data.get("form_data") if case_id is None else (data.get("form_data") or None),
+            applicant_id=data.get("applicant_id"),
+            agent=_agent(data),
+            expected_version=data.get("expected_version"),
+        )
+        return Response(_detail(case), status=201)
+
+
+class MaterialListApi(APIView):
+    @extend_schema(
+        tags=[TAG], summary="办件材料", responses={200: MaterialSerializer(many=True), 404: ERRORS[404]}
+    )
+    def get(self, request: Request, case_id: int) -> Response:
+        case = selectors.case_get(user=request.user, case_id=case_id)
+        return Response(
+            MaterialSerializer(CaseMaterial.objects.filter(case=case).order_by("id"), many=True).data
+        )
+
+
+class MaterialUploadApi(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=[TAG],
+        summary="上传材料（multipart）",
+        request={"multipart/form-data": UploadSerializer},
+        responses={200: MaterialSerializer, **ERRORS},
+    )
+    def post(self, request: Request, case_id: int, material_id: int) -> Response:
+        case = selectors.case_get(user=request.user, case_id=case_id)
+        upload = _valid(UploadSerializer, request)["file"]
+        material = services.case_material_upload(
+            actor=request.user,
+            case_id=case.pk,
+            material_id=material_id,
+            file=upload,
+            original_name=upload.name,
+        )
+        return Response(MaterialSerializer(material).data)
+
+
+class MaterialCheckApi(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="核验材料（窗口）",
+        request=MaterialCheckSerializer,
+        responses={200: MaterialSerializer, **ERRORS},
+    )
+    def post(self, request: Request, case_id: int, material_id: int) -> Response:
+        case = selectors.case_get(user=request.user, case_id=case_id)
+        data = _valid(MaterialCheckSerializer, request)
+        material = services.case_material_check(
+            actor=request.user, case_id=case.pk, material_id=material_id, **data
+        )
+        return Response(MaterialSerializer(material).data)
+
+
+# ---- intake (clerks) -----------------------------------------------------------------------------
+
+
+class IntakeQueueApi(generics.ListAPIView):
+    """待受理 / 网上预审: submitted cases of the clerk's halls plus untaken online submissions."""
+
+    serializer_class = CaseSerializer
+
+    def get_queryset(self):
+        return selectors.intake_queue(user=self.request.user)
+
+    @extend_schema(tags=[TAG], summary="受理队列（待受理/网上预审）")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class IntakeRegisterApi(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="窗口收件（综合受理）",
+        request=RegisterSerializer,
+        responses={201: CaseDetailSerializer, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(RegisterSerializer, request)
+        key = request.headers.get("Idempotency-Key") or data.get("idempotency_key")
+        item_id = _item_id(data)
+        if item_id is None:
+            raise ValidationFailed("请选择申请的事项。", field="item_id")
+        case = services.case_intake_register(
+            actor=request.user,
+            item_id=item_id,
+            applicant_id=data["applicant_id"],
+            form_data=data["form_data"],
+            agent=_agent(data),
+            hall_id=data.get("hall_id"),
+            channel=data["channel"],
+            idempotency_key=key or None,
+        )
+        return Response(_detail(case), status=201)
+
+
+# ---- actions on a case ---------------------------------------------------------------------------
+
+
+class _CaseAction(APIView):
+    """POST {…, expected_version} → the service → the case in full with its new version."""
+
+    request_serializer: type[serializers.Serializer]
+    service = staticmethod(lambda **kwargs: None)
+
+    def arguments(self, data: dict) -> dict:
+        return data
+
+    def post(self, request: Request, case_id: int) -> Response:
+        case = selectors.case_get(user=request.user, case_id=case_id)
+        data = _valid(self.request_serializer, request)
+        result = type(self).service(actor=request.user, case_id=case.pk, **self.arguments(data))
+        return Response(_detail(result if isinstance(result, Case) else case))
+
+
+def _action(name: str, service, request_serializer, summary: str, description: str = "", arguments=None):
+    """One action endpoint class, with its own request serializer in the schema."""
+
+    def post(self, request: Request, case_id: int) -> Response:
+        return _CaseAction.post(self, request, case_id)
+
+    post = extend_schema(
+        tags=[TAG],
+        summary=summary,
+        description=description,
+        request=request_serializer,
+        responses={200: CaseDetailSerializer, **ERRORS},
+    )(post)
+    attrs = {"request_serializer": request_serializer, "service": staticmethod(service), "post": post}
+    if arguments is not None:
+        attrs["arguments"] = lambda self, data: arguments(data)
+    return type(name, (_CaseAction,), attrs)
+
+
+def _correction_args(data: dict) -> dict:
+    items = [{k: v for k, v in dict(i).items() if v not in (None, "")} for i in data.pop("items")]
+    if data.get("respond_within_days") is None:
+        data.pop("respond_within_days", None)
+    return {**data, "items": items}
+
+
+AcceptApi = _action("AcceptApi", services.case_accept, AcceptSerializer, "受理", "受理通知书 is issued.")
+RefuseApi = _action("RefuseApi", services.case_refuse, RefuseSerializer, "不予受理")
+CorrectionApi = _action(
+    "CorrectionApi",
+    services.case_request_correction,
+    CorrectionSerializer,
+    "一次性告知补正",
+    "ONE 补正告知书 listing every material ({material_id, reason} or {name, reason}). After acceptance the "
+    "clock pauses until the resubmission.",
+    _correction_args,
+)
+ResubmitApi = _action("ResubmitApi", services.case_resubmit, ResubmitSerializer, "补正提交")
+WithdrawApi = _action("WithdrawApi", services.case_withdraw, WithdrawSerializer, "撤回申请")
+DecideApi = _action("DecideApi", services.case_decide, DecideSerializer, "审批决定（准予/不予）")
+PauseApi = _action("PauseApi", services.case_pause, PauseSerializer, "特别程序（暂停计时）")
+ResumeApi = _action("ResumeApi", services.case_resume, ResumeSerializer, "恢复计时")
+ExtendApi = _action("ExtendApi", services.case_extend, ExtendSerializer, "延期（部门负责人）")
+IssueApi = _action("IssueApi", services.case_issue, IssueSerializer, "统一出件")
+ImmediateApi = _action(
+    "ImmediateApi", services.case_handle_immediately, ImmediateSerializer, "即办件当场办结"
+)
+
+
+class VisitApi(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="登记到场（跑动次数）",
+        request=VisitSerializer,
+        responses={200: CaseDetailSerializer, **ERRORS},
+    )
+    def post(self, request: Request, case_id: int) -> Response:
+        case = selectors.case_get(user=request.user, case_id=case_id)
+        data = _valid(VisitSerializer, request)
+        services.visit_record(actor=request.user, case_id=case.pk, **data)
+        return Response(_detail(case))
+
+
+# ---- steps and task lists (departments) ----------------------------------------------------------
+
+
+class StepCompleteApi(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="办理环节（意见与结果）",
+        description="outcome pass / fail / return (退回窗口). `expected_version` is the CASE's version.",
+        request=StepCompleteSerializer,
+        responses={200: CaseDetailSerializer, **ERRORS},
+    )
+    def post(self, request: Request, step_id: int) -> Response:
+        step = Step.objects.visible_to(request.user).filter(pk=step_id).first()
+        if step is None:
+            raise NotFound("办理环节不存在或您无权查看。")
+        data = _valid(StepCompleteSerializer, request)
+        services.step_complete(actor=request.user, step_id=step.pk, **data)
+        return Response(_detail(step.case))
+
+
+def _task_list(name: str, selector, summary: str):
+    @extend_schema(tags=[TAG], summary=summary, responses={200: TaskRowSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return Response(TaskRowSerializer(selector(user=request.user), many=True).data)
+
+    return type(name, (APIView,), {"get": get})
+
+
+TasksTodoApi = _task_list("TasksTodoApi", selectors.tasks_todo, "待办")
+TasksInProgressApi = _task_list("TasksInProgressApi", selectors.tasks_in_progress, "在办")
+TasksDoneApi = _task_list("TasksDoneApi", selectors.tasks_done, "已办")
+
+
+# ---- the case log and documents ------------------------------------------------------------------
+
+
+class EventListApi(APIView):
+    @extend_schema(
+        tags=[TAG], summary="办件日志", responses={200: EventSerializer(many=True), 404: ERRORS[404]}
+    )
+    def get(self, request: Request, case_id: int) -> Response:
+        return Response(
+            EventSerializer(selectors.case_events(user=request.user, case_id=case_id), many=True).data
+        )
+
+
+class DocumentListApi(APIView):
+    @extend_schema(
+        tags=[TAG], summary="文书列表", responses={200: DocumentSerializer(many=True), 404: ERRORS[404]}
+    )
+    def get(self, request: Request, case_id: int) -> Response:
+        case = selectors.case_get(user=request.user, case_id=case_id)
+        docs = CaseDocument.objects.filter(case=case).order_by("created_at", "id")
+        return Response(DocumentSerializer(docs, many=True).data)
+
+
+class DocumentDownloadApi(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="下载文书 PDF",
+        responses={(200, "application/pdf"): OpenApiResponse(description="the PDF"), 404: ERRORS[404]},
+    )
+    def get(self, request: Request, case_id: int, document_id: int) -> FileResponse:
+        case = selectors.case_get(user=request.user, case_id=case_id)
+        doc = CaseDocument.objects.filter(case=case, pk=document_id).first()
+        if doc is None:
+            raise NotFound("文书不存在。")
+        return FileResponse(
+            doc.file.open("rb"),
+            as_attachment=True,
+            filename=f"{doc.get_kind_display()}-{case.number}.pdf",
+            content_type="application/pdf",
+        )
+
+
+# ---- public: process flow and tracking -----------------------------------------------------------
+
+
+class ProcessApi(APIView):
+    """The process flow of an item's published version (the catalogue owns /items/{code}/)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(tags=[TAG], summary="事项办理流程", responses={200: ProcessSerializer, 404: ERRORS[404]})
+    def get(self, request: Request, code: str) -> Response:
+        item = catalogue_selectors.item_get_published(code=code, user=request.user)
+        return Response(
+            ProcessSerializer(
+                {
+                    "item_code": item.code,
+                    "item_name": item.name,
+                    "case_kind": item.case_kind,
+                    "promised_limit": item.promised_limit,
+                    "stages": selectors.process_flow(item),
+                }
+            ).data
+        )
+
+
+class TrackApi(APIView):
+    """Public tracking by case number and query code, rate-limited like the page (cases.tracking)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        tags=[TAG],
+        summary="办件查询（公开，限次）",
+        parameters=[TrackQuerySerializer],
+        responses={
+            200: TrackSerializer,
+            400: ERRORS[400],
+            404: OpenApiResponse(
+                ErrorSerializer, description="the same answer for an unknown number and a wrong code"
+            ),
+            429: OpenApiResponse(ErrorSerializer, description="rate_limited: too many failed look-ups"),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        q = TrackQuerySerializer(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        status = case_track(
+            number=q.validated_data["no"], query_code=q.validated_data["code"], ip=client_ip(request)
+        )
+        return Response(TrackSerializer(status).data)

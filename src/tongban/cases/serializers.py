@@ -1,0 +1,436 @@
+"""Serializers of the cases API: responses (cases, materials, steps, events, documents, task rows) and one
+request serializer per action, so the OpenAPI schema documents every body. They only shape data; the
+services decide (DESIGN rule 1)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from . import selectors
+from .choices import Decision, IssuanceMethod, SpecialProcedure, StepOutcome, VisitKind
+from .models import Case, CaseDocument, CaseEvent, CaseMaterial, Step
+from .transitions import allowed_actions
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="machine code: validation_failed, forbidden, not_found, conflict, …"
+    )
+    message = serializers.CharField(help_text="中文说明")
+    field = serializers.CharField(required=False)
+    errors = serializers.JSONField(required=False)
+
+
+class ClockSerializer(serializers.Serializer):
+    due_date = serializers.DateField(allow_null=True)
+    remaining_days = serializers.IntegerField(
+        allow_null=True, help_text="working days left; negative = overdue"
+    )
+    is_paused = serializers.BooleanField()
+    pause_kind = serializers.CharField(allow_blank=True)
+    overdue = serializers.BooleanField()
+    label = serializers.CharField()
+
+
+class MaterialSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = CaseMaterial
+        fields = [
+            "id",
+            "requirement",
+            "name",
+            "required",
+            "status",
+            "status_display",
+            "original_name",
+            "sha256",
+            "content_type",
+            "size",
+            "checked",
+            "note",
+            "uploaded_at",
+        ]
+        read_only_fields = fields
+
+
+class StepSerializer(serializers.ModelSerializer):
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    case_number = serializers.CharField(source="case.number", read_only=True)
+
+    class Meta:
+        model = Step
+        fields = [
+            "id",
+            "case",
+            "case_number",
+            "stage_position",
+            "stage_name",
+            "parallel",
+            "kind",
+            "name",
+            "department",
+            "department_name",
+            "role",
+            "is_lead",
+            "limit_days",
+            "status",
+            "status_display",
+            "opened_on",
+            "due_date",
+            "outcome",
+            "opinion",
+            "completed_at",
+        ]
+        read_only_fields = fields
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    """A case in a list: what it is, where it stands, its clock and its version (for expected_version)."""
+
+    item_code = serializers.CharField(source="item.code", read_only=True)
+    item_name = serializers.CharField(source="item.name", read_only=True)
+    department_name = serializers.CharField(source="item.department.name", read_only=True)
+    applicant_name = serializers.CharField(source="applicant.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    clock = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "query_code",
+            "item",
+            "item_code",
+            "item_name",
+            "department_name",
+            "applicant",
+            "applicant_name",
+            "channel",
+            "status",
+            "status_display",
+            "version",
+            "submitted_at",
+            "intake_due",
+            "intake_overdue",
+            "accepted_on",
+            "due_date",
+            "is_paused",
+            "decision",
+            "concluded_at",
+            "closed_at",
+            "visit_count",
+            "clock",
+        ]
+        read_only_fields = fields
+
+    def get_clock(self, obj) -> ClockSerializer:
+        clock = selectors.case_clock(obj)
+        return ClockSerializer(
+            {
+                "due_date": clock.due_date,
+                "remaining_days": clock.remaining_days,
+                "is_paused": clock.is_paused,
+                "pause_kind": clock.pause_kind,
+                "overdue": clock.overdue,
+                "label": clock.label,
+            }
+        ).data
+
+
+class CaseDetailSerializer(CaseSerializer):
+    """A case in full: the form, materials, steps (with sibling opinions), and the actions possible now."""
+
+    materials = MaterialSerializer(many=True, read_only=True)
+    steps = StepSerializer(many=True, read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [
+            *CaseSerializer.Meta.fields,
+            "form_data",
+            "agent_name",
+            "agent_mobile",
+            "intake_hall",
+            "accepted_at",
+            "plan",
+            "current_stage",
+            "extension_days",
+            "correction_due",
+            "refusal_reason",
+            "refer_to",
+            "decision_reason",
+            "decision_basis",
+            "issuance_method",
+            "tracking_number",
+            "materials",
+            "steps",
+            "allowed_actions",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        """Moves the state table allows from the current state (the services still check who may act)."""
+        return allowed_actions(obj.status)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "from_status",
+            "to_status",
+            "note",
+            "detail",
+            "actor_name",
+            "at",
+        ]
+        read_only_fields = fields
+
+    def get_actor_name(self, obj) -> str:
+        return str(obj.actor) if obj.actor_id else ""
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseDocument
+        fields = ["id", "kind", "kind_display", "number", "sha256", "size", "created_at", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, obj) -> str:
+        return reverse("api-case-document-download", kwargs={"case_id": obj.case_id, "document_id": obj.pk})
+
+
+class TaskRowSerializer(serializers.Serializer):
+    step = StepSerializer()
+    case = CaseSerializer()
+    due_date = serializers.DateField()
+    remaining_days = serializers.IntegerField()
+    is_paused = serializers.BooleanField()
+    overdue = serializers.BooleanField()
+
+
+# ---- requests ------------------------------------------------------------------------------------
+
+
+class AgentSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=64, allow_blank=True)
+    id_number = serializers.CharField(max_length=18, allow_blank=True)
+    mobile = serializers.CharField(max_length=20, allow_blank=True)
+
+
+class VersionSerializer(serializers.Serializer):
+    expected_version = serializers.IntegerField(
+        required=False, allow_null=True, help_text="the case's version you saw; 409 conflict when stale"
+    )
+
+
+class DraftCreateSerializer(serializers.Serializer):
+    item_id = serializers.IntegerField(required=False, help_text="the item version's id, or give item_code")
+    item_code = serializers.CharField(required=False, help_text="the item's code (its published version)")
+    form_data = serializers.DictField(required=False, default=dict)
+    applicant_id = serializers.IntegerField(
+        required=False, allow_null=True, help_text="when filing as an agent"
+    )
+    agent = AgentSerializer(required=False, allow_null=True)
+
+
+class DraftUpdateSerializer(serializers.Serializer):
+    form_data = serializers.DictField(required=False, default=dict)
+    agent = AgentSerializer(required=False, allow_null=True)
+
+
+class SubmitSerializer(DraftCreateSerializer, VersionSerializer):
+    case_id = serializers.IntegerField(
+        required=False, help_text="a draft to submit; otherwise item_id/item_code"
+    )
+    idempotency_key = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="or the Idempotency-Key header; the same key returns the same case",
+    )
+
+
+class UploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="checked by content (PDF, JPEG, PNG, xlsx, docx), size limit, SHA-256"
+    )
+
+
+class RegisterSerializer(serializers.Serializer):
+    item_id = serializers.IntegerField(required=False)
+    item_code = serializers.CharField(required=False)
+    applicant_id = serializers.IntegerField()
+    form_data = serializers.DictField()
+    agent = AgentSerializer(required=False, allow_null=True)
+    hall_id = serializers.IntegerField(required=False, allow_null=True)
+    channel = serializers.ChoiceField(choices=["window", "kiosk"], default="window")
+    idempotency_key = serializers.CharField(required=False, max_length=64)
+
+
+class MaterialCheckSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+
+
+class AcceptSerializer(VersionSerializer):
+    hall_id = serializers.IntegerField(required=False, allow_null=True)
+
+
+class RefuseSerializer(VersionSerializer):
+    reason = serializers.CharField()
+    refer_to = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class CorrectionItemSerializer(serializers.Serializer):
+    material_id = serializers.IntegerField(required=False, allow_null=True)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    reason = serializers.CharField()
+
+
+class CorrectionSerializer(VersionSerializer):
+    items = CorrectionItemSerializer(many=True)
+    respond_within_days = serializers.IntegerField(required=False, min_value=1, max_value=60)
+
+
+class ResubmitSerializer(VersionSerializer):
+    at_window = serializers.BooleanField(required=False, default=False)
+    hall_id = serializers.IntegerField(required=False, allow_null=True)
+
+
+class WithdrawSerializer(VersionSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class StepCompleteSerializer(VersionSerializer):
+    outcome = serializers.ChoiceField(choices=StepOutcome.choices)
+    opinion = serializers.CharField()
+
+
+class DecideSerializer(VersionSerializer):
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    reason = serializers.CharField()
+    legal_basis = serializers.CharField()
+
+
+class PauseSerializer(VersionSerializer):
+    procedure = serializers.ChoiceField(choices=SpecialProcedure.choices)
+    reason = serializers.CharField()
+    expected_days = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ResumeSerializer(VersionSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ExtendSerializer(VersionSerializer):
+    days = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class IssueSerializer(VersionSerializer):
+    method = serializers.ChoiceField(choices=IssuanceMethod.choices)
+    identity_checked = serializers.BooleanField(required=False, default=False)
+    receiver_name = serializers.CharField(required=False, allow_blank=True, default="")
+    receiver_id_number = serializers.CharField(required=False, allow_blank=True, default="")
+    tracking_number = serializers.CharField(required=False, allow_blank=True, default="")
+    carrier = serializers.CharField(required=False, allow_blank=True, default="EMS")
+
+
+class ImmediateSerializer(IssueSerializer):
+    method = serializers.ChoiceField(choices=IssuanceMethod.choices, default=IssuanceMethod.PICKUP)
+    reason = serializers.CharField()
+    legal_basis = serializers.CharField(required=False, allow_blank=True, default="")
+    decision = serializers.ChoiceField(choices=Decision.choices, default=Decision.APPROVED)
+
+
+class VisitSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=VisitKind.choices, default=VisitKind.OTHER)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+    hall_id = serializers.IntegerField(required=False, allow_null=True)
+
+
+class TrackQuerySerializer(serializers.Serializer):
+    no = serializers.CharField(max_length=32, help_text="办件编号")
+    code = serializers.CharField(max_length=16, help_text="查询码")
+
+
+class TrackStepSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    name = serializers.CharField()
+    department = serializers.CharField()
+    status = serializers.CharField()
+    opened_on = serializers.CharField()
+    due_date = serializers.CharField()
+    completed_on = serializers.CharField(allow_null=True)
+
+
+class TrackNeededSerializer(serializers.Serializer):
+    material = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class TrackSerializer(serializers.Serializer):
+    """selectors.case_public_status: personal data masked."""
+
+    number = serializers.CharField()
+    item = serializers.CharField()
+    department = serializers.CharField()
+    applicant = serializers.CharField(help_text="masked, e.g. 张*明")
+    identity_number = serializers.CharField(help_text="masked, e.g. 4401**********123X")
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    submitted_on = serializers.CharField(allow_null=True)
+    accepted_on = serializers.CharField(allow_null=True)
+    due_date = serializers.CharField(allow_null=True)
+    remaining_days = serializers.IntegerField(allow_null=True)
+    is_paused = serializers.BooleanField()
+    paused_for = serializers.CharField()
+    clock = serializers.CharField()
+    decision = serializers.CharField()
+    concluded_on = serializers.CharField(allow_null=True)
+    issuance = serializers.CharField()
+    steps = TrackStepSerializer(many=True)
+    needed_from_applicant = TrackNeededSerializer(many=True)
+    correction_due = serializers.CharField(allow_null=True)
+    visit_count = serializers.IntegerField()
+
+
+class FlowStepSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    department_id = serializers.IntegerField()
+    department = serializers.CharField()
+    limit_days = serializers.IntegerField()
+    role = serializers.CharField(allow_blank=True)
+
+
+class FlowStageSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField(help_text="single or parallel")
+    lead_department_id = serializers.IntegerField(allow_null=True, required=False)
+    lead_department = serializers.CharField(allow_blank=True, required=False)
+    joint_limit_days = serializers.IntegerField(required=False)
+    duration_days = serializers.IntegerField(required=False)
+    steps = FlowStepSerializer(many=True)
+
+
+class ProcessSerializer(serializers.Serializer):
+    item_code = serializers.CharField()
+    item_name = serializers.CharField()
+    case_kind = serializers.CharField()
+    promised_limit = serializers.IntegerField()
+    stages = FlowStageSerializer(many=True)
