@@ -13,8 +13,91 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from .choices import CardColor, CardEventKind, CardStatus, Level, SubjectType, WarningKind
-from .models import Card, CardEvent, Deadline, WarningEvent
+from .models import Deadline
 from .thresholds import State
+
+
+@dataclass(slots=True)
+class EventRow:
+    """A WarningEvent to insert (plain data: the sweep builds thousands, model instances cost more)."""
+
+    deadline_id: int
+    kind: str
+    step: int
+    due_date: dt.date
+    level_before: str
+    level_after: str
+    overdue_days: int
+    at: dt.datetime
+    notify_pending: bool
+    actor_id: int | None = None
+    note: str = ""
+    notified_at: dt.datetime | None = None
+
+
+@dataclass(slots=True)
+class CardRow:
+    """A rule Card to insert."""
+
+    color: str
+    department_id: int
+    staff_id: int | None
+    reason: str
+    rule_key: str
+    subject_type: str
+    subject_id: int
+    subject_label: str
+    deadline_id: int
+    issued_on: dt.date
+    status: str = CardStatus.ACTIVE
+    issued_by_id: int | None = None
+    appeal_reason: str = ""
+    appealed_by_id: int | None = None
+    appealed_at: dt.datetime | None = None
+    decision_note: str = ""
+    decided_by_id: int | None = None
+    decided_at: dt.datetime | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    pk: int | None = None
+
+
+@dataclass(slots=True)
+class CardEventRow:
+    card_id: int
+    kind: str
+    from_status: str
+    to_status: str
+    note: str
+    at: dt.datetime
+    actor_id: int | None = None
+
+
+@dataclass(slots=True)
+class Watch:
+    """The columns of a Deadline the sweep needs, without a model instance per row."""
+
+    id: int
+    subject_type: str
+    subject_id: int
+    reference: str
+    title: str
+    department_id: int
+    assignee_id: int | None
+    item_code: str
+    started_on: dt.date
+    due_date: dt.date
+    limit_days: int
+    extension_days: int
+    level: str
+    yellow_on: dt.date | None
+    red_on: dt.date | None
+    escalation_level: int
+    next_escalation_on: dt.date | None
+
+    @property
+    def pk(self) -> int:
+        return self.id
 
 
 @dataclass(frozen=True)
@@ -56,8 +139,8 @@ def register_card_rule(subject_type: str, rule: CardRule) -> None:
 @dataclass
 class Change:
     fields: dict = field(default_factory=dict)
-    events: list[WarningEvent] = field(default_factory=list)
-    cards: list[Card] = field(default_factory=list)
+    events: list[EventRow] = field(default_factory=list)
+    cards: list[CardRow] = field(default_factory=list)
 
     @property
     def notifies(self) -> bool:
@@ -65,9 +148,9 @@ class Change:
 
 
 def _event(
-    d: Deadline, kind: str, *, before: str, after: str, step: int = 0, overdue: int = 0, now
-) -> WarningEvent:
-    return WarningEvent(
+    d: Deadline | Watch, kind: str, *, before: str, after: str, step: int = 0, overdue: int = 0, now
+) -> EventRow:
+    return EventRow(
         deadline_id=d.pk,
         kind=kind,
         step=step,
@@ -80,7 +163,7 @@ def _event(
     )
 
 
-def plan_change(d: Deadline, state: State, *, today: dt.date, now=None) -> Change:
+def plan_change(d: Deadline | Watch, state: State, *, today: dt.date, now=None) -> Change:
     """What must change on `d` for it to stand at `state` (d's due date already set)."""
     now = now or timezone.now()
     change = Change()
@@ -114,7 +197,7 @@ def plan_change(d: Deadline, state: State, *, today: dt.date, now=None) -> Chang
     return change
 
 
-def rule_cards(d: Deadline, *, today: dt.date, overdue: int) -> list[Card]:
+def rule_cards(d: Deadline | Watch, *, today: dt.date, overdue: int) -> list[CardRow]:
     cards = []
     for rule in CARD_RULES.get(d.subject_type, []):
         if not rule.applies(d):
@@ -123,7 +206,7 @@ def rule_cards(d: Deadline, *, today: dt.date, overdue: int) -> list[Card]:
             reference=d.reference or d.subject_id, title=d.title, due_date=d.due_date, overdue_days=overdue
         )
         cards.append(
-            Card(
+            CardRow(
                 color=rule.color,
                 department_id=d.department_id,
                 staff_id=d.assignee_id,
@@ -134,15 +217,16 @@ def rule_cards(d: Deadline, *, today: dt.date, overdue: int) -> list[Card]:
                 subject_label=(d.reference or d.title)[:200],
                 deadline_id=d.pk,
                 issued_on=today,
-                status=CardStatus.ACTIVE,
             )
         )
     return cards
 
 
-def card_issued_events(cards: list[Card], *, now) -> list[CardEvent]:
+def card_issued_events(cards: list[CardRow], *, now) -> list[CardEventRow]:
     return [
-        CardEvent(card_id=c.pk, kind=CardEventKind.ISSUED, to_status=c.status, note=c.reason, at=now)
+        CardEventRow(
+            card_id=c.pk, kind=CardEventKind.ISSUED, from_status="", to_status=c.status, note=c.reason, at=now
+        )
         for c in cards
         if c.pk
     ]

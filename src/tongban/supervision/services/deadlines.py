@@ -16,8 +16,9 @@ from tongban.common.errors import NotAllowed, NotFound, ValidationFailed
 from tongban.organisations.scoping import scope_for
 from tongban.workdays.calendar import CalendarMissing
 
+from ..bulk import insert_rows
 from ..choices import DeadlineStatus, DeadlineUnit, Level, SubjectType, WarningKind
-from ..engine import Change, card_issued_events, plan_change
+from ..engine import CardRow, Change, EventRow, card_issued_events, plan_change
 from ..models import Card, CardEvent, Deadline, WarningEvent, WarningPolicy
 from ..policies import PolicyBook, thresholds_for
 from ..thresholds import State, dates_for, state_on
@@ -61,15 +62,64 @@ def write_change(d: Deadline, change: Change) -> None:
     if change.fields:
         Deadline.objects.filter(pk=d.pk).update(**change.fields)
     if change.events:
-        WarningEvent.objects.bulk_create(change.events, ignore_conflicts=True)
+        save_events(change.events)
     if change.cards:
         save_rule_cards(change.cards)
     if change.notifies:
         dispatch_on_commit()
 
 
-def save_rule_cards(cards: list[Card]) -> list[Card]:
-    """Insert the rule cards whose (rule, subject) has none yet, with their log rows."""
+EVENT_FIELDS = [
+    "deadline_id",
+    "kind",
+    "step",
+    "due_date",
+    "level_before",
+    "level_after",
+    "overdue_days",
+    "actor_id",
+    "note",
+    "at",
+    "notify_pending",
+    "notified_at",
+]
+CARD_FIELDS = [
+    "color",
+    "department_id",
+    "staff_id",
+    "reason",
+    "rule_key",
+    "issued_by_id",
+    "subject_type",
+    "subject_id",
+    "subject_label",
+    "deadline_id",
+    "issued_on",
+    "status",
+    "appeal_reason",
+    "appealed_by_id",
+    "appealed_at",
+    "decision_note",
+    "decided_by_id",
+    "decided_at",
+    "created_at",
+    "updated_at",
+]
+CARD_EVENT_FIELDS = ["card_id", "kind", "from_status", "to_status", "actor_id", "note", "at"]
+
+
+def save_events(events: list[EventRow]) -> None:
+    """Insert log rows; a crossing already recorded (same watch, kind, step, due date) is skipped."""
+    insert_rows(
+        WarningEvent,
+        EVENT_FIELDS,
+        [tuple(getattr(e, f) for f in EVENT_FIELDS) for e in events],
+        ignore_conflicts=True,
+    )
+
+
+def save_rule_cards(cards: list[CardRow]) -> list[int]:
+    """Insert the rule cards whose (rule, subject) has none yet, with their log rows; returns new ids."""
     if not cards:
         return []
     keys = {(c.rule_key, c.subject_type, c.subject_id) for c in cards}
@@ -80,15 +130,22 @@ def save_rule_cards(cards: list[Card]) -> list[Card]:
             subject_id__in={k[2] for k in keys},
         ).values_list("rule_key", "subject_type", "subject_id")
     )
-    new: list[Card] = []
+    now = timezone.now()
+    new: list[CardRow] = []
     for c in cards:
         key = (c.rule_key, c.subject_type, c.subject_id)
         if key not in existing:
             existing.add(key)
+            c.created_at = c.updated_at = now
             new.append(c)
-    created = Card.objects.bulk_create(new)
-    CardEvent.objects.bulk_create(card_issued_events(created, now=timezone.now()))
-    return created
+    ids = insert_rows(Card, CARD_FIELDS, [tuple(getattr(c, f) for f in CARD_FIELDS) for c in new])
+    for c, pk in zip(new, ids, strict=False):
+        c.pk = pk
+    events = card_issued_events([c for c in new if c.pk], now=now)
+    insert_rows(
+        CardEvent, CARD_EVENT_FIELDS, [tuple(getattr(e, f) for f in CARD_EVENT_FIELDS) for e in events]
+    )
+    return ids
 
 
 def evaluate(d: Deadline, *, today: dt.date, book: PolicyBook | None = None) -> State:

@@ -28,13 +28,13 @@ from tongban.common.pdf.layout import chinese_date
 from tongban.workdays.calendar import CalendarMissing, covered_years
 
 from ..choices import CardColor, DeadlineStatus, Level, WarningKind
-from ..engine import plan_change
+from ..engine import CardRow, EventRow, Watch, plan_change
 from ..models import Card, Deadline, WarningEvent
 from ..policies import PolicyBook
 from ..recipients import Recipients
 from ..thresholds import state_on
 from ._common import dispatch_on_commit, local_today, lock
-from .deadlines import save_rule_cards
+from .deadlines import save_events, save_rule_cards
 
 logger = logging.getLogger(__name__)
 
@@ -95,8 +95,8 @@ def _process_batch(
 ):
     now = timezone.now()
     groups: dict[tuple, list[int]] = defaultdict(list)
-    events: list[WarningEvent] = []
-    cards: list[Card] = []
+    events: list[EventRow] = []
+    cards: list[CardRow] = []
     retry_on = today + dt.timedelta(days=1)  # a retry trigger, not a deadline: try again tomorrow
     for d in rows:
         try:
@@ -119,8 +119,7 @@ def _process_batch(
         cards.extend(change.cards)
     for fields, ids in groups.items():
         Deadline.objects.filter(pk__in=ids).update(**dict(fields))
-    if events:
-        WarningEvent.objects.bulk_create(events, ignore_conflicts=True)
+    save_events(events)
     created = save_rule_cards(cards)
     result.cards += len(created)
     for e in events:
@@ -147,7 +146,10 @@ def warning_sweep(*, today: dt.date | None = None, batch_size: int = 1000) -> Sw
         count = 0
         while True:
             with transaction.atomic():
-                rows = list(lock(_candidates(pass_name, today).only(*SWEEP_FIELDS))[:batch_size])
+                rows = [
+                    Watch(*r)
+                    for r in lock(_candidates(pass_name, today)).values_list(*SWEEP_FIELDS)[:batch_size]
+                ]
                 fresh = [d for d in rows if d.pk not in seen]
                 if not fresh:
                     if rows:  # cannot happen by construction; never loop forever if it does
