@@ -23,7 +23,7 @@ from .choices import AnomalyKind
 
 
 def _fact_scope_q(scope: Scope, *, department_field: str, hall_field: str) -> Q:
-    """Supervisors/admins all (handled by callers); heads and approvers their departments; clerks their halls."""
+    """Heads and approvers: their departments; clerks: their halls (callers handle see-everything)."""
     q = Q(pk__in=[])
     departments = scope.departments_for(StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
     if departments:
@@ -55,7 +55,12 @@ class CaseFact(models.Model):
     )
     item = models.ForeignKey(ServiceItem, verbose_name="事项", on_delete=models.CASCADE, related_name="+")
     hall = models.ForeignKey(
-        ServiceHall, verbose_name="受理大厅", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ServiceHall,
+        verbose_name="受理大厅",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     window = models.ForeignKey(
         Window, verbose_name="受理窗口", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
