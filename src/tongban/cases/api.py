@@ -27,43 +27,43 @@ from .models import Case, CaseDocument, CaseMaterial, Step
 from .serializers import (
     AcceptSerializer,
     CaseDetailSerializer,
+    CaseDocumentSerializer,
+    CaseErrorSerializer,
+    CaseEventSerializer,
+    CaseIssueSerializer,
+    CaseMaterialSerializer,
+    CaseResumeSerializer,
     CaseSerializer,
+    CaseUploadSerializer,
+    CaseVisitSerializer,
     CorrectionSerializer,
     DecideSerializer,
-    DocumentSerializer,
     DraftCreateSerializer,
     DraftUpdateSerializer,
-    ErrorSerializer,
-    EventSerializer,
     ExtendSerializer,
     ImmediateSerializer,
-    IssueSerializer,
     MaterialCheckSerializer,
-    MaterialSerializer,
     PauseSerializer,
     ProcessSerializer,
     RefuseSerializer,
     RegisterSerializer,
     ResubmitSerializer,
-    ResumeSerializer,
     StepCompleteSerializer,
     SubmitSerializer,
     TaskRowSerializer,
     TrackQuerySerializer,
     TrackSerializer,
-    UploadSerializer,
-    VisitSerializer,
     WithdrawSerializer,
 )
 from .tracking import case_track, client_ip
 
 TAG = "办件 cases"
 ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="validation_failed (field-level Chinese messages)"),
-    403: OpenApiResponse(ErrorSerializer, description="forbidden: your role may not do this"),
-    404: OpenApiResponse(ErrorSerializer, description="not_found: no such case in your scope"),
+    400: OpenApiResponse(CaseErrorSerializer, description="validation_failed (field-level Chinese messages)"),
+    403: OpenApiResponse(CaseErrorSerializer, description="forbidden: your role may not do this"),
+    404: OpenApiResponse(CaseErrorSerializer, description="not_found: no such case in your scope"),
     409: OpenApiResponse(
-        ErrorSerializer, description="conflict (stale expected_version) or illegal_transition"
+        CaseErrorSerializer, description="conflict (stale expected_version) or illegal_transition"
     ),
 }
 
@@ -199,12 +199,12 @@ class SubmitApi(APIView):
 
 class MaterialListApi(APIView):
     @extend_schema(
-        tags=[TAG], summary="办件材料", responses={200: MaterialSerializer(many=True), 404: ERRORS[404]}
+        tags=[TAG], summary="办件材料", responses={200: CaseMaterialSerializer(many=True), 404: ERRORS[404]}
     )
     def get(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get(user=request.user, case_id=case_id)
         return Response(
-            MaterialSerializer(CaseMaterial.objects.filter(case=case).order_by("id"), many=True).data
+            CaseMaterialSerializer(CaseMaterial.objects.filter(case=case).order_by("id"), many=True).data
         )
 
 
@@ -214,12 +214,12 @@ class MaterialUploadApi(APIView):
     @extend_schema(
         tags=[TAG],
         summary="上传材料（multipart）",
-        request={"multipart/form-data": UploadSerializer},
-        responses={200: MaterialSerializer, **ERRORS},
+        request={"multipart/form-data": CaseUploadSerializer},
+        responses={200: CaseMaterialSerializer, **ERRORS},
     )
     def post(self, request: Request, case_id: int, material_id: int) -> Response:
         case = selectors.case_get(user=request.user, case_id=case_id)
-        upload = _valid(UploadSerializer, request)["file"]
+        upload = _valid(CaseUploadSerializer, request)["file"]
         material = services.case_material_upload(
             actor=request.user,
             case_id=case.pk,
@@ -227,7 +227,7 @@ class MaterialUploadApi(APIView):
             file=upload,
             original_name=upload.name,
         )
-        return Response(MaterialSerializer(material).data)
+        return Response(CaseMaterialSerializer(material).data)
 
 
 class MaterialCheckApi(APIView):
@@ -235,7 +235,7 @@ class MaterialCheckApi(APIView):
         tags=[TAG],
         summary="核验材料（窗口）",
         request=MaterialCheckSerializer,
-        responses={200: MaterialSerializer, **ERRORS},
+        responses={200: CaseMaterialSerializer, **ERRORS},
     )
     def post(self, request: Request, case_id: int, material_id: int) -> Response:
         case = selectors.case_get(user=request.user, case_id=case_id)
@@ -243,7 +243,7 @@ class MaterialCheckApi(APIView):
         material = services.case_material_check(
             actor=request.user, case_id=case.pk, material_id=material_id, **data
         )
-        return Response(MaterialSerializer(material).data)
+        return Response(CaseMaterialSerializer(material).data)
 
 
 # ---- intake (clerks) -----------------------------------------------------------------------------
@@ -348,9 +348,9 @@ ResubmitApi = _action("ResubmitApi", services.case_resubmit, ResubmitSerializer,
 WithdrawApi = _action("WithdrawApi", services.case_withdraw, WithdrawSerializer, "撤回申请")
 DecideApi = _action("DecideApi", services.case_decide, DecideSerializer, "审批决定（准予/不予）")
 PauseApi = _action("PauseApi", services.case_pause, PauseSerializer, "特别程序（暂停计时）")
-ResumeApi = _action("ResumeApi", services.case_resume, ResumeSerializer, "恢复计时")
+ResumeApi = _action("ResumeApi", services.case_resume, CaseResumeSerializer, "恢复计时")
 ExtendApi = _action("ExtendApi", services.case_extend, ExtendSerializer, "延期（部门负责人）")
-IssueApi = _action("IssueApi", services.case_issue, IssueSerializer, "统一出件")
+IssueApi = _action("IssueApi", services.case_issue, CaseIssueSerializer, "统一出件")
 ImmediateApi = _action(
     "ImmediateApi", services.case_handle_immediately, ImmediateSerializer, "即办件当场办结"
 )
@@ -360,12 +360,12 @@ class VisitApi(APIView):
     @extend_schema(
         tags=[TAG],
         summary="登记到场（跑动次数）",
-        request=VisitSerializer,
+        request=CaseVisitSerializer,
         responses={200: CaseDetailSerializer, **ERRORS},
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get(user=request.user, case_id=case_id)
-        data = _valid(VisitSerializer, request)
+        data = _valid(CaseVisitSerializer, request)
         services.visit_record(actor=request.user, case_id=case.pk, **data)
         return Response(_detail(case))
 
@@ -408,22 +408,22 @@ TasksDoneApi = _task_list("TasksDoneApi", selectors.tasks_done, "已办")
 
 class EventListApi(APIView):
     @extend_schema(
-        tags=[TAG], summary="办件日志", responses={200: EventSerializer(many=True), 404: ERRORS[404]}
+        tags=[TAG], summary="办件日志", responses={200: CaseEventSerializer(many=True), 404: ERRORS[404]}
     )
     def get(self, request: Request, case_id: int) -> Response:
         return Response(
-            EventSerializer(selectors.case_events(user=request.user, case_id=case_id), many=True).data
+            CaseEventSerializer(selectors.case_events(user=request.user, case_id=case_id), many=True).data
         )
 
 
 class DocumentListApi(APIView):
     @extend_schema(
-        tags=[TAG], summary="文书列表", responses={200: DocumentSerializer(many=True), 404: ERRORS[404]}
+        tags=[TAG], summary="文书列表", responses={200: CaseDocumentSerializer(many=True), 404: ERRORS[404]}
     )
     def get(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get(user=request.user, case_id=case_id)
         docs = CaseDocument.objects.filter(case=case).order_by("created_at", "id")
-        return Response(DocumentSerializer(docs, many=True).data)
+        return Response(CaseDocumentSerializer(docs, many=True).data)
 
 
 class DocumentDownloadApi(APIView):
@@ -483,9 +483,9 @@ class TrackApi(APIView):
             200: TrackSerializer,
             400: ERRORS[400],
             404: OpenApiResponse(
-                ErrorSerializer, description="the same answer for an unknown number and a wrong code"
+                CaseErrorSerializer, description="the same answer for an unknown number and a wrong code"
             ),
-            429: OpenApiResponse(ErrorSerializer, description="rate_limited: too many failed look-ups"),
+            429: OpenApiResponse(CaseErrorSerializer, description="rate_limited: too many failed look-ups"),
         },
     )
     def get(self, request: Request) -> Response:

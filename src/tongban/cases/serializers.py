@@ -13,7 +13,7 @@ from .models import Case, CaseDocument, CaseEvent, CaseMaterial, Step
 from .transitions import allowed_actions
 
 
-class ErrorSerializer(serializers.Serializer):
+class CaseErrorSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="machine code: validation_failed, forbidden, not_found, conflict, …"
     )
@@ -22,7 +22,7 @@ class ErrorSerializer(serializers.Serializer):
     errors = serializers.JSONField(required=False)
 
 
-class ClockSerializer(serializers.Serializer):
+class CaseClockSerializer(serializers.Serializer):
     due_date = serializers.DateField(allow_null=True)
     remaining_days = serializers.IntegerField(
         allow_null=True, help_text="working days left; negative = overdue"
@@ -33,7 +33,7 @@ class ClockSerializer(serializers.Serializer):
     label = serializers.CharField()
 
 
-class MaterialSerializer(serializers.ModelSerializer):
+class CaseMaterialSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
@@ -56,7 +56,7 @@ class MaterialSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StepSerializer(serializers.ModelSerializer):
+class CaseStepSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     case_number = serializers.CharField(source="case.number", read_only=True)
@@ -128,9 +128,9 @@ class CaseSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_clock(self, obj) -> ClockSerializer:
+    def get_clock(self, obj) -> CaseClockSerializer:
         clock = selectors.case_clock(obj)
-        return ClockSerializer(
+        return CaseClockSerializer(
             {
                 "due_date": clock.due_date,
                 "remaining_days": clock.remaining_days,
@@ -145,8 +145,8 @@ class CaseSerializer(serializers.ModelSerializer):
 class CaseDetailSerializer(CaseSerializer):
     """A case in full: the form, materials, steps (with sibling opinions), and the actions possible now."""
 
-    materials = MaterialSerializer(many=True, read_only=True)
-    steps = StepSerializer(many=True, read_only=True)
+    materials = CaseMaterialSerializer(many=True, read_only=True)
+    steps = CaseStepSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
@@ -178,7 +178,7 @@ class CaseDetailSerializer(CaseSerializer):
         return allowed_actions(obj.status)
 
 
-class EventSerializer(serializers.ModelSerializer):
+class CaseEventSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     actor_name = serializers.SerializerMethodField()
 
@@ -201,7 +201,7 @@ class EventSerializer(serializers.ModelSerializer):
         return str(obj.actor) if obj.actor_id else ""
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class CaseDocumentSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     download_url = serializers.SerializerMethodField()
 
@@ -215,7 +215,7 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 
 class TaskRowSerializer(serializers.Serializer):
-    step = StepSerializer()
+    step = CaseStepSerializer()
     case = CaseSerializer()
     due_date = serializers.DateField()
     remaining_days = serializers.IntegerField()
@@ -226,13 +226,13 @@ class TaskRowSerializer(serializers.Serializer):
 # ---- requests ------------------------------------------------------------------------------------
 
 
-class AgentSerializer(serializers.Serializer):
+class CaseAgentSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=64, allow_blank=True)
     id_number = serializers.CharField(max_length=18, allow_blank=True)
     mobile = serializers.CharField(max_length=20, allow_blank=True)
 
 
-class VersionSerializer(serializers.Serializer):
+class CaseVersionSerializer(serializers.Serializer):
     expected_version = serializers.IntegerField(
         required=False, allow_null=True, help_text="the case's version you saw; 409 conflict when stale"
     )
@@ -245,15 +245,15 @@ class DraftCreateSerializer(serializers.Serializer):
     applicant_id = serializers.IntegerField(
         required=False, allow_null=True, help_text="when filing as an agent"
     )
-    agent = AgentSerializer(required=False, allow_null=True)
+    agent = CaseAgentSerializer(required=False, allow_null=True)
 
 
 class DraftUpdateSerializer(serializers.Serializer):
     form_data = serializers.DictField(required=False, default=dict)
-    agent = AgentSerializer(required=False, allow_null=True)
+    agent = CaseAgentSerializer(required=False, allow_null=True)
 
 
-class SubmitSerializer(DraftCreateSerializer, VersionSerializer):
+class SubmitSerializer(DraftCreateSerializer, CaseVersionSerializer):
     case_id = serializers.IntegerField(
         required=False, help_text="a draft to submit; otherwise item_id/item_code"
     )
@@ -264,7 +264,7 @@ class SubmitSerializer(DraftCreateSerializer, VersionSerializer):
     )
 
 
-class UploadSerializer(serializers.Serializer):
+class CaseUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text="checked by content (PDF, JPEG, PNG, xlsx, docx), size limit, SHA-256"
     )
@@ -275,7 +275,7 @@ class RegisterSerializer(serializers.Serializer):
     item_code = serializers.CharField(required=False)
     applicant_id = serializers.IntegerField()
     form_data = serializers.DictField()
-    agent = AgentSerializer(required=False, allow_null=True)
+    agent = CaseAgentSerializer(required=False, allow_null=True)
     hall_id = serializers.IntegerField(required=False, allow_null=True)
     channel = serializers.ChoiceField(choices=["window", "kiosk"], default="window")
     idempotency_key = serializers.CharField(required=False, max_length=64)
@@ -286,11 +286,11 @@ class MaterialCheckSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
 
 
-class AcceptSerializer(VersionSerializer):
+class AcceptSerializer(CaseVersionSerializer):
     hall_id = serializers.IntegerField(required=False, allow_null=True)
 
 
-class RefuseSerializer(VersionSerializer):
+class RefuseSerializer(CaseVersionSerializer):
     reason = serializers.CharField()
     refer_to = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
@@ -301,47 +301,47 @@ class CorrectionItemSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class CorrectionSerializer(VersionSerializer):
+class CorrectionSerializer(CaseVersionSerializer):
     items = CorrectionItemSerializer(many=True)
     respond_within_days = serializers.IntegerField(required=False, min_value=1, max_value=60)
 
 
-class ResubmitSerializer(VersionSerializer):
+class ResubmitSerializer(CaseVersionSerializer):
     at_window = serializers.BooleanField(required=False, default=False)
     hall_id = serializers.IntegerField(required=False, allow_null=True)
 
 
-class WithdrawSerializer(VersionSerializer):
+class WithdrawSerializer(CaseVersionSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class StepCompleteSerializer(VersionSerializer):
+class StepCompleteSerializer(CaseVersionSerializer):
     outcome = serializers.ChoiceField(choices=StepOutcome.choices)
     opinion = serializers.CharField()
 
 
-class DecideSerializer(VersionSerializer):
+class DecideSerializer(CaseVersionSerializer):
     decision = serializers.ChoiceField(choices=Decision.choices)
     reason = serializers.CharField()
     legal_basis = serializers.CharField()
 
 
-class PauseSerializer(VersionSerializer):
+class PauseSerializer(CaseVersionSerializer):
     procedure = serializers.ChoiceField(choices=SpecialProcedure.choices)
     reason = serializers.CharField()
     expected_days = serializers.IntegerField(required=False, allow_null=True)
 
 
-class ResumeSerializer(VersionSerializer):
+class CaseResumeSerializer(CaseVersionSerializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ExtendSerializer(VersionSerializer):
+class ExtendSerializer(CaseVersionSerializer):
     days = serializers.IntegerField()
     reason = serializers.CharField()
 
 
-class IssueSerializer(VersionSerializer):
+class CaseIssueSerializer(CaseVersionSerializer):
     method = serializers.ChoiceField(choices=IssuanceMethod.choices)
     identity_checked = serializers.BooleanField(required=False, default=False)
     receiver_name = serializers.CharField(required=False, allow_blank=True, default="")
@@ -350,14 +350,14 @@ class IssueSerializer(VersionSerializer):
     carrier = serializers.CharField(required=False, allow_blank=True, default="EMS")
 
 
-class ImmediateSerializer(IssueSerializer):
+class ImmediateSerializer(CaseIssueSerializer):
     method = serializers.ChoiceField(choices=IssuanceMethod.choices, default=IssuanceMethod.PICKUP)
     reason = serializers.CharField()
     legal_basis = serializers.CharField(required=False, allow_blank=True, default="")
     decision = serializers.ChoiceField(choices=Decision.choices, default=Decision.APPROVED)
 
 
-class VisitSerializer(serializers.Serializer):
+class CaseVisitSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=VisitKind.choices, default=VisitKind.OTHER)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
     hall_id = serializers.IntegerField(required=False, allow_null=True)

@@ -1,0 +1,277 @@
+"""The REST API drives a case end to end with token auth, and refuses what a role may not do."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tongban.cases.choices import CaseStatus
+from tongban.cases.models import Case, CaseEvent, Step
+
+from .conftest import PDF, form_for
+from .helpers import define_parallel, define_serial, submit_online
+
+pytestmark = pytest.mark.django_db
+
+
+def api_for(user) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def version(case_id: int) -> int:
+    return Case.objects.get(pk=case_id).version
+
+
+def test_a_case_end_to_end_through_the_api(world):
+    define_parallel(world)
+    applicant = api_for(world.applicant.user)
+    clerk = api_for(world.clerk)
+
+    # the applicant: draft, upload, submit (twice with the same key: one case)
+    r = applicant.post(
+        "/api/v1/cases/drafts/",
+        {"item_code": world.parallel_item.code, "form_data": form_for(world.applicant)},
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    case_id = r.json()["id"]
+    assert r.json()["status"] == "draft" and r.json()["allowed_actions"]
+    for m in r.json()["materials"]:
+        up = applicant.post(
+            f"/api/v1/cases/{case_id}/materials/{m['id']}/",
+            {"file": SimpleUploadedFile("form.pdf", PDF)},
+            format="multipart",
+        )
+        assert up.status_code == 200 and up.json()["content_type"] == "pdf" and len(up.json()["sha256"]) == 64
+    first = applicant.post(
+        "/api/v1/cases/submit/", {"case_id": case_id}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    again = applicant.post(
+        "/api/v1/cases/submit/", {"case_id": case_id}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert first.status_code == again.status_code == 201
+    assert first.json()["number"] == again.json()["number"] and first.json()["status"] == "submitted"
+    assert Case.objects.exclude(status=CaseStatus.DRAFT).count() == 1
+    number, code = first.json()["number"], first.json()["query_code"]
+
+    # the clerk: intake queue, accept with the version seen
+    queue = clerk.get("/api/v1/intake/").json()["results"]
+    assert [c["id"] for c in queue] == [case_id]
+    stale = first.json()["version"] - 1
+    r = clerk.post(f"/api/v1/cases/{case_id}/accept/", {"expected_version": stale}, format="json")
+    assert r.status_code == 409 and r.json()["code"] == "conflict"
+    assert Case.objects.get(pk=case_id).status == CaseStatus.SUBMITTED
+    r = clerk.post(f"/api/v1/cases/{case_id}/accept/", {"expected_version": version(case_id)}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "in_review"
+    assert r.json()["version"] == version(case_id)
+    assert len([s for s in r.json()["steps"] if s["status"] == "open"]) == 3
+
+    # three departments review in parallel, each from its own 待办 list
+    for dept in ("规划", "应急", "住建"):
+        approver = api_for(world.approvers[dept])
+        todo = approver.get("/api/v1/tasks/todo/").json()
+        assert len(todo) == 1 and todo[0]["case"]["id"] == case_id
+        step_id = todo[0]["step"]["id"]
+        r = approver.post(
+            f"/api/v1/steps/{step_id}/complete/",
+            {"outcome": "pass", "opinion": f"{dept}意见：同意", "expected_version": version(case_id)},
+            format="json",
+        )
+        assert r.status_code == 200, r.json()
+        assert approver.get("/api/v1/tasks/in-progress/").json()[0]["step"]["id"] == step_id
+
+    # the lead department decides jointly
+    lead = api_for(world.heads["住建"])
+    assert lead.get("/api/v1/tasks/todo/").json()[0]["step"]["kind"] == "decision"
+    r = lead.post(
+        f"/api/v1/cases/{case_id}/decide/",
+        {
+            "decision": "approved",
+            "reason": "符合条件",
+            "legal_basis": "《建筑工程施工许可管理办法》第四条",
+            "expected_version": version(case_id),
+        },
+        format="json",
+    )
+    assert r.status_code == 200 and r.json()["status"] == "concluded"
+
+    # the clerk issues at the window
+    r = clerk.post(
+        f"/api/v1/cases/{case_id}/issue/",
+        {
+            "method": "pickup",
+            "identity_checked": True,
+            "receiver_name": world.applicant.name,
+            "receiver_id_number": world.applicant.id_number,
+            "expected_version": version(case_id),
+        },
+        format="json",
+    )
+    assert r.status_code == 200 and r.json()["status"] == "closed" and r.json()["visit_count"] == 1
+
+    # the applicant: documents, the case log, tracking
+    docs = applicant.get(f"/api/v1/cases/{case_id}/documents/").json()
+    assert {d["kind"] for d in docs} == {"acceptance", "decision"}
+    pdf = applicant.get(docs[0]["download_url"])
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    kinds = [e["kind"] for e in applicant.get(f"/api/v1/cases/{case_id}/events/").json()]
+    assert kinds[0] == "draft_saved" and kinds[-1] == "visit" and "decided" in kinds and "issued" in kinds
+    track = APIClient().get("/api/v1/track/", {"no": number, "code": code}).json()
+    assert track["status"] == "closed" and track["visit_count"] == 1
+
+
+def test_denials_leave_the_case_unchanged(world):
+    define_serial(world)
+    case = submit_online(world)
+    before = (version(case.pk), CaseEvent.objects.filter(case=case).count())
+
+    # the applicant sees the case but may not accept it
+    r = api_for(world.applicant.user).post(f"/api/v1/cases/{case.pk}/accept/", {}, format="json")
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    # another department's approver does not even see it
+    outsider = api_for(world.approvers["规划"])
+    assert outsider.get(f"/api/v1/cases/{case.pk}/").status_code == 404
+    r = outsider.post(f"/api/v1/cases/{case.pk}/refuse/", {"reason": "x"}, format="json")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    assert outsider.get("/api/v1/cases/").json()["results"] == []
+    # another applicant neither
+    other = api_for(world.other_applicant.user)
+    assert other.post(f"/api/v1/cases/{case.pk}/withdraw/", {}, format="json").status_code == 404
+    assert other.get(f"/api/v1/cases/{case.pk}/events/").status_code == 404
+    assert (version(case.pk), CaseEvent.objects.filter(case=case).count()) == before
+
+    # once accepted, the other department cannot complete the housing step
+    clerk = api_for(world.clerk)
+    clerk.post(f"/api/v1/cases/{case.pk}/accept/", {}, format="json")
+    step = Step.objects.get(case=case)
+    before = (version(case.pk), step.status)
+    r = outsider.post(
+        f"/api/v1/steps/{step.pk}/complete/", {"outcome": "pass", "opinion": "同意"}, format="json"
+    )
+    assert r.status_code == 404
+    # an illegal move is refused with the reason
+    r = clerk.post(f"/api/v1/cases/{case.pk}/accept/", {}, format="json")
+    assert (
+        r.status_code == 409 and r.json()["code"] == "illegal_transition" and "审查中" in r.json()["message"]
+    )
+    step.refresh_from_db()
+    assert (version(case.pk), step.status) == before
+
+
+def test_validation_errors_name_the_field(world):
+    define_serial(world)
+    applicant = api_for(world.applicant.user)
+    r = applicant.post(
+        "/api/v1/cases/submit/",
+        {"item_id": world.serial_item.pk, "form_data": {"name": "张小明", "mobile": "123"}},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="bad",
+    )
+    assert r.status_code == 400
+    body = r.json()
+    assert body["code"] == "validation_failed" and "联系电话" in body["errors"]["mobile"]
+    assert Case.objects.count() == 0
+    r = applicant.post("/api/v1/cases/submit/", {"item_id": world.serial_item.pk}, format="json")
+    assert r.status_code == 400 and r.json()["field"] == "idempotency_key"
+
+
+def test_clock_actions_and_correction_through_the_api(world):
+    define_serial(world)
+    case = submit_online(world)
+    clerk, head = api_for(world.clerk), api_for(world.heads["住建"])
+    clerk.post(f"/api/v1/cases/{case.pk}/accept/", {}, format="json")
+    r = head.post(
+        f"/api/v1/cases/{case.pk}/pause/",
+        {
+            "procedure": "expert_review",
+            "reason": "组织专家评审",
+            "expected_days": 5,
+            "expected_version": version(case.pk),
+        },
+        format="json",
+    )
+    assert r.status_code == 200 and r.json()["is_paused"] and r.json()["clock"]["is_paused"]
+    r = head.post(f"/api/v1/cases/{case.pk}/resume/", {"expected_version": version(case.pk)}, format="json")
+    assert r.status_code == 200 and not r.json()["is_paused"]
+    due = r.json()["due_date"]
+    r = head.post(f"/api/v1/cases/{case.pk}/extend/", {"days": 3, "reason": "情况复杂"}, format="json")
+    assert r.status_code == 200 and r.json()["due_date"] > due and r.json()["extension_days"] == 3
+    approver = api_for(world.approvers["住建"])
+    m = case.materials.first()
+    r = approver.post(
+        f"/api/v1/cases/{case.pk}/request-correction/",
+        {"items": [{"material_id": m.pk, "reason": "复印件不清晰"}], "expected_version": version(case.pk)},
+        format="json",
+    )
+    assert r.status_code == 200 and r.json()["status"] == "supplementing"
+    applicant = api_for(world.applicant.user)
+    applicant.post(
+        f"/api/v1/cases/{case.pk}/materials/{m.pk}/",
+        {"file": SimpleUploadedFile("a.pdf", PDF)},
+        format="multipart",
+    )
+    r = applicant.post(
+        f"/api/v1/cases/{case.pk}/resubmit/", {"expected_version": version(case.pk)}, format="json"
+    )
+    assert r.status_code == 200 and r.json()["status"] == "in_review"
+
+
+def test_immediate_case_and_window_intake(world):
+    clerk = api_for(world.clerk)
+    r = clerk.post(
+        "/api/v1/intake/register/",
+        {
+            "item_id": world.immediate_item.pk,
+            "applicant_id": world.applicant.pk,
+            "form_data": form_for(world.applicant),
+            "idempotency_key": "window-1",
+        },
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    case_id = r.json()["id"]
+    m = r.json()["materials"][0]
+    clerk.post(
+        f"/api/v1/cases/{case_id}/materials/{m['id']}/",
+        {"file": SimpleUploadedFile("a.pdf", PDF)},
+        format="multipart",
+    )
+    r = clerk.post(
+        f"/api/v1/cases/{case_id}/handle-immediately/",
+        {
+            "reason": "符合条件，当场办结",
+            "identity_checked": True,
+            "receiver_name": world.applicant.name,
+            "receiver_id_number": world.applicant.id_number,
+        },
+        format="json",
+    )
+    assert r.status_code == 200 and r.json()["status"] == "closed" and r.json()["visit_count"] == 1
+
+
+def test_process_flow_and_schema(world, client):
+    define_parallel(world)
+    r = client.get(f"/api/v1/processes/{world.parallel_item.code}/")
+    assert r.status_code == 200
+    stage = r.json()["stages"][0]
+    assert stage["kind"] == "parallel" and len(stage["steps"]) == 3
+    assert client.get("/api/v1/processes/NOPE/").status_code == 404
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    paths = schema["paths"]
+    for p in (
+        "/api/v1/cases/",
+        "/api/v1/cases/submit/",
+        "/api/v1/cases/{case_id}/accept/",
+        "/api/v1/steps/{step_id}/complete/",
+        "/api/v1/cases/{case_id}/handle-immediately/",
+        "/api/v1/track/",
+        "/api/v1/processes/{code}/",
+    ):
+        assert p in paths, p
+    decide = paths["/api/v1/cases/{case_id}/decide/"]["post"]
+    assert "requestBody" in decide and "409" in decide["responses"]
