@@ -185,8 +185,7 @@ def _act(
     if document_kind:
         doc = reads.case_documents(case).filter(kind=document_kind).order_by("-id").first()
         if doc:
-            url += f"?doc={doc.pk}"
-            anchor = anchor or "documents"
+            url += f"?doc={doc.pk}"  # no #anchor: the download link's autofocus brings it into view
     return redirect(url + (f"#{anchor}" if anchor else ""))
 
 

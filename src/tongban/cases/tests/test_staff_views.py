@@ -215,7 +215,7 @@ def test_accept_once_offers_the_notice_and_a_stale_form_conflicts(client, world)
     response = client.post(url("case-accept", case.pk), {"expected_version": stale})
     assert response.status_code == 302
     doc = CaseDocument.objects.get(case=case, kind=DocumentKind.ACCEPTANCE)
-    assert response["Location"] == url("case", case.pk) + f"?doc={doc.pk}#documents"
+    assert response["Location"] == url("case", case.pk) + f"?doc={doc.pk}"
     page = client.get(response["Location"]).content.decode()
     assert 'id="new-document"' in page and url("document-download", case.pk, doc.pk) in page
     pdf = client.get(url("document-download", case.pk, doc.pk))
