@@ -18,6 +18,7 @@ urlpatterns = [
     path("hall/", include(("tongban.hall.urls", "hall"))),
     path("kiosk/", include(("tongban.hall.kiosk_urls", "kiosk"))),
     path("work/", include(("tongban.cases.staff_urls", "work"))),
+    path("analytics/", include(("tongban.analytics.urls", "analytics"))),
     path("", include("tongban.common.urls")),
     path("", include(("tongban.cases.urls", "cases"))),
     path("", include(("tongban.catalogue.urls", "catalogue"))),

@@ -14,4 +14,5 @@ urlpatterns = [
     path("v1/", include("tongban.notifications.api_urls")),
     path("v1/", include("tongban.hall.api_urls")),
     path("v1/", include("tongban.cases.api_urls")),
+    path("v1/", include("tongban.analytics.api_urls")),
 ]
