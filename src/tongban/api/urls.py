@@ -12,7 +12,9 @@ urlpatterns = [
     path("v1/", include("tongban.workdays.api_urls")),
     path("v1/", include("tongban.organisations.api_urls")),
     path("v1/", include("tongban.notifications.api_urls")),
+    path("v1/", include("tongban.supervision.api_urls")),
     path("v1/", include("tongban.hall.api_urls")),
     path("v1/", include("tongban.cases.api_urls")),
     path("v1/", include("tongban.analytics.api_urls")),
+    path("v1/", include("tongban.ratings.api_urls")),
 ]

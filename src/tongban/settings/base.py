@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "tongban.notifications",
     "tongban.hall",
     "tongban.supervision",
+    "tongban.ratings",
     "tongban.analytics",
     "tongban.api",
 ]

@@ -1,0 +1,273 @@
+"""REST API of 好差评: submit (by token or as the logged-in person), my unrated services, follow-ups and
+their actions, figures. Errors are {"code", "message", ("field")} (api.errors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tongban.common.errors import NotAllowed, NotFound, ValidationFailed
+
+from . import permissions, selectors, services
+from .choices import CallbackResult, ClaimKind, FigureDimension, RatingChannel, RatingTag, Score
+from .models import FollowUp, RatableService, Rating
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    field = serializers.CharField(required=False)
+
+
+class RatableServiceSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = RatableService
+        fields = ["id", "kind", "kind_display", "reference", "title", "served_at", "rate_by", "rated"]
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    score_display = serializers.CharField(source="get_score_display", read_only=True)
+    followup = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Rating
+        fields = [
+            "id",
+            "service",
+            "score",
+            "score_display",
+            "tags",
+            "comment",
+            "channel",
+            "is_default",
+            "rated_at",
+            "followup",
+        ]
+
+    def get_followup(self, obj) -> int | None:
+        fu = getattr(obj, "followup", None) if hasattr(obj, "followup") else None
+        return fu.pk if fu else None
+
+
+class SubmitSerializer(serializers.Serializer):
+    token = serializers.CharField(required=False, help_text="评价链接中的一次性令牌（匿名评价）。")
+    service = serializers.IntegerField(required=False, help_text="已登录申请人评价自己的服务时的服务 ID。")
+    score = serializers.ChoiceField(choices=Score.choices)
+    tags = serializers.ListField(child=serializers.ChoiceField(choices=RatingTag.choices), required=False)
+    comment = serializers.CharField(required=False, allow_blank=True)
+    channel = serializers.ChoiceField(
+        choices=[(c, label) for c, label in RatingChannel.choices if c != RatingChannel.SYSTEM],
+        required=False,
+        default=RatingChannel.WEB,
+    )
+
+
+class SubmitApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=SubmitSerializer,
+        responses={201: RatingSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        summary="提交评价（每项服务一次）",
+    )
+    def post(self, request: Request) -> Response:
+        s = SubmitSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        rating = services.rating_submit(
+            token=d.get("token"),
+            service_id=d.get("service"),
+            actor=request.user,
+            score=d["score"],
+            tags=d.get("tags", []),
+            comment=d.get("comment", ""),
+            channel=d["channel"],
+        )
+        return Response(RatingSerializer(rating).data, status=201)
+
+
+class MyUnratedApi(generics.ListAPIView):
+    serializer_class = RatableServiceSerializer
+
+    @extend_schema(summary="我的待评价服务")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.my_unrated_services(self.request.user)
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+    service = RatableServiceSerializer(read_only=True)
+    score = serializers.IntegerField(source="rating.score", read_only=True)
+    comment = serializers.CharField(source="rating.comment", read_only=True)
+    remaining_working_days = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "reference",
+            "service",
+            "score",
+            "comment",
+            "department",
+            "hall",
+            "stage",
+            "stage_display",
+            "stage_due",
+            "remaining_working_days",
+            "overdue",
+            "verify_due",
+            "rectify_due",
+            "callback_due",
+            "verified_at",
+            "rectified_at",
+            "called_back_at",
+            "callback_result",
+            "claim_status",
+            "claim_kind",
+            "claim_reason",
+            "closed_reason",
+            "version",
+        ]
+
+    def get_remaining_working_days(self, obj) -> int | None:
+        return selectors.due_info(obj).remaining
+
+    def get_overdue(self, obj) -> bool:
+        return selectors.due_info(obj).overdue
+
+
+class FollowUpListApi(generics.ListAPIView):
+    serializer_class = FollowUpSerializer
+
+    @extend_schema(
+        summary="差评整改单（本部门）",
+        parameters=[OpenApiParameter("stage", str, description="verify / rectify / callback / closed")],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.followups_for(
+            self.request.user, stage=self.request.query_params.get("stage") or None
+        )
+
+
+class FollowUpActionSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, help_text="核实情况、整改措施、回访记录或审核意见。"
+    )
+    result = serializers.ChoiceField(
+        choices=CallbackResult.choices, required=False, help_text="回访结果（callback）。"
+    )
+    kind = serializers.ChoiceField(
+        choices=ClaimKind.choices, required=False, help_text="申诉理由类型（claim）。"
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, help_text="申诉理由（claim）。")
+    expected_version = serializers.IntegerField(required=False)
+
+
+ACTIONS = ("verify", "rectify", "callback", "claim", "accept", "reject")
+
+
+class FollowUpActionApi(APIView):
+    @extend_schema(
+        request=FollowUpActionSerializer,
+        responses={
+            200: FollowUpSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+        summary="整改单操作：verify 核实、rectify 整改、callback 回访、claim 申诉、accept/reject 审核",
+    )
+    def post(self, request: Request, followup_id: int, action: str) -> Response:
+        if action not in ACTIONS:
+            raise NotFound(f"未知的操作“{action}”。")
+        s = FollowUpActionSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        common = {
+            "actor": request.user,
+            "followup_id": followup_id,
+            "expected_version": d.get("expected_version"),
+        }
+        note = d.get("note", "")
+        if action == "verify":
+            fu = services.followup_verify(note=note, **common)
+        elif action == "rectify":
+            fu = services.followup_rectify(note=note, **common)
+        elif action == "callback":
+            fu = services.followup_callback(result=d.get("result", ""), note=note, **common)
+        elif action == "claim":
+            fu = services.followup_claim_invalid(kind=d.get("kind", ""), reason=d.get("reason", ""), **common)
+        else:
+            fu = services.followup_claim_decide(accept=action == "accept", note=note, **common)
+        return Response(FollowUpSerializer(fu).data)
+
+
+class FigureRowSerializer(serializers.Serializer):
+    key = serializers.CharField(allow_null=True)
+    label = serializers.CharField()
+    total = serializers.IntegerField()
+    good = serializers.IntegerField()
+    bad = serializers.IntegerField()
+    rectified = serializers.IntegerField()
+    called_back = serializers.IntegerField()
+    defaults = serializers.IntegerField()
+    average = serializers.FloatField(allow_null=True)
+    good_rate = serializers.FloatField(allow_null=True, help_text="好评率（%）")
+    rectify_rate = serializers.FloatField(allow_null=True, help_text="差评整改率（%）")
+    callback_rate = serializers.FloatField(allow_null=True, help_text="回访率（%）")
+
+
+def _date(value: str | None, field: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed("日期格式应为 YYYY-MM-DD。", field=field) from None
+
+
+class FiguresApi(APIView):
+    @extend_schema(
+        summary="好差评统计（好评率、差评整改率、回访率）",
+        parameters=[
+            OpenApiParameter(
+                "dimension",
+                str,
+                enum=FigureDimension.values,
+                description="staff / window / department / item",
+            ),
+            OpenApiParameter("start", dt.date),
+            OpenApiParameter("end", dt.date),
+        ],
+        responses={200: FigureRowSerializer(many=True), 400: ErrorSerializer, 403: ErrorSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        if not permissions.can_see_figures(request.user):
+            raise NotAllowed("您没有查看好差评统计的权限。")
+        rows = selectors.rating_figures(
+            request.query_params.get("dimension", FigureDimension.DEPARTMENT),
+            _date(request.query_params.get("start"), "start"),
+            _date(request.query_params.get("end"), "end"),
+            request.user,
+        )
+        data = [r.as_dict() for r in rows]
+        for r in data:
+            r["key"] = None if r["key"] is None else str(r["key"])
+        return Response(data)
