@@ -123,9 +123,11 @@ class RefreshMark(models.Model):
 
 class AnomalyQuerySet(ScopedQuerySet):
     def scope_filter(self, scope: Scope):
-        """An anomaly is visible exactly when its case is."""
+        """Staff see an anomaly when they see its case; applicants never (internal supervision data)."""
         if scope.sees_everything:
             return self
+        if not scope.is_authenticated or scope.is_applicant:
+            return self.none()
         return self.filter(case__in=CaseQuerySet(Case).scope_filter(scope).values("pk"))
 
 

@@ -1,0 +1,98 @@
+"""Pages and API: XLSX export, screen data and drill-down, scoping denials (exact outcomes)."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+from tongban.analytics.models import MonthlyReport
+from tongban.analytics.services import anomalies_detect, case_facts_refresh
+
+
+def _client(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_performance_page_and_xlsx(client, data):
+    case_facts_refresh()
+    c = _client(client, data.supervisor)
+    page = c.get("/analytics/?month=2026-03&dimension=department&sort=-received")
+    assert page.status_code == 200
+    assert "甲局" in page.content.decode() and "按时办结率" in page.content.decode()
+    xlsx = c.get("/analytics/?month=2026-03&dimension=department&format=xlsx")
+    assert xlsx.status_code == 200
+    wb = load_workbook(io.BytesIO(xlsx.content))
+    ws = wb["绩效"]
+    header = [cell.value for cell in ws[1]]
+    assert header[:6] == ["部门", "收件", "受理", "不予受理", "办结", "按时办结率"]
+    assert "最多跑一次率" in header and "督办按时反馈率" in header
+    rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows["合计"][1:5] == (5, 5, 1, 4)
+    assert rows["合计"][5] == 0.75
+
+
+def test_performance_denials(client, data):
+    case_facts_refresh()
+    assert _client(client, data.applicant_user).get("/analytics/").status_code == 403
+    client.logout()
+    assert client.get("/analytics/").status_code == 302  # to the login page
+    body = _client(client, data.approver_b).get("/analytics/?month=2026-03").content.decode()
+    assert "乙局" in body and "甲局" not in body
+
+
+def test_screen_and_drill_down(client, data):
+    c = _client(client, data.supervisor)
+    payload = c.get("/analytics/screen/data/").json()
+    # No case watches yet: levels from stored due dates on 2026-04-01 — c5 (due 3-18) is red.
+    assert payload["source"] == "cases"
+    assert {lvl["level"]: lvl["count"] for lvl in payload["levels"]} == {"normal": 0, "yellow": 0, "red": 1}
+    assert payload["overdue"][0]["url"] == f"/work/cases/{data.cases['c5'].pk}/"
+    assert (
+        len(payload["trend"]["days"]) == 30 and sum(payload["trend"]["concluded"]) == 4
+    )  # 3-03 … 4-01: c1, c6, c2, c3
+    drill = c.get(payload["levels"][2]["url"])
+    assert drill.status_code == 200 and f"/work/cases/{data.cases['c5'].pk}/" in drill.content.decode()
+    dept_row = payload["by_department"][0]
+    assert c.get(dept_row["url"] + "&level=red").status_code == 200
+    assert c.get("/analytics/screen/").status_code == 200
+
+
+def test_screen_denied_to_department_staff_and_clerks(client, data):
+    for user in (data.approver_a, data.clerk, data.applicant_user):
+        c = _client(client, user)
+        assert c.get("/analytics/screen/").status_code == 403
+        assert c.get("/analytics/screen/data/").status_code == 403
+        assert c.get("/analytics/screen/list/?kind=level").status_code == 403
+        assert c.post("/analytics/reports/generate/", {"month": "2026-03"}).status_code == 403
+    assert MonthlyReport.objects.count() == 0
+
+
+def test_anomaly_page(client, data):
+    anomalies_detect()
+    body = _client(client, data.approver_a).get("/analytics/anomalies/").content.decode()
+    assert f"/work/cases/{data.cases['c3'].pk}/" in body
+    body = _client(client, data.approver_b).get("/analytics/anomalies/").content.decode()
+    assert f"/work/cases/{data.cases['c3'].pk}/" not in body
+
+
+def test_api(data):
+    case_facts_refresh()
+    anomalies_detect()
+    api = APIClient()
+    api.force_authenticate(data.supervisor)
+    r = api.get("/api/v1/analytics/performance/?month=2026-03&dimension=item")
+    assert r.status_code == 200 and r.json()["total"]["received"] == 5
+    assert api.get("/api/v1/analytics/performance/?dimension=colour").json()["code"] == "validation_failed"
+    assert api.get("/api/v1/analytics/anomalies/").json()["count"] == 4
+    assert api.get("/api/v1/analytics/screen/").status_code == 200
+    api.force_authenticate(data.approver_b)
+    assert api.get("/api/v1/analytics/anomalies/").json()["count"] == 0
+    assert api.get("/api/v1/analytics/screen/").status_code == 403
+    r = api.get("/api/v1/analytics/performance/?month=2026-03")
+    assert [row["label"] for row in r.json()["rows"]] == ["乙局"]
+    api.force_authenticate(data.applicant_user)
+    assert api.get("/api/v1/analytics/performance/").status_code == 403
+    assert api.get("/api/v1/analytics/anomalies/").status_code == 403
