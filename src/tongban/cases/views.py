@@ -244,7 +244,9 @@ def draft(request: HttpRequest, case_id: int) -> HttpResponse:
     """Resume a draft: edit the form, upload materials, save again or submit.
 
     The hidden submit key is made when the page is rendered, so a double click or a retried POST
-    carries the same key and case_submit returns the case it filed the first time.
+    carries the same key and case_submit returns the case it filed the first time. "提交" first saves
+    what is on the page (case_draft_save), then submits the draft (case_submit): what was typed last
+    is what gets filed.
     """
     key = request.POST.get("submit_key", "") if request.method == "POST" else ""
     if key:
@@ -259,7 +261,8 @@ def draft(request: HttpRequest, case_id: int) -> HttpResponse:
     schema = form_for_item(case.item)
     values = _posted_form(schema, request.POST)
     agent = None
-    if request.POST.get("as_agent"):
+    # filing for someone else always carries the agent's details; for oneself they are optional
+    if request.POST.get("as_agent") or case.applicant.user_id != request.user.pk:
         agent = {k.removeprefix("agent_"): request.POST.get(k, "").strip() for k in AGENT_KEYS}
     agent_post = {k: request.POST.get(k, "") for k in AGENT_KEYS}
     agent_post["as_agent"] = bool(agent)
