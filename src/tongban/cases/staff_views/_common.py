@@ -100,3 +100,16 @@ class FormError:
             fields=fields,
             data=dict(data.items()) if data is not None else {},
         )
+
+
+def staff_render(request, template: str, context: dict, *, status: int = 200):
+    """render() plus the menu flags: window links for clerks, the task list for department staff."""
+    from django.shortcuts import render
+
+    scope = scope_for(request.user)
+    context = {
+        **context,
+        "menu_window": is_clerk(scope) or scope.sees_everything,
+        "menu_tasks": is_department_staff(scope) or scope.sees_everything,
+    }
+    return render(request, template, context, status=status)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -39,7 +39,7 @@ from ..forms import form_for_item
 from ..models import Case
 from ..transitions import allowed_actions
 from . import reads
-from ._common import FormError, int_or_none, staff_required
+from ._common import FormError, int_or_none, staff_render, staff_required
 
 
 def _case_or_404(user, case_id: int) -> Case:
@@ -153,7 +153,7 @@ def _annotate_materials(request: HttpRequest, materials: list, error: FormError 
 @require_GET
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request.user, case_id)
-    return render(request, "cases/staff/case_detail.html", case_context(request, case))
+    return staff_render(request, "cases/staff/case_detail.html", case_context(request, case))
 
 
 def _act(
@@ -174,7 +174,7 @@ def _act(
     except ServiceError as exc:
         fresh = _case_or_404(request.user, case_id)
         error = FormError.from_exc(panel, exc, request.POST)
-        return render(
+        return staff_render(
             request,
             "cases/staff/case_detail.html",
             case_context(request, fresh, error=error),

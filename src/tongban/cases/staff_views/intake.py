@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,7 +24,7 @@ from tongban.organisations.scoping import scope_for
 
 from .. import services
 from ..forms import form_for_item, form_prefill
-from ._common import FormError, clerk_required, int_or_none
+from ._common import FormError, clerk_required, int_or_none, staff_render
 
 APPLICANT_FIELDS = (
     "kind",
@@ -53,7 +53,7 @@ def intake_new(request: HttpRequest) -> HttpResponse:
             error = FormError.from_exc("applicant", exc, request.POST)
         else:
             return redirect("work:intake-item", applicant_id=applicant.pk)
-    return render(
+    return staff_render(
         request,
         "cases/staff/intake_applicant.html",
         {"error": error, "data": data, "kinds": ApplicantKind.choices, "nav": "intake"},
@@ -80,8 +80,8 @@ def intake_item(request: HttpRequest, applicant_id: int) -> HttpResponse:
     query = request.GET.get("q", "")
     context = {"applicant": applicant, "query": query, "items": _search(query), "nav": "intake"}
     if request.headers.get("HX-Request"):
-        return render(request, "cases/staff/_item_results.html", context)
-    return render(request, "cases/staff/intake_item.html", context)
+        return staff_render(request, "cases/staff/_item_results.html", context)
+    return staff_render(request, "cases/staff/intake_item.html", context)
 
 
 def _field_rows(schema: dict, values: dict, errors: dict[str, str]) -> list[dict]:
@@ -136,7 +136,7 @@ def intake_form(request: HttpRequest, applicant_id: int, item_id: int) -> HttpRe
     else:
         values = form_prefill(schema, applicant)
         key = uuid.uuid4().hex
-    return render(
+    return staff_render(
         request,
         "cases/staff/intake_form.html",
         {

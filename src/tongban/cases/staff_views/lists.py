@@ -5,7 +5,6 @@ selectors."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -13,7 +12,14 @@ from tongban.organisations.scoping import scope_for
 
 from .. import selectors
 from . import reads
-from ._common import clerk_required, department_required, is_clerk, is_department_staff, staff_required
+from ._common import (
+    clerk_required,
+    department_required,
+    is_clerk,
+    is_department_staff,
+    staff_render,
+    staff_required,
+)
 
 TABS = {
     "todo": ("待办", selectors.tasks_todo),
@@ -40,7 +46,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if dept:
         todo = selectors.tasks_todo(user=user)
         context.update(todo_count=len(todo), overdue_count=sum(1 for r in todo if r.overdue))
-    return render(request, "cases/staff/dashboard.html", context)
+    return staff_render(request, "cases/staff/dashboard.html", context)
 
 
 @clerk_required
@@ -53,7 +59,7 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
         (case, case.intake_overdue or bool(case.intake_due and case.intake_due < today))
         for case in selectors.intake_queue(user=user)
     ]
-    return render(
+    return staff_render(
         request,
         "cases/staff/intake_queue.html",
         {"rows": rows, "waiting": reads.window_waiting(user=user), "today": today, "nav": "intake"},
@@ -63,7 +69,7 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
 @clerk_required
 @require_GET
 def issuance_list(request: HttpRequest) -> HttpResponse:
-    return render(
+    return staff_render(
         request,
         "cases/staff/issuance_list.html",
         {"cases": reads.issuance_queue(user=request.user), "nav": "issuance"},
@@ -83,7 +89,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
         rows = sorted(rows, key=lambda r: (r.due_date, r.step.pk), reverse=sort == "-due")
     counts = {key: None for key in TABS}
     counts["todo"] = len(rows) if tab == "todo" else len(selectors.tasks_todo(user=request.user))
-    return render(
+    return staff_render(
         request,
         "cases/staff/tasks.html",
         {

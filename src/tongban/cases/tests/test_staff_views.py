@@ -68,6 +68,8 @@ def test_dashboard_links_follow_roles(client, world):
     assert 'id="count-todo"' not in body
     body = as_user(client, world.approvers["住建"]).get(url("dashboard")).content.decode()
     assert 'id="count-todo">0<' in body and 'id="count-intake"' not in body
+    assert f'href="{url("intake")}" accesskey="q"' not in body  # the menu offers only what the role may open
+    assert f'href="{url("tasks")}" accesskey="t"' in body
 
 
 def test_intake_queue_for_clerks_only_and_the_five_day_flag(client, world, clock):
