@@ -483,3 +483,31 @@ def test_clock_badge_colours(world):
         "cases/partials/clock_badge.html",
         {"clock": CaseClock(due_date=None, remaining_days=None, is_paused=False)},
     )
+
+
+def test_return_to_window_then_correction_pauses_the_clock(client, world):
+    case = accepted_parallel(world)
+    step = Step.objects.get(case=case, department=world.fire)
+    response = as_user(client, world.approvers["应急"]).post(
+        url("step-complete", case.pk, step.pk),
+        {"expected_version": case.version, "outcome": "return", "opinion": "消防设计图纸缺页"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RETURNED
+    clerk = as_user(client, world.clerk)
+    page = clerk.get(url("case", case.pk)).content.decode()
+    assert "消防设计图纸缺页" in page and 'id="correction"' in page and 'id="intake-decision"' not in page
+    material = case.materials.first()
+    response = clerk.post(
+        url("case-correction", case.pk),
+        {
+            "expected_version": case.version,
+            "material": [material.pk],
+            f"reason_{material.pk}": "补齐消防图纸",
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.is_paused) == (CaseStatus.SUPPLEMENTING, True)
+    assert 'data-clock="paused"' in clerk.get(url("case", case.pk)).content.decode()
