@@ -16,7 +16,7 @@ Every write locks the rows it changes, validates with `full_clean`, and appends 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -327,6 +327,22 @@ def item_new_version(*, actor: User | None, item: ServiceItem | int) -> ServiceI
     return _new_version(actor=actor, published=current, versions=versions, values={})
 
 
+# Other apps keep per-version configuration (the cases app: process definition and form). They register a
+# copier here from their AppConfig.ready(), so the catalogue never imports them: copier(source=, item=).
+VERSION_COPIERS: list[Callable[..., None]] = []
+
+
+def register_version_copier(copier: Callable[..., None]) -> None:
+    """Called with (source=previous version, item=new version) inside the transaction that makes `item`."""
+    if copier not in VERSION_COPIERS:
+        VERSION_COPIERS.append(copier)
+
+
+def _run_version_copiers(*, source: ServiceItem | None, item: ServiceItem) -> None:
+    for copier in VERSION_COPIERS:
+        copier(source=source, item=item)
+
+
 def _new_version(
     *, actor: User | None, published: ServiceItem, versions: list[ServiceItem], values: Mapping[str, Any]
 ) -> ServiceItem:
@@ -349,7 +365,9 @@ def _new_version(
     _require_editor(actor, new.department_id)
     _full_clean(new)
     _save_new(new)
-    copied = _copy_materials(ServiceItem.objects.get(pk=source_pk), new)
+    source = ServiceItem.objects.get(pk=source_pk)
+    copied = _copy_materials(source, new)
+    _run_version_copiers(source=source, item=new)
     _record(
         new,
         ItemEventKind.NEW_VERSION,
@@ -456,6 +474,8 @@ def item_import_version(
         rows.append(material)
     MaterialRequirement.objects.bulk_create(rows)
     _record(item, ItemEventKind.IMPORTED, actor, source=source, materials=len(rows))
+    previous = max(versions, key=lambda v: v.version, default=None)
+    _run_version_copiers(source=previous, item=item)
     versions.append(item)
     return _publish(actor=actor, target=item, versions=versions, revalidate=False)
 
