@@ -190,6 +190,8 @@ def _notify_event(event: WarningEvent, recipients: Recipients) -> int:
     from tongban.notifications.services import notify
 
     d = event.deadline
+    if d.status == DeadlineStatus.CLOSED:
+        return 0  # done before the message went out: a reminder or alert about it would only be noise
     template, context = _context(d, event)
     sent = 0
     for user in recipients.for_event(kind=event.kind, step=event.step, deadline=d):
