@@ -19,7 +19,7 @@ from .choices import CallbackResult, ClaimKind, FigureDimension, RatingChannel, 
 from .models import FollowUp, RatableService, Rating
 
 
-class ErrorSerializer(serializers.Serializer):
+class RatingErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     field = serializers.CharField(required=False)
@@ -57,7 +57,7 @@ class RatingSerializer(serializers.ModelSerializer):
         return fu.pk if fu else None
 
 
-class SubmitSerializer(serializers.Serializer):
+class RatingSubmitSerializer(serializers.Serializer):
     token = serializers.CharField(required=False, help_text="评价链接中的一次性令牌（匿名评价）。")
     service = serializers.IntegerField(required=False, help_text="已登录申请人评价自己的服务时的服务 ID。")
     score = serializers.ChoiceField(choices=Score.choices)
@@ -74,12 +74,17 @@ class SubmitApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        request=SubmitSerializer,
-        responses={201: RatingSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        request=RatingSubmitSerializer,
+        responses={
+            201: RatingSerializer,
+            400: RatingErrorSerializer,
+            404: RatingErrorSerializer,
+            409: RatingErrorSerializer,
+        },
         summary="提交评价（每项服务一次）",
     )
     def post(self, request: Request) -> Response:
-        s = SubmitSerializer(data=request.data)
+        s = RatingSubmitSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
         rating = services.rating_submit(
@@ -105,7 +110,7 @@ class MyUnratedApi(generics.ListAPIView):
         return selectors.my_unrated_services(self.request.user)
 
 
-class FollowUpSerializer(serializers.ModelSerializer):
+class RatingFollowUpSerializer(serializers.ModelSerializer):
     stage_display = serializers.CharField(source="get_stage_display", read_only=True)
     service = RatableServiceSerializer(read_only=True)
     score = serializers.IntegerField(source="rating.score", read_only=True)
@@ -150,7 +155,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
 
 class FollowUpListApi(generics.ListAPIView):
-    serializer_class = FollowUpSerializer
+    serializer_class = RatingFollowUpSerializer
 
     @extend_schema(
         summary="差评整改单（本部门）",
@@ -165,7 +170,7 @@ class FollowUpListApi(generics.ListAPIView):
         )
 
 
-class FollowUpActionSerializer(serializers.Serializer):
+class RatingFollowUpActionSerializer(serializers.Serializer):
     note = serializers.CharField(
         required=False, allow_blank=True, help_text="核实情况、整改措施、回访记录或审核意见。"
     )
@@ -184,20 +189,20 @@ ACTIONS = ("verify", "rectify", "callback", "claim", "accept", "reject")
 
 class FollowUpActionApi(APIView):
     @extend_schema(
-        request=FollowUpActionSerializer,
+        request=RatingFollowUpActionSerializer,
         responses={
-            200: FollowUpSerializer,
-            400: ErrorSerializer,
-            403: ErrorSerializer,
-            404: ErrorSerializer,
-            409: ErrorSerializer,
+            200: RatingFollowUpSerializer,
+            400: RatingErrorSerializer,
+            403: RatingErrorSerializer,
+            404: RatingErrorSerializer,
+            409: RatingErrorSerializer,
         },
         summary="整改单操作：verify 核实、rectify 整改、callback 回访、claim 申诉、accept/reject 审核",
     )
     def post(self, request: Request, followup_id: int, action: str) -> Response:
         if action not in ACTIONS:
             raise NotFound(f"未知的操作“{action}”。")
-        s = FollowUpActionSerializer(data=request.data)
+        s = RatingFollowUpActionSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
         common = {
@@ -216,10 +221,10 @@ class FollowUpActionApi(APIView):
             fu = services.followup_claim_invalid(kind=d.get("kind", ""), reason=d.get("reason", ""), **common)
         else:
             fu = services.followup_claim_decide(accept=action == "accept", note=note, **common)
-        return Response(FollowUpSerializer(fu).data)
+        return Response(RatingFollowUpSerializer(fu).data)
 
 
-class FigureRowSerializer(serializers.Serializer):
+class RatingFigureRowSerializer(serializers.Serializer):
     key = serializers.CharField(allow_null=True)
     label = serializers.CharField()
     total = serializers.IntegerField()
@@ -256,7 +261,11 @@ class FiguresApi(APIView):
             OpenApiParameter("start", dt.date),
             OpenApiParameter("end", dt.date),
         ],
-        responses={200: FigureRowSerializer(many=True), 400: ErrorSerializer, 403: ErrorSerializer},
+        responses={
+            200: RatingFigureRowSerializer(many=True),
+            400: RatingErrorSerializer,
+            403: RatingErrorSerializer,
+        },
     )
     def get(self, request: Request) -> Response:
         if not permissions.can_see_figures(request.user):
