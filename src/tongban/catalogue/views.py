@@ -168,6 +168,40 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "catalogue/item_detail.html", context)
 
 
+def _review_stages(item: ServiceItem, department: str) -> list[dict]:
+    """The back-office stages of the item's process definition (cases app), serial or parallel (并联)."""
+    from tongban.cases.processes import process_flow
+
+    stages = []
+    for stage in process_flow(item):
+        steps = stage["steps"]
+        if stage["kind"] == "parallel":
+            names = [
+                f"{s['department']}（{_('牵头')}）"
+                if s["department_id"] == stage.get("lead_department_id")
+                else s["department"]
+                for s in steps
+            ]
+            actor = _("并联审批：") + "、".join(names)
+            detail = "；".join(
+                f"{s['department']}{s['name']} {s['limit_days']}{_('个工作日')}" for s in steps
+            )
+        else:
+            actor = steps[0]["department"] if steps else department
+            detail = "；".join(f"{s['name']} {s['limit_days']}{_('个工作日')}" for s in steps)
+        stages.append(
+            {"key": f"stage-{stage['position']}", "title": stage["name"], "actor": actor, "detail": detail}
+        )
+    return stages or [
+        {
+            "key": "review",
+            "title": _("审查"),
+            "actor": department,
+            "detail": _("审查申请材料，必要时进行现场核查"),
+        }
+    ]
+
+
 def item_flow(item: ServiceItem) -> list[dict]:
     """The stages an application of this item goes through, for the guide's flow chart.
 
@@ -208,12 +242,7 @@ def item_flow(item: ServiceItem) -> list[dict]:
             "actor": _("综合受理窗口"),
             "detail": _("材料齐全、符合法定形式的予以受理；需要补正的，一次性告知全部内容"),
         },
-        {
-            "key": "review",
-            "title": _("审查"),
-            "actor": department,
-            "detail": _("审查申请材料，必要时进行现场核查"),
-        },
+        *_review_stages(item, department),
         {
             "key": "decide",
             "title": _("决定"),

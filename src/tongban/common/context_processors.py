@@ -12,7 +12,8 @@ NAV_ENTRIES = [
     (_("工作台"), "work:dashboard", "staff"),
     (_("叫号"), "hall:console", {"clerk"}),
     (_("差评整改"), "ratings:followups", {"approver", "dept_head", "supervisor", "admin"}),
-    (_("电子监察"), "supervision:warnings", {"supervisor", "admin", "dept_head"}),
+    (_("电子监察"), "supervision:deadlines", {"supervisor", "admin", "dept_head"}),
+    (_("监察大屏"), "analytics:screen", {"supervisor", "admin"}),
     (_("绩效统计"), "analytics:performance", {"supervisor", "admin", "dept_head"}),
     (_("消息"), "notifications:inbox", "any"),
 ]

@@ -204,11 +204,13 @@ class TestItemPage:
         body = text(client.get(reverse("catalogue:item-detail", args=[licence.code])))
         flow = body[body.index('<ol class="guide-flow"') :]
         flow = flow[: flow.index("</ol>")]
-        assert re.findall(r'data-stage="(\w+)"', flow) == ["apply", "accept", "review", "decide", "deliver"]
+        # The review stages come from the item's process (cases app); without one, the default single stage.
+        assert re.findall(r'data-stage="([\w-]+)"', flow) == ["apply", "accept", "stage-1", "decide", "deliver"]
         assert "自受理之日起3个工作日内作出决定" in flow
 
     def test_item_flow_of_promised_and_immediate_items(self, licence, marriage):
-        assert [s["title"] for s in item_flow(licence)] == ["申请", "受理", "审查", "决定", "送达/出件"]
+        titles = [s["title"] for s in item_flow(licence)]
+        assert titles[:2] == ["申请", "受理"] and titles[-2:] == ["决定", "送达/出件"] and len(titles) == 5
         assert item_flow(licence)[2]["actor"] == "测试区市场监督管理局"
         assert "电子证照" in item_flow(licence)[-1]["detail"]
         assert [s["title"] for s in item_flow(marriage)] == ["申请", "受理并当场办结", "出件"]
