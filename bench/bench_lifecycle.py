@@ -1,0 +1,330 @@
+"""Benchmark: full case lifecycles per second through the services on PostgreSQL, beside SpiffWorkflow.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tongban_bench \
+        .venv/bin/python bench/bench_lifecycle.py [--cases 200]
+
+One lifecycle = seven transactions: the applicant submits online (case_submit), a clerk accepts
+(case_accept), three departments each complete their parallel review (step_complete ×3), the lead
+department decides (case_decide) and the clerk issues electronically (case_issue). That is the real
+cost: row locks, transition checks, events, steps, deadlines from the working-day calendar, the
+acceptance and decision PDFs, and the notifications enqueued on commit (DB task backend in dev).
+
+The comparison runs in the same process against the same database: SpiffWorkflow (pip install
+'tongban[bench]') executes bench/lifecycle.bpmn — the same seven user tasks with a parallel split and
+join around the three reviews — and after every step serialises the whole workflow
+(BpmnWorkflowSerializer) into the table spiff_state in its own transaction, as an engine that persists
+between requests must. It does not reload the state before each step, which flatters SpiffWorkflow;
+`--spiff-reload` adds that (closer to what a web request does). Target: services ≥ 5× SpiffWorkflow.
+
+The world (region, hall, three departments with approvers, a clerk, an applicant, a published item
+with a 3-department parallel process) is built once and found again on later runs; idempotency keys
+carry a per-run token, so the script can be run again and again on the same database. Refuses a
+database whose name lacks "bench".
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings.dev")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tongban_bench")
+os.environ["DEBUG"] = "false"
+
+import dj_database_url  # noqa: E402
+import psycopg  # noqa: E402
+from psycopg import sql  # noqa: E402
+
+BPMN = HERE / "lifecycle.bpmn"
+REGION_CODE = "990901"
+FORM = {"reason": "新建厂房施工许可（压测）"}
+
+
+def ensure_database(url: str) -> str:
+    """Create the PostgreSQL database named in `url` if it does not exist yet (via the 'postgres' db)."""
+    cfg = dj_database_url.parse(url)
+    if cfg["ENGINE"] != "django.db.backends.postgresql":
+        sys.exit(f"DATABASE_URL must point to PostgreSQL (got {cfg['ENGINE']})")
+    name = cfg["NAME"]
+    params = {
+        "host": cfg.get("HOST") or "127.0.0.1",
+        "port": cfg.get("PORT") or 5432,
+        "user": cfg.get("USER") or "postgres",
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    if cfg.get("PASSWORD"):
+        params["password"] = cfg["PASSWORD"]
+    with psycopg.connect(**params) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"created database {name}")
+    return name
+
+
+def build_world():
+    """The bench's own district: found by its fixed names/codes, created when missing."""
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+    from django.utils import timezone
+
+    from tongban.accounts.models import Applicant, User, UserKind
+    from tongban.cases import services
+    from tongban.cases.models import ProcessDefinition
+    from tongban.catalogue.choices import (
+        ApplicantKind,
+        CaseKind,
+        ItemCategory,
+        ItemStatus,
+        ItemType,
+        LimitUnit,
+        OnlineDepth,
+        ServiceLevel,
+    )
+    from tongban.catalogue.models import ServiceItem
+    from tongban.common.validators import uscc_check_char
+    from tongban.organisations.choices import HallLevel, RegionLevel, StaffRole
+    from tongban.organisations.models import Department, Region, ServiceHall, StaffAssignment
+
+    def staff(username: str, display: str, role: str, *, department=None, hall=None):
+        user, _ = User.objects.get_or_create(
+            username=username,
+            defaults={"display_name": display, "kind": UserKind.STAFF, "password": make_password(None)},
+        )
+        StaffAssignment.objects.get_or_create(user=user, role=role, department=department, hall=hall)
+        return user
+
+    with transaction.atomic():
+        region, _ = Region.objects.get_or_create(
+            code=REGION_CODE, defaults={"name": "压测区", "level": RegionLevel.DISTRICT}
+        )
+        hall, _ = ServiceHall.objects.get_or_create(
+            code="BENCHLC",
+            defaults={"name": "压测区政务服务中心", "level": HallLevel.DISTRICT, "region": region},
+        )
+        depts = {}
+        for n, (short, name) in enumerate(
+            (("住建", "压测区住房和城乡建设局"), ("规划", "压测区规划和自然资源局"), ("应急", "压测区应急管理局")),
+            start=1,
+        ):
+            first17 = f"11{REGION_CODE}{990900000 + n:09d}"
+            depts[short], _ = Department.objects.get_or_create(
+                name=name,
+                defaults={
+                    "short_name": short,
+                    "credit_code": first17 + uscc_check_char(first17),
+                    "region": region,
+                    "phone": "020-12345678",
+                },
+            )
+        clerk = staff("bench-lc-clerk", "压测窗口", StaffRole.CLERK, hall=hall)
+        approvers = {  # department id → that department's approver
+            d.pk: staff(f"bench-lc-approver-{i}", f"压测{short}审批", StaffRole.APPROVER, department=d)
+            for i, (short, d) in enumerate(depts.items())
+        }
+        applicant_user, _ = User.objects.get_or_create(
+            username="11010519800101001X",
+            defaults={"display_name": "压测申请人", "kind": UserKind.APPLICANT, "password": make_password(None)},
+        )
+        applicant, _ = Applicant.objects.get_or_create(
+            user=applicant_user,
+            defaults={
+                "kind": ApplicantKind.NATURAL,
+                "name": "压测申请人",
+                "id_number": "11010519800101001X",
+                "mobile": "13900000001",
+            },
+        )
+        item, _ = ServiceItem.objects.get_or_create(
+            code="BENCHLC001",
+            version=1,
+            defaults={
+                "status": ItemStatus.PUBLISHED,
+                "name": "建筑工程施工许可（压测）",
+                "item_type": ItemType.LICENSING,
+                "department": depts["住建"],
+                "level": ServiceLevel.DISTRICT,
+                "category": ItemCategory.CONSTRUCTION,
+                "applicant_kinds": [ApplicantKind.NATURAL.value],
+                "summary": "压测用并联审批事项。",
+                "legal_basis": "《建筑工程施工许可管理办法》第四条",
+                "conditions": "符合法定条件的申请人均可申请。",
+                "statutory_limit": 20,
+                "statutory_limit_unit": LimitUnit.WORKING_DAYS,
+                "promised_limit": 10,
+                "promised_limit_unit": LimitUnit.WORKING_DAYS,
+                "case_kind": CaseKind.PROMISED,
+                "visits_required": 0,
+                "online_depth": OnlineDepth.ACCEPT,
+                "place": "压测区政务服务中心",
+                "phone": "020-12345678",
+                "published_at": timezone.now(),
+            },
+        )
+    if not ProcessDefinition.objects.filter(item=item).exists():
+        services.process_define(
+            item_id=item.pk,
+            stages=[
+                {
+                    "name": "并联审查",
+                    "kind": "parallel",
+                    "lead_department_id": depts["住建"].pk,
+                    "joint_limit_days": 2,
+                    "steps": [
+                        {"name": "住建审查", "department_id": depts["住建"].pk, "limit_days": 5},
+                        {"name": "规划审查", "department_id": depts["规划"].pk, "limit_days": 8},
+                        {"name": "消防审查", "department_id": depts["应急"].pk, "limit_days": 4},
+                    ],
+                }
+            ],
+        )
+    return clerk, approvers, applicant, item, depts["住建"].pk
+
+
+def services_lifecycle(world, key: str) -> None:
+    """One case from online submission to electronic issuance, as the people involved would drive it."""
+    from tongban.cases import services
+    from tongban.cases.choices import CaseStatus, StepStatus
+    from tongban.cases.models import Step
+
+    clerk, approvers, applicant, item, lead_department_id = world
+    form = {"name": applicant.name, "identity_number": applicant.id_number, "mobile": applicant.mobile, **FORM}
+    case = services.case_submit(
+        actor=applicant.user, idempotency_key=key, item_id=item.pk, form_data=form, applicant_id=applicant.pk
+    )
+    case = services.case_accept(actor=clerk, case_id=case.pk)
+    for step_id, dept_id in Step.objects.filter(case=case, status=StepStatus.OPEN).values_list(
+        "pk", "department_id"
+    ):
+        services.step_complete(actor=approvers[dept_id], step_id=step_id, outcome="pass", opinion="符合条件，同意")
+    case = services.case_decide(
+        actor=approvers[lead_department_id],
+        case_id=case.pk,
+        decision="approved",
+        reason="各部门审查通过",
+        legal_basis="《建筑工程施工许可管理办法》第四条",
+    )
+    case = services.case_issue(actor=clerk, case_id=case.pk, method="electronic")
+    if case.status != CaseStatus.CLOSED:
+        raise RuntimeError(f"case {case.pk} ended in {case.status}, not closed")
+
+
+def spiff_setup():
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS spiff_state ("
+            " id serial PRIMARY KEY, case_key text UNIQUE NOT NULL, state jsonb NOT NULL,"
+            " updated_at timestamptz NOT NULL DEFAULT now())"
+        )
+    from SpiffWorkflow.bpmn.parser import BpmnParser
+    from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+
+    parser = BpmnParser()
+    parser.add_bpmn_file(str(BPMN))
+    return parser.get_spec("case_lifecycle"), BpmnWorkflowSerializer()
+
+
+def spiff_lifecycle(spec, serializer, key: str, *, reload: bool) -> None:
+    """The same seven steps in SpiffWorkflow, the workflow state saved after each one."""
+    from django.db import connection, transaction
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
+
+    workflow = BpmnWorkflow(spec)
+    workflow.do_engine_steps()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO spiff_state (case_key, state) VALUES (%s, %s)",
+            [key, serializer.serialize_json(workflow)],
+        )
+    steps = 0
+    while not workflow.completed:
+        with transaction.atomic(), connection.cursor() as cur:
+            if reload:
+                cur.execute("SELECT state::text FROM spiff_state WHERE case_key = %s FOR UPDATE", [key])
+                workflow = serializer.deserialize_json(cur.fetchone()[0])
+            task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+            task.data[task.task_spec.name] = {"by": "bench", "outcome": "pass"}
+            task.run()
+            workflow.do_engine_steps()
+            cur.execute(
+                "UPDATE spiff_state SET state = %s, updated_at = now() WHERE case_key = %s",
+                [serializer.serialize_json(workflow), key],
+            )
+        steps += 1
+    if steps != 7:
+        raise RuntimeError(f"SpiffWorkflow ran {steps} user tasks, expected 7")
+
+
+def timed_run(label: str, n: int, one) -> float:
+    """Run `one(i)` n times (after 5 warm-up runs); print and return lifecycles per second."""
+    for i in range(5):
+        one(f"warm{i}")
+    per = []
+    started = time.perf_counter()
+    for i in range(n):
+        t = time.perf_counter()
+        one(str(i))
+        per.append(time.perf_counter() - t)
+    elapsed = time.perf_counter() - started
+    rate = n / elapsed
+    print(
+        f"{label:38s} {n:5d} lifecycles in {elapsed:7.2f} s → {rate:8.1f} lifecycles/s "
+        f"(median {statistics.median(per) * 1000:6.1f} ms, p95 "
+        f"{sorted(per)[int(len(per) * 0.95) - 1] * 1000:6.1f} ms)",
+        flush=True,
+    )
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=200, help="lifecycles per contender (default 200)")
+    parser.add_argument("--spiff-reload", action="store_true", help="also time SpiffWorkflow reloading state")
+    args = parser.parse_args()
+    name = ensure_database(os.environ["DATABASE_URL"])
+    if "bench" not in name:
+        sys.exit(f"refusing to write to database {name!r}: its name does not contain 'bench'")
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    world = build_world()
+    run = uuid.uuid4().hex[:12]
+    print(f"database: {connection.vendor} {name}, run {run}, {args.cases} lifecycles each")
+
+    ours = timed_run("tongban services", args.cases, lambda i: services_lifecycle(world, f"bench-{run}-{i}"))
+    spec, serializer = spiff_setup()
+    spiff = timed_run(
+        "SpiffWorkflow (state saved each step)",
+        args.cases,
+        lambda i: spiff_lifecycle(spec, serializer, f"{run}-{i}", reload=False),
+    )
+    ratio = ours / spiff
+    print(f"cases per second: {ours:.1f} (tongban) vs {spiff:.1f} (SpiffWorkflow) — ratio {ratio:.2f}×")
+    print(f"target ≥ 5× SpiffWorkflow: {'met' if ratio >= 5 else 'NOT met'}")
+    if args.spiff_reload:
+        reloaded = timed_run(
+            "SpiffWorkflow (reload + save each step)",
+            args.cases,
+            lambda i: spiff_lifecycle(spec, serializer, f"{run}-r{i}", reload=True),
+        )
+        print(f"ratio against SpiffWorkflow reloading its state: {ours / reloaded:.2f}×")
+
+
+if __name__ == "__main__":
+    main()
