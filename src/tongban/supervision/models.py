@@ -108,6 +108,9 @@ class Deadline(models.Model):
     department = models.ForeignKey(
         Department, verbose_name="责任部门", on_delete=models.PROTECT, related_name="+"
     )
+    # No single-column indexes on these: every index is rewritten when the sweep changes a level (the
+    # level column is indexed, so the update is never HOT); the screen's GROUP BYs use the composite
+    # (status, level, department|hall) indexes below.
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="责任人",
@@ -115,6 +118,7 @@ class Deadline(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     hall = models.ForeignKey(
         ServiceHall,
@@ -123,6 +127,7 @@ class Deadline(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     item = models.ForeignKey(
         "catalogue.ServiceItem",
@@ -131,8 +136,9 @@ class Deadline(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
-    item_code = models.CharField("事项编码", max_length=64, blank=True, db_index=True)
+    item_code = models.CharField("事项编码", max_length=64, blank=True)
     started_on = models.DateField("开始日期")
     due_date = models.DateField("期限")
     limit_days = models.PositiveIntegerField("时限")
@@ -167,7 +173,6 @@ class Deadline(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["subject_type", "subject_id"], name="deadline_subject"),
             models.Index(fields=["status", "level", "department"], name="deadline_level_dept"),
             models.Index(fields=["status", "level", "hall"], name="deadline_level_hall"),
             models.Index(fields=["status", "due_date"], name="deadline_status_due"),
@@ -225,9 +230,10 @@ class WarningEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     note = models.CharField("说明", max_length=255, blank=True)
-    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    at = models.DateTimeField("时间", default=timezone.now)
     notify_pending = models.BooleanField("待发送通知", default=False)
     notified_at = models.DateTimeField("通知时间", null=True, blank=True)
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 from tongban.common.pdf.layout import chinese_date
 from tongban.workdays.calendar import CalendarMissing, covered_years
 
+from ..bulk import update_rows
 from ..choices import CardColor, DeadlineStatus, Level, WarningKind
 from ..engine import CardRow, EventRow, Watch, plan_change
 from ..models import Card, Deadline, WarningEvent
@@ -118,7 +119,7 @@ def _process_batch(
         events.extend(change.events)
         cards.extend(change.cards)
     for fields, ids in groups.items():
-        Deadline.objects.filter(pk__in=ids).update(**dict(fields))
+        update_rows(Deadline, ids, dict(fields))
     save_events(events)
     created = save_rule_cards(cards)
     result.cards += len(created)
