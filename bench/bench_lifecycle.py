@@ -112,7 +112,11 @@ def build_world():
         )
         depts = {}
         for n, (short, name) in enumerate(
-            (("住建", "压测区住房和城乡建设局"), ("规划", "压测区规划和自然资源局"), ("应急", "压测区应急管理局")),
+            (
+                ("住建", "压测区住房和城乡建设局"),
+                ("规划", "压测区规划和自然资源局"),
+                ("应急", "压测区应急管理局"),
+            ),
             start=1,
         ):
             first17 = f"11{REGION_CODE}{990900000 + n:09d}"
@@ -132,7 +136,11 @@ def build_world():
         }
         applicant_user, _ = User.objects.get_or_create(
             username="11010519800101001X",
-            defaults={"display_name": "压测申请人", "kind": UserKind.APPLICANT, "password": make_password(None)},
+            defaults={
+                "display_name": "压测申请人",
+                "kind": UserKind.APPLICANT,
+                "password": make_password(None),
+            },
         )
         applicant, _ = Applicant.objects.get_or_create(
             user=applicant_user,
@@ -189,30 +197,82 @@ def build_world():
     return clerk, approvers, applicant, item, depts["住建"].pk
 
 
-def services_lifecycle(world, key: str) -> None:
+class Phases:
+    """Per-service wall time and SQL statement count, to show where a lifecycle's time goes."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, list[float]] = {}
+        self.queries: dict[str, list[int]] = {}
+        self._count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self._count += 1
+        return execute(sql, params, many, context)
+
+    def measure(self, name: str, fn):
+        count, t = self._count, time.perf_counter()
+        result = fn()
+        self.seconds.setdefault(name, []).append(time.perf_counter() - t)
+        self.queries.setdefault(name, []).append(self._count - count)
+        return result
+
+    def report(self) -> None:
+        for name, secs in self.seconds.items():
+            print(
+                f"  {name:16s} median {statistics.median(secs) * 1000:6.1f} ms, "
+                f"{statistics.median(self.queries[name]):4.0f} SQL statements"
+            )
+
+
+def services_lifecycle(world, key: str, phases: Phases | None = None) -> None:
     """One case from online submission to electronic issuance, as the people involved would drive it."""
     from tongban.cases import services
     from tongban.cases.choices import CaseStatus, StepStatus
     from tongban.cases.models import Step
 
     clerk, approvers, applicant, item, lead_department_id = world
-    form = {"name": applicant.name, "identity_number": applicant.id_number, "mobile": applicant.mobile, **FORM}
-    case = services.case_submit(
-        actor=applicant.user, idempotency_key=key, item_id=item.pk, form_data=form, applicant_id=applicant.pk
+    form = {
+        "name": applicant.name,
+        "identity_number": applicant.id_number,
+        "mobile": applicant.mobile,
+        **FORM,
+    }
+
+    def measure(name: str, fn):
+        return phases.measure(name, fn) if phases is not None else fn()
+
+    case = measure(
+        "case_submit",
+        lambda: services.case_submit(
+            actor=applicant.user,
+            idempotency_key=key,
+            item_id=item.pk,
+            form_data=form,
+            applicant_id=applicant.pk,
+        ),
     )
-    case = services.case_accept(actor=clerk, case_id=case.pk)
-    for step_id, dept_id in Step.objects.filter(case=case, status=StepStatus.OPEN).values_list(
-        "pk", "department_id"
-    ):
-        services.step_complete(actor=approvers[dept_id], step_id=step_id, outcome="pass", opinion="符合条件，同意")
-    case = services.case_decide(
-        actor=approvers[lead_department_id],
-        case_id=case.pk,
-        decision="approved",
-        reason="各部门审查通过",
-        legal_basis="《建筑工程施工许可管理办法》第四条",
+    case = measure("case_accept", lambda: services.case_accept(actor=clerk, case_id=case.pk))
+    open_steps = Step.objects.filter(case=case, status=StepStatus.OPEN).values_list("pk", "department_id")
+    for step_id, dept_id in open_steps:
+        measure(
+            "step_complete",
+            lambda s=step_id, d=dept_id: services.step_complete(
+                actor=approvers[d], step_id=s, outcome="pass", opinion="符合条件，同意"
+            ),
+        )
+    case = measure(
+        "case_decide",
+        lambda: services.case_decide(
+            actor=approvers[lead_department_id],
+            case_id=case.pk,
+            decision="approved",
+            reason="各部门审查通过",
+            legal_basis="《建筑工程施工许可管理办法》第四条",
+        ),
     )
-    case = services.case_issue(actor=clerk, case_id=case.pk, method="electronic")
+    case = measure(
+        "case_issue", lambda: services.case_issue(actor=clerk, case_id=case.pk, method="electronic")
+    )
     if case.status != CaseStatus.CLOSED:
         raise RuntimeError(f"case {case.pk} ended in {case.status}, not closed")
 
@@ -308,6 +368,12 @@ def main() -> None:
     print(f"database: {connection.vendor} {name}, run {run}, {args.cases} lifecycles each")
 
     ours = timed_run("tongban services", args.cases, lambda i: services_lifecycle(world, f"bench-{run}-{i}"))
+    phases = Phases()
+    with connection.execute_wrapper(phases):
+        for i in range(min(20, args.cases)):
+            services_lifecycle(world, f"bench-{run}-p{i}", phases)
+    print(f"where a lifecycle's time goes (separate {min(20, args.cases)} lifecycles):")
+    phases.report()
     spec, serializer = spiff_setup()
     spiff = timed_run(
         "SpiffWorkflow (state saved each step)",
