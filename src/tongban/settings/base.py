@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "tongban.supervision",
     "tongban.ratings",
     "tongban.analytics",
+    "tongban.scheduling",
     "tongban.api",
 ]
 
