@@ -27,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("TONGBAN_WORKERS", "2")))
         parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程。")
+        parser.add_argument("--no-scheduler", action="store_true", help="不启动定时任务调度进程。")
 
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
@@ -54,6 +55,9 @@ class Command(BaseCommand):
         worker = None
         if not options["no_worker"]:
             worker = subprocess.Popen([sys.executable, "-m", "tongban.manage", "db_worker"], env=env)
+        scheduler = None
+        if not options["no_scheduler"]:
+            scheduler = subprocess.Popen([sys.executable, "-m", "tongban.manage", "scheduler"], env=env)
         granian = shutil.which("granian", path=os.path.dirname(sys.executable)) or "granian"
         cmd = [
             granian,
@@ -74,12 +78,13 @@ class Command(BaseCommand):
             server.send_signal(signal.SIGINT)
             server.wait(timeout=10)
         finally:
-            if worker is not None:
-                worker.terminate()
-                try:
-                    worker.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+            for helper in (scheduler, worker):
+                if helper is not None:
+                    helper.terminate()
+                    try:
+                        helper.wait(timeout=5)
+                    except subprocess.TimeoutExpired:
+                        helper.kill()
             time.sleep(0.1)
 
     def print_banner(self, base: str) -> None:

@@ -36,6 +36,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
         self.stdout.write(f"定时任务调度已启动，每 {options['interval']:g} 秒检查一次。")
+        self.stdout.flush()
         while not stop.is_set():
             close_old_connections()
             try:
@@ -51,3 +52,4 @@ class Command(BaseCommand):
         keys = schedule_tick()
         if keys:
             self.stdout.write("已入队：" + "，".join(keys))
+            self.stdout.flush()  # a journal or a log file sees each tick as it happens
