@@ -15,6 +15,7 @@ from tongban.common.pdf import chinese_date
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.models import StaffAssignment
 from tongban.organisations.scoping import Scope, scope_for
+from tongban.supervision.hooks import case_watches_sync
 from tongban.workdays.clock import Pause, due_date
 
 from ..choices import CaseStatus, StageKind, StepKind, StepStatus
@@ -55,6 +56,7 @@ def save_case(case: Case, fields: Iterable[str]) -> None:
     case.version = F("version") + 1
     case.save(update_fields=[*set(fields), "version", "updated_at"])
     case.refresh_from_db(fields=["version"])
+    case_watches_sync(case)  # supervision: the case's and its steps' deadline watches follow every change
 
 
 def event(
