@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from tongban.api.serializers import ErrorSerializer  # noqa: F401  (re-exported: one error shape for the API)
+
 from .choices import CardColor, Level, SubjectType
 from .models import Card, CardEvent, Deadline, Directive, DirectiveEvent, WarningEvent
-
-
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    field = serializers.CharField(required=False)
-    errors = serializers.JSONField(required=False)
 
 
 class WarningEventSerializer(serializers.ModelSerializer):

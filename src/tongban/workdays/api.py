@@ -9,15 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tongban.api.serializers import ErrorSerializer
+
 from .calendar import add_working_days
 from .selectors import calendar_special_days
-
-
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    field = serializers.CharField(required=False)
-    errors = serializers.JSONField(required=False)
 
 
 class YearQuerySerializer(serializers.Serializer):
