@@ -25,9 +25,16 @@ logger = logging.getLogger(__name__)
 
 def scheduled_runs_register(*, jobs: Iterable[Job], now: dt.datetime) -> None:
     """Create the row of each new job (first due per its cadence); existing rows keep their due time."""
-    rows = [ScheduledRun(key=j.key, task_path=j.task, next_due_at=j.when.first_due(now)) for j in jobs]
-    # ignore_conflicts: another scheduler may be registering the same keys at the same moment.
-    ScheduledRun.objects.bulk_create(rows, ignore_conflicts=True)
+    jobs = list(jobs)
+    known = set(ScheduledRun.objects.filter(key__in=[j.key for j in jobs]).values_list("key", flat=True))
+    rows = [
+        ScheduledRun(key=j.key, task_path=j.task, next_due_at=j.when.first_due(now))
+        for j in jobs
+        if j.key not in known
+    ]
+    if rows:  # no write (no SQLite write lock) on the ordinary tick
+        # ignore_conflicts: another scheduler may be registering the same keys at the same moment.
+        ScheduledRun.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def _enqueue(job: Job) -> None:
