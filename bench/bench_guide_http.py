@@ -33,16 +33,11 @@ def main() -> None:
     from tongban.catalogue.models import ServiceItem
 
     codes = list(ServiceItem.objects.published().order_by("code").values_list("code", flat=True)[:50])
-    searches = [
-        "/search/?q=yyzz",
-        "/search/?q=营业执照",
-        "/search/?q=营业",
-        "/search/?q=卫生许可",
-        "/search/?q=jzz",
-    ]
+    terms = ["yyzz", "营业执照", "营业", "卫生许可", "jzz"]
+    searches = [f"/search/?q={quote(t)}" for t in terms]
     scenarios = {
         "healthz (reference)": ["/healthz"],
-        "guide home": ["/"],
+        "guide home": ["/guide/"],
         "search": searches,
         "item page": [f"/items/{c}/" for c in codes],
     }

@@ -86,7 +86,7 @@ class Session:
     def __init__(self, browser, base: str, username: str):
         self.context = browser.new_context(viewport=PHONE, locale="zh-CN")
         self.page = self.context.new_page()
-        self.page.set_default_timeout(10_000)
+        self.page.set_default_timeout(30_000)
         self.errors: list[str] = []
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         self.base = base

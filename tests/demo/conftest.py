@@ -1,5 +1,5 @@
-"""The demo fixtures, imported the way any test package can use them."""
+"""The demo fixture, imported the way any test package can use it."""
 
-from tongban.demo.testing import demo_db, demo_module
+from tongban.demo.testing import demo_module
 
-__all__ = ["demo_db", "demo_module"]
+__all__ = ["demo_module"]

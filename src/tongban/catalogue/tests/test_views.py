@@ -205,7 +205,8 @@ class TestItemPage:
         flow = body[body.index('<ol class="guide-flow"') :]
         flow = flow[: flow.index("</ol>")]
         # The review stages come from the item's process (cases app); without one, the default single stage.
-        assert re.findall(r'data-stage="([\w-]+)"', flow) == ["apply", "accept", "stage-1", "decide", "deliver"]
+        stages = re.findall(r'data-stage="([\w-]+)"', flow)
+        assert stages == ["apply", "accept", "stage-1", "decide", "deliver"]
         assert "自受理之日起3个工作日内作出决定" in flow
 
     def test_item_flow_of_promised_and_immediate_items(self, licence, marriage):
