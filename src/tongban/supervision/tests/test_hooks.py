@@ -26,8 +26,7 @@ def watch(subject_type, subject_id):
 def test_case_and_step_watches_follow_the_case(world, clock):  # noqa: F811
     define_serial(world)
     case = submit_online(world)
-    case = cases.case_accept(actor=world.clerk, case_id=case.pk)
-    case_watches_sync(case)  # what the cases services' save_case does after every change
+    case = cases.case_accept(actor=world.clerk, case_id=case.pk)  # save_case syncs the watches
     review = Step.objects.get(case=case)
     cw, sw = watch("case", case.pk), watch("step", review.pk)
     assert (cw.due_date, cw.started_on, cw.limit_days, cw.department_id, cw.hall_id, cw.reference) == (
@@ -44,14 +43,12 @@ def test_case_and_step_watches_follow_the_case(world, clock):  # noqa: F811
     case = cases.case_pause(
         actor=world.approvers["住建"], case_id=case.pk, procedure="inspection", reason="现场核查"
     )
-    case_watches_sync(case)
     assert watch("case", case.pk).paused and watch("step", review.pk).paused
     assert warning_sweep(today=dt.date(2026, 3, 20)).examined == 0
 
     # resumed a week later: new due dates, levels re-evaluated at once
     clock.move_to(dt.datetime(2026, 3, 9, 10, tzinfo=TZ))
     case = cases.case_resume(actor=world.approvers["住建"], case_id=case.pk)
-    case_watches_sync(case)
     cw, sw = watch("case", case.pk), watch("step", review.pk)
     review.refresh_from_db()
     assert (cw.paused, cw.due_date, sw.due_date) == (False, case.due_date, review.due_date)
@@ -67,7 +64,6 @@ def test_case_and_step_watches_follow_the_case(world, clock):  # noqa: F811
     clock.move_to(dt.datetime(2026, 3, 18, 10, tzinfo=TZ))
     cases.step_complete(actor=world.approvers["住建"], step_id=review.pk, outcome="pass", opinion="同意")
     case.refresh_from_db()
-    case_watches_sync(case)
     sw.refresh_from_db()
     assert (sw.status, sw.closed_on, sw.closed_on_time) == ("closed", dt.date(2026, 3, 18), False)
     decision = Step.objects.get(case=case, status="open")
@@ -81,7 +77,6 @@ def test_case_and_step_watches_follow_the_case(world, clock):  # noqa: F811
         reason="符合条件",
         legal_basis="第八条",
     )
-    case_watches_sync(case)
     cw = watch("case", case.pk)
     assert (cw.status, cw.closed_on_time) == ("closed", True)  # decided 18 March, due 19 March
     assert watch("step", decision.pk).status == "closed"

@@ -298,3 +298,19 @@ def test_calendar_gap_is_retried_not_fatal(world):
     d.refresh_from_db()
     assert r.skipped == 2  # its red and its yellow date both came; neither can be decided yet
     assert (d.level, d.red_on, d.yellow_on) == (Level.NORMAL, day(2027, 1, 2), day(2027, 1, 2))
+
+
+def test_command_runs_sweep_and_dispatch(world):
+    import io
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    watch(world, limit=10)
+    out = io.StringIO()
+    call_command("supervision_sweep", "--date", "2026-03-12", stdout=out)
+    result = json.loads(out.getvalue())
+    assert (result["yellow"], result["today"]) == (1, "2026-03-12")
+    assert result["messages"] >= 1
+    with pytest.raises(CommandError):
+        call_command("supervision_sweep", "--date", "12/03/2026")
