@@ -122,10 +122,8 @@ def prepare_demo_data(*, verbosity: int = 1) -> dict:
     summary["processes"] = len(define_demo_processes())
     for hall_id in ServiceHall.objects.filter(is_active=True).values_list("id", flat=True):
         hall_queues_setup(hall_id=hall_id)
-    try:
-        from tongban.cases.demo import load_demo_cases
-    except ImportError:  # the demo cases arrive with the case journey's UI
-        return summary
-    demo_cases = load_demo_cases()
-    summary["cases"] = demo_cases if isinstance(demo_cases, int) else len(demo_cases)
+    from tongban.cases.demo import load_demo_cases
+
+    cases = load_demo_cases(verbosity=0)
+    summary["cases"] = cases["created"] + cases["existing"]
     return summary
