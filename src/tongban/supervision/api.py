@@ -16,7 +16,6 @@ from .serializers import (
     CardDetailSerializer,
     CardIssueSerializer,
     CardSerializer,
-    CountsSerializer,
     DeadlineDetailSerializer,
     DeadlineFilterSerializer,
     DeadlineSerializer,
@@ -25,14 +24,20 @@ from .serializers import (
     DirectiveIssueSerializer,
     DirectiveReissueSerializer,
     DirectiveRespondSerializer,
+    DirectiveResponseRateSerializer,
     DirectiveSerializer,
     ErrorSerializer,
     RemindInputSerializer,
-    ResponseRateSerializer,
+    SupervisionCountsSerializer,
     WarningEventSerializer,
 )
 
-ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
+ERRORS = {
+    400: ErrorSerializer,
+    403: ErrorSerializer,
+    404: ErrorSerializer,
+    409: ErrorSerializer,
+}
 TAG = ["电子监察"]
 
 
@@ -85,7 +90,7 @@ class DeadlineRemindApi(APIView):
 @extend_schema(
     tags=TAG,
     parameters=[OpenApiParameter("subject_type", str, required=False)],
-    responses={200: CountsSerializer},
+    responses={200: SupervisionCountsSerializer},
 )
 class CountsApi(APIView):
     """Open watches by level, by department and by hall (the supervision screen's figures)."""
@@ -173,7 +178,7 @@ class DirectiveReissueApi(APIView):
         OpenApiParameter("since", str, required=False),
         OpenApiParameter("until", str, required=False),
     ],
-    responses={200: ResponseRateSerializer(many=True)},
+    responses={200: DirectiveResponseRateSerializer(many=True)},
 )
 class ResponseRatesApi(APIView):
     """督办反馈率 per department."""

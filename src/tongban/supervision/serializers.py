@@ -92,7 +92,7 @@ class RemindInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=255)
 
 
-class CountRowSerializer(serializers.Serializer):
+class SupervisionCountRowSerializer(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True)
     name = serializers.CharField()
     total = serializers.IntegerField()
@@ -100,10 +100,10 @@ class CountRowSerializer(serializers.Serializer):
     red = serializers.IntegerField()
 
 
-class CountsSerializer(serializers.Serializer):
+class SupervisionCountsSerializer(serializers.Serializer):
     by_level = serializers.DictField(child=serializers.IntegerField())
-    by_department = CountRowSerializer(many=True)
-    by_hall = CountRowSerializer(many=True)
+    by_department = SupervisionCountRowSerializer(many=True)
+    by_hall = SupervisionCountRowSerializer(many=True)
 
 
 class DirectiveEventSerializer(serializers.ModelSerializer):
@@ -183,7 +183,7 @@ class DirectiveReissueSerializer(serializers.Serializer):
     response_days = serializers.IntegerField(required=False, min_value=1, max_value=30)
 
 
-class ResponseRateSerializer(serializers.Serializer):
+class DirectiveResponseRateSerializer(serializers.Serializer):
     department_id = serializers.IntegerField()
     department = serializers.CharField()
     issued = serializers.IntegerField()
