@@ -98,8 +98,30 @@ def performance(request: HttpRequest) -> HttpResponse:
             "chart": chart,
             "base_query": query.urlencode(),
             "month": request.GET.get("month", ""),
+            **_service_figures(request.user, perf),
         },
     )
+
+
+RATING_DIMENSIONS = {"staff": "工作人员", "window": "窗口", "department": "部门", "item": "事项"}
+
+
+def _service_figures(user, perf) -> dict:
+    """好差评 and the hall's waiting figures over the same period, joined to the performance page
+    (issue 5: both feed the performance figures). Each part is left out where the user may not see it."""
+    from tongban.hall.selectors import hall_figures
+    from tongban.ratings.selectors import rating_figures
+
+    dimension = perf.dimension if perf.dimension in RATING_DIMENSIONS else "department"
+    try:
+        ratings = rating_figures(dimension, perf.date_from, perf.date_to, user)
+    except ServiceError:
+        ratings = None
+    try:
+        hall = hall_figures(user=user, date_from=perf.date_from, date_to=perf.date_to)
+    except ServiceError:
+        hall = None
+    return {"rating_rows": ratings, "rating_dimension_label": RATING_DIMENSIONS[dimension], "hall": hall}
 
 
 @login_required

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from tongban.analytics.models import MonthlyReport
 from tongban.analytics.services import anomalies_detect, case_facts_refresh
+from tongban.analytics.tests.conftest import at
 
 
 def _client(client, user):
@@ -96,3 +97,24 @@ def test_api(data):
     api.force_authenticate(data.applicant_user)
     assert api.get("/api/v1/analytics/performance/").status_code == 403
     assert api.get("/api/v1/analytics/anomalies/").status_code == 403
+
+
+def test_performance_page_joins_ratings_and_hall_waiting(client, data):
+    """Issue 5: 好差评 figures and the hall's waiting figures join the performance page."""
+    from tongban.ratings.choices import ServiceKind
+    from tongban.ratings.services import ratable_register, rating_submit
+
+    case_facts_refresh()
+    service = ratable_register(
+        kind=ServiceKind.ONLINE_CASE,
+        reference_id=424242,
+        served_at=at(3, 10),
+        title="联合测试服务",
+        department=data.dept_a,
+    )
+    rating_submit(token=service.token, score=5, comment="很好")
+    page = _client(client, data.supervisor).get("/analytics/?month=2026-03&dimension=department")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="ratings"' in html and "好评率" in html and "100.0%" in html
+    assert 'id="hall"' in html and "大厅等候" in html
