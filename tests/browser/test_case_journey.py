@@ -222,7 +222,7 @@ def test_parallel_case_from_online_application_to_issuance(live_server, browser,
     issue.get_by_label("领取人姓名").fill("张小明")
     issue.get_by_label("领取人身份证号码").fill(hall.applicant.id_number)
     issue.get_by_role("button", name="出件并关闭办件").click()
-    expect(page.locator("#case-status")).to_have_text("已出件")
+    expect(page.locator("#case-status")).to_have_text("已办结（已出件）")  # 办结, and the result is out
     expect(page.locator("#visit-count")).to_contain_text("跑动 1 次")
 
     # 8. public tracking, no login: concluded (准予) and issued, one visit, personal data masked
@@ -230,6 +230,7 @@ def test_parallel_case_from_online_application_to_issuance(live_server, browser,
     public.goto(f"{base}/track/?no={number}&code={code}")
     expect(public.locator("[data-status]")).to_have_attribute("data-status", "closed")
     expect(public.locator("body")).to_contain_text("准予")
+    expect(public.locator("body")).to_contain_text("办结")
     expect(public.locator("[data-visits]")).to_have_text("1")
     expect(public.locator("[data-masked-name]")).to_have_text("张*明")
     public.context.close()

@@ -15,7 +15,7 @@ class CaseStatus(models.TextChoices):
     SUPPLEMENTING = "supplementing", "补正中（已受理，暂停计时）"
     RETURNED = "returned", "退回窗口"
     CONCLUDED = "concluded", "已办结（待出件）"
-    CLOSED = "closed", "已出件"
+    CLOSED = "closed", "已办结（已出件）"
     REFUSED = "refused", "不予受理"
     WITHDRAWN = "withdrawn", "已撤回"
 

@@ -110,7 +110,7 @@ def test_serial_lifecycle_online(world, clock):
     assert {"case.accepted", "case.decided", "case.issued", "task.assigned"} <= templates
 
     status = selectors.case_public_status(number=case.number, query_code=case.query_code.lower())
-    assert status["status_label"] == "已出件"
+    assert status["status_label"] == "已办结（已出件）"
     assert status["applicant"] == "张*明"
     assert (
         status["identity_number"].startswith(world.applicant.id_number[:4])
