@@ -27,6 +27,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings.dev")
@@ -197,6 +198,24 @@ def load(n: int, n_changing: int, dept_ids, quiet, changing, rng) -> float:
     return time.perf_counter() - t0
 
 
+def _worker(batch: int) -> dict:
+    connection.close()  # a forked child must not share the parent's connection
+    return warning_sweep(today=TODAY, batch_size=batch).as_dict()
+
+
+def sweep_parallel(workers: int, batch: int) -> dict:
+    """`workers` sweeps at once, as several task workers would run them: SKIP LOCKED shares the rows."""
+    import multiprocessing
+
+    connection.close()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        parts = pool.map(_worker, [batch] * workers)
+    total = {
+        k: sum(p[k] for p in parts) for k in ("examined", "yellow", "red", "escalated", "cards", "batches")
+    }
+    return total
+
+
 def explain(today: dt.date) -> str:
     qs = _candidates("yellow", today)[:1000]
     return qs.explain() if connection.vendor == "postgresql" else ""
@@ -208,6 +227,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", help="explicit sizes (default 100000 [1000000])")
     parser.add_argument("--changing", choices=["percent", "fixed"], default="percent")
     parser.add_argument("--dispatch", action="store_true", help="also time the notification dispatch")
+    parser.add_argument("--batch", type=int, default=1000, help="rows per transaction (default 1000)")
+    parser.add_argument("--workers", type=int, default=1, help="concurrent sweeps (processes), default 1")
     parser.add_argument("--yes", action="store_true", help="allow a database whose name lacks 'bench'")
     args = parser.parse_args()
     name = str(connection.settings_dict["NAME"])
@@ -222,13 +243,19 @@ def main() -> None:
     if args.dispatch:
         add_heads(dept_ids)
     quiet, changing = combos(TODAY)
-    print(f"database: {connection.vendor} {name}; today {TODAY}; changing: {args.changing}")
+    print(
+        f"database: {connection.vendor} {name}; today {TODAY}; changing: {args.changing}; "
+        f"batch {args.batch}; workers {args.workers}"
+    )
     results = []
     for n in sizes:
         n_changing = n // 100 if args.changing == "percent" else min(sizes) // 100
         load_s = load(n, n_changing, dept_ids, quiet, changing, random.Random(n))
         t0 = time.perf_counter()
-        r = warning_sweep(today=TODAY)
+        if args.workers > 1:
+            r = SimpleNamespace(**sweep_parallel(args.workers, args.batch))
+        else:
+            r = warning_sweep(today=TODAY, batch_size=args.batch)
         sweep_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         r2 = warning_sweep(today=TODAY)
