@@ -214,7 +214,7 @@ def case_public_status(*, number: str, query_code: str, today: date | None = Non
         .first()
     )
     if case is None or not query_code_matches(case.query_code, query_code):
-        query_code_matches("XXXXXXXX", query_code or "")  # same work either way
+        query_code_matches("0" * 8, query_code or "")  # same work either way: no timing hint
         raise NotFound(TRACKING_NOT_FOUND)
     clock = case_clock(case, today=today)
     needed = []
