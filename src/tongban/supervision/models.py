@@ -105,8 +105,10 @@ class Deadline(models.Model):
     subject_id = models.PositiveBigIntegerField("监控对象编号")
     reference = models.CharField("编号", max_length=64, blank=True, help_text="如办件编号、工单号。")
     title = models.CharField("名称", max_length=200)
+    # A watch belongs to a department, or — for what only a hall answers for (a kiosk session, a comprehensive
+    # window visit without a case) — to a hall; the check constraint below requires one of the two.
     department = models.ForeignKey(
-        Department, verbose_name="责任部门", on_delete=models.PROTECT, related_name="+"
+        Department, verbose_name="责任部门", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     # No single-column indexes on these: every index is rewritten when the sweep changes a level (the
     # level column is indexed, so the update is never HOT); the screen's GROUP BYs use the composite
@@ -170,6 +172,9 @@ class Deadline(models.Model):
                 fields=["subject_type", "subject_id"],
                 condition=Q(status="open"),
                 name="uniq_open_deadline_per_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(department__isnull=False) | Q(hall__isnull=False), name="deadline_has_owner"
             ),
         ]
         indexes = [

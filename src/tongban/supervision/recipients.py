@@ -5,6 +5,8 @@
 - escalation step 1: the department's heads; step 2 and above: supervisors and administrators
   (分管领导 are given the administrator role);
 - directives and cards: the department's heads (else its approvers).
+- a hall's own watch (no department): yellow its clerks, red its clerks and the supervisors, escalation the
+  supervisors and administrators.
 """
 
 from __future__ import annotations
@@ -39,6 +41,16 @@ class Recipients:
     def department_approvers(self, department_id: int) -> list[User]:
         return self._users(roles=(StaffRole.APPROVER,), department_id=department_id)
 
+    def hall_clerks(self, hall_id: int | None) -> list[User]:
+        if hall_id is None:
+            return []
+        key = ((StaffRole.CLERK,), "hall", hall_id)
+        if key not in self._memo:
+            qs = StaffAssignment.objects.filter(role=StaffRole.CLERK, hall_id=hall_id, user__is_active=True)
+            ids = sorted(set(qs.values_list("user_id", flat=True)))
+            self._memo[key] = list(User.objects.filter(pk__in=ids).order_by("pk"))
+        return self._memo[key]
+
     def supervisors(self) -> list[User]:
         return self._users(roles=(StaffRole.SUPERVISOR,))
 
@@ -46,6 +58,16 @@ class Recipients:
         return self._users(roles=(StaffRole.SUPERVISOR, StaffRole.ADMINISTRATOR))
 
     def for_event(self, *, kind: str, step: int, deadline) -> list[User]:
+        if deadline.department_id is None:  # a hall's own watch: its clerks, then the supervisors
+            if kind in (WarningKind.YELLOW, WarningKind.MANUAL_REMINDER):
+                if deadline.assignee_id and deadline.assignee.is_active:
+                    return [deadline.assignee]
+                return self.hall_clerks(deadline.hall_id)
+            if kind == WarningKind.RED:
+                return _unique(self.hall_clerks(deadline.hall_id) + self.supervisors())
+            if kind == WarningKind.ESCALATED:
+                return self.supervisors_and_admins()
+            return []
         if kind in (WarningKind.YELLOW, WarningKind.MANUAL_REMINDER):
             if deadline.assignee_id and deadline.assignee.is_active:
                 return [deadline.assignee]

@@ -63,8 +63,8 @@ def _event(fu: FollowUp, kind: str, *, before: str, actor=None, note: str = "") 
 
 def _watch(fu: FollowUp, *, started_on: dt.date, due: dt.date, limit_days: int) -> None:
     """Open the supervision watch of the current stage. A follow-up without a department (a kiosk
-    session, a comprehensive window without a case) is not watched: supervision needs a department."""
-    if fu.department_id is None:
+    session, a comprehensive window without a case) is watched as its hall's own."""
+    if fu.department_id is None and fu.hall_id is None:
         return
     service = fu.service
     deadline_open(
@@ -82,7 +82,7 @@ def _watch(fu: FollowUp, *, started_on: dt.date, due: dt.date, limit_days: int) 
 
 
 def _close_watch(fu: FollowUp, *, actor, note: str) -> None:
-    if fu.department_id is not None:
+    if fu.department_id is not None or fu.hall_id is not None:
         deadline_close(
             subject_type=SUBJECT, subject_id=fu.pk, closed_on=timezone.localdate(), actor=actor, note=note
         )

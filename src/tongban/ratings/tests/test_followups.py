@@ -248,8 +248,31 @@ def test_followup_without_department_is_handled_by_hall_clerks(world):
     )
     fu = bad(service)
     assert fu.department_id is None
-    assert not watches(fu).exists()  # supervision watches need a responsible department
+    watch = watches(fu).get()  # the hall's own watch: no department, the hall answers for it
+    assert (watch.department_id, watch.hall_id, watch.due_date) == (None, world.hall.pk, fu.verify_due)
     with pytest.raises(NotFound):
         followup_verify(actor=world.approver_a, followup_id=fu.pk, note="x")
     fu = followup_verify(actor=world.clerk, followup_id=fu.pk, note="终端打印机缺纸，已补充")
     assert fu.stage == FollowUpStage.RECTIFY
+
+
+def test_hall_watch_turns_red_and_alerts_the_hall_clerks(world):
+    """A follow-up only a hall answers for is still watched: late verification turns it red and the hall's
+    clerks (and the supervisors) are alerted."""
+    from tongban.ratings.choices import ServiceKind
+    from tongban.ratings.services import ratable_register
+    from tongban.supervision.services import warning_events_dispatch
+
+    from .conftest import START
+
+    service = ratable_register(
+        kind=ServiceKind.KIOSK_SESSION, reference_id=2, served_at=START, title="自助终端服务", hall=world.hall
+    )
+    fu = bad(service)
+    with time_machine.travel(dt.datetime(2026, 4, 8, 9, 0, tzinfo=BJ), tick=False):
+        warning_sweep()
+        assert watches(fu).get().level == Level.RED
+        warning_events_dispatch()
+    alerted = set(Message.objects.filter(template="supervision.alert").values_list("recipient_id", flat=True))
+    assert world.clerk.pk in alerted
+    assert world.approver_a.pk not in alerted

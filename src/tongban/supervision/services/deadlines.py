@@ -219,8 +219,8 @@ def deadline_open(
         "unit": unit,
         "extension_days": extension_days,
     }
-    if values["department_id"] is None:
-        raise ValidationFailed("请指定责任部门。", field="department")
+    if values["department_id"] is None and values.get("hall_id") is None:
+        raise ValidationFailed("请指定责任部门或责任大厅。", field="department")
     with transaction.atomic():
         d = _lock_open(subject_type, subject_id)
         if d is None:
