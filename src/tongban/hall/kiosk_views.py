@@ -100,12 +100,13 @@ def guide_item(request: HttpRequest, hall: ServiceHall, code: str) -> HttpRespon
     )
 
 
-def _case_documents(number: str, query_code: str) -> tuple[dict, list]:
-    """Public tracking data (cases app) and the printable documents, both behind number + query code."""
+def _case_documents(request: HttpRequest, number: str, query_code: str) -> tuple[dict, list]:
+    """Public tracking data (cases app) and the printable documents, both behind number + query code and
+    the same guessing limit as the public tracking page (a kiosk must not be a way round it)."""
     from tongban.cases.models import CaseDocument
-    from tongban.cases.selectors import case_public_status
+    from tongban.cases.tracking import case_track, client_ip
 
-    status = case_public_status(number=number, query_code=query_code)
+    status = case_track(number=number, query_code=query_code, ip=client_ip(request))
     docs = list(
         CaseDocument.objects.filter(case__number=status["number"], kind__in=PRINTABLE_KINDS).order_by(
             "created_at"
@@ -126,7 +127,7 @@ def track(request: HttpRequest, hall: ServiceHall) -> HttpResponse:
     if request.method == "POST":
         token = str(services.kiosk_session_continue(hall_id=hall.pk, token=token, action="track").token)
         try:
-            status, documents = _case_documents(number, code)
+            status, documents = _case_documents(request, number, code)
         except ServiceError as exc:
             error = exc.message
     return _render(
@@ -147,7 +148,7 @@ def track(request: HttpRequest, hall: ServiceHall) -> HttpResponse:
 def document_pdf(request: HttpRequest, hall: ServiceHall) -> HttpResponse:
     """Print an acceptance notice or a decision that is ready electronically (number + query code again)."""
     try:
-        _status, docs = _case_documents(request.POST.get("no", ""), request.POST.get("code", ""))
+        _status, docs = _case_documents(request, request.POST.get("no", ""), request.POST.get("code", ""))
     except ServiceError as exc:
         raise Http404(exc.message) from exc
     doc = next((d for d in docs if str(d.pk) == request.POST.get("doc")), None)

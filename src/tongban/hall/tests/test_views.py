@@ -212,3 +212,20 @@ def test_booking_page(client, world, clock):
     assert "预约成功" in client.get(r["Location"]).content.decode()
     assert dt.date(2026, 3, 3) == world.person.user.appointments.get().slot_date
     assert at(9, 0, day=3) == world.person.user.appointments.get().starts_at
+
+
+def test_kiosk_tracking_shares_the_public_guessing_limit(client, world, settings):
+    """A kiosk is no way round the limit on guessing query codes: after the limit it refuses, and nothing
+    else changes."""
+    from tongban.cases import tracking
+    from tongban.cases.models import TrackingFailure
+
+    url = reverse("kiosk:track", args=[world.hall.code])
+    for _ in range(tracking.TRACKING_MAX_FAILURES):
+        r = client.post(url, {"no": "440106-20261124-000001", "code": "WRONG123"})
+        assert r.status_code == 200 and "办件编号或查询码不正确" in r.content.decode()
+    recorded = TrackingFailure.objects.count()
+    assert recorded >= tracking.TRACKING_MAX_FAILURES  # counted per client and per case number
+    blocked = client.post(url, {"no": "440106-20261124-000001", "code": "ANOTHER1"})
+    assert "查询失败次数过多" in blocked.content.decode()
+    assert TrackingFailure.objects.count() == recorded
