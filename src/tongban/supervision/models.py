@@ -337,20 +337,22 @@ class Directive(TimeStampedModel):
         return f"{self.number or self.pk} {self.title}"
 
 
-class DirectiveEventQuerySet(ScopedQuerySet):
+class EventQuerySet(ScopedQuerySet):
+    """A log row is visible to whoever may see the thing it logs (`parent` names that foreign key)."""
+
+    parent: str = ""
+    parent_model: type[models.Model] | None = None
+
     def scope_filter(self, scope: Scope):
         if scope.sees_everything:
             return self
-        return self.filter(directive__in=Directive.objects.scope_filter(scope).values("pk"))
+        parents = self.parent_model.objects.scope_filter(scope).values("pk")
+        return self.filter(**{f"{self.parent}__in": parents})
 
 
-class DirectiveEvent(models.Model):
-    directive = models.ForeignKey(
-        Directive, verbose_name="督办单", on_delete=models.CASCADE, related_name="events"
-    )
-    kind = models.CharField("事件", max_length=16, choices=DirectiveEventKind.choices)
-    from_status = models.CharField("原状态", max_length=16, choices=DirectiveStatus.choices, blank=True)
-    to_status = models.CharField("新状态", max_length=16, choices=DirectiveStatus.choices, blank=True)
+class StateEvent(models.Model):
+    """Append-only log of a directive's or a card's moves: who, when, from which state to which."""
+
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
@@ -362,12 +364,29 @@ class DirectiveEvent(models.Model):
     note = models.TextField("说明", blank=True)
     at = models.DateTimeField("时间", default=timezone.now)
 
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+
+class DirectiveEventQuerySet(EventQuerySet):
+    parent = "directive"
+    parent_model = Directive
+
+
+class DirectiveEvent(StateEvent):
+    directive = models.ForeignKey(
+        Directive, verbose_name="督办单", on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField("事件", max_length=16, choices=DirectiveEventKind.choices)
+    from_status = models.CharField("原状态", max_length=16, choices=DirectiveStatus.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=16, choices=DirectiveStatus.choices, blank=True)
+
     objects = DirectiveEventQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StateEvent.Meta):
         verbose_name = "督办日志"
         verbose_name_plural = "督办日志"
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.directive_id} · {self.get_kind_display()}"
@@ -468,35 +487,22 @@ class Card(TimeStampedModel):
         return f"{self.get_color_display()} · {self.department}"
 
 
-class CardEventQuerySet(ScopedQuerySet):
-    def scope_filter(self, scope: Scope):
-        if scope.sees_everything:
-            return self
-        return self.filter(card__in=Card.objects.scope_filter(scope).values("pk"))
+class CardEventQuerySet(EventQuerySet):
+    parent = "card"
+    parent_model = Card
 
 
-class CardEvent(models.Model):
+class CardEvent(StateEvent):
     card = models.ForeignKey(Card, verbose_name="牌", on_delete=models.CASCADE, related_name="events")
     kind = models.CharField("事件", max_length=16, choices=CardEventKind.choices)
     from_status = models.CharField("原状态", max_length=16, choices=CardStatus.choices, blank=True)
     to_status = models.CharField("新状态", max_length=16, choices=CardStatus.choices, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    note = models.TextField("说明", blank=True)
-    at = models.DateTimeField("时间", default=timezone.now)
 
     objects = CardEventQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StateEvent.Meta):
         verbose_name = "黄牌/红牌日志"
         verbose_name_plural = "黄牌/红牌日志"
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.card_id} · {self.get_kind_display()}"
