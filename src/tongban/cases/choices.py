@@ -144,3 +144,4 @@ class CaseEventKind(models.TextChoices):
     INTAKE_OVERDUE = "intake_overdue", "超过5个工作日未作受理决定"
     MATERIAL_UPLOADED = "material_uploaded", "上传材料"
     MATERIAL_CHECKED = "material_checked", "核验材料"
+    FEE_RECORDED = "fee_recorded", "登记收费"

@@ -135,6 +135,26 @@ class Case(TimeStampedModel):
     tracking_number = models.CharField("邮寄单号", max_length=64, blank=True)
     closed_at = models.DateTimeField("出件时间", null=True, blank=True)
     visit_count = models.PositiveSmallIntegerField("跑动次数", default=0)
+    # 实收费用: what the window actually charged (services.case_fee_record). The catalogue's fee is not
+    # copied: `item` is the exact item version the case was filed under, so it IS the snapshot.
+    fee_charged = models.DecimalField(
+        "实收费用（元）",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="空表示尚未登记收费；0 表示登记为不收费。",
+    )
+    fee_receipt_number = models.CharField("票据号", max_length=64, blank=True)
+    fee_recorded_at = models.DateTimeField("收费登记时间", null=True, blank=True)
+    fee_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="收费登记人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -146,6 +166,11 @@ class Case(TimeStampedModel):
             models.Index(fields=["status", "due_date"]),
             models.Index(fields=["status", "intake_due"]),
             models.Index(fields=["item", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fee_charged__isnull=True) | Q(fee_charged__gte=0), name="case_fee_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
