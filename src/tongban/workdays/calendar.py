@@ -40,8 +40,10 @@ __all__ = [
     "invalidate_index",
     "is_workday",
     "next_workday",
+    "note_write",
     "workday_on_or_after",
     "working_days_between",
+    "writes_committed",
 ]
 
 
@@ -98,6 +100,25 @@ def _recheck_seconds() -> float:
 
 def _in_transaction() -> bool:
     return connection.in_atomic_block
+
+
+_WRITES = threading.local()  # .pending: this thread changed calendar rows in a transaction not yet ended
+
+
+def note_write() -> None:
+    """Called by the calendar services on every write: until that transaction ends, an index loaded
+    inside it may hold uncommitted rows, so it is re-checked on every call (see `_index`)."""
+    _WRITES.pending = True
+
+
+def writes_committed() -> None:
+    """On commit of a calendar write: the rows are everyone's now; reload the index on next use."""
+    _WRITES.pending = False
+    invalidate_index()
+
+
+def _writes_pending() -> bool:
+    return getattr(_WRITES, "pending", False)
 
 
 def _read_token() -> str:
@@ -161,15 +182,20 @@ def _index() -> _Index:
         return idx
     with _LOCK:
         in_transaction = _in_transaction()
+        if not in_transaction:
+            _WRITES.pending = False  # whatever this thread wrote has been committed or rolled back
+        # Only a transaction that wrote calendar rows itself can see rows others cannot (which a
+        # rollback would take back): an index loaded there is tentative and re-checked on every call.
+        dirty = in_transaction and _writes_pending()
         token = _read_token()
         idx = _INDEX
         if idx is None or idx.token != token:
             # Token read before the rows: a write committed in between leaves a stale token, so the
             # next check reloads again (never the other way round).
             idx = _load(token)
-            idx.tentative = in_transaction
+            idx.tentative = dirty
             idx.recheck = _recheck_seconds()
-        elif not in_transaction:
+        elif not dirty:
             idx.tentative = False
         idx.checked_at = now
         _INDEX = idx

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from tongban.common.errors import Conflict, ValidationFailed
 
-from .calendar import CalendarMissing, invalidate_index
+from .calendar import CalendarMissing, invalidate_index, note_write, writes_committed
 from .choices import WORKING_KINDS, CalendarChangeAction, DayKind
 from .models import CalendarChange, CalendarVersion, CalendarYear, WorkCalendar
 
@@ -109,8 +109,9 @@ def _shift_ordinals(*, after: date, delta: int) -> int:
 
 
 def _after_write() -> None:
+    note_write()
     invalidate_index()
-    transaction.on_commit(invalidate_index)
+    transaction.on_commit(writes_committed)
 
 
 # --- parsing a schedule file ---------------------------------------------------------------------

@@ -149,14 +149,48 @@ def test_is_workday_agrees_with_table(naive, d):
     assert is_workday(d) == naive.is_workday(d)
 
 
-def test_index_sees_a_change_made_by_another_process():
-    """Another process changes a day and the token; this process picks it up (inside a transaction it
-    re-checks on every call)."""
+def test_index_sees_a_change_made_by_another_process(settings):
+    """Another process changes a day and the token; this process picks it up at its next check."""
+    settings.TONGBAN_WORKDAYS_RECHECK_SECONDS = 0
+    cal.invalidate_index()
     assert is_workday(date(2025, 3, 5))
     WorkCalendar.objects.filter(date=date(2025, 3, 5)).update(is_workday=False, kind="holiday")
     assert is_workday(date(2025, 3, 5))  # same token: index kept
     CalendarVersion.objects.filter(pk=1).update(token="other-process")
     assert not is_workday(date(2025, 3, 5))
+
+
+def test_index_inside_a_transaction_without_calendar_writes_is_not_rechecked_per_call(monkeypatch, settings):
+    """Case services call the calendar dozens of times per transaction: one token read serves them."""
+    settings.TONGBAN_WORKDAYS_RECHECK_SECONDS = 60
+    cal.invalidate_index()
+    queries = []
+    real_read = cal._read_token
+    monkeypatch.setattr(cal, "_read_token", lambda: queries.append(1) or real_read())
+    assert cal._in_transaction()  # the test runs inside a transaction
+    for n in range(1, 30):
+        add_working_days(date(2025, 3, 5), n)
+    assert len(queries) == 1
+
+
+def test_a_calendar_write_rolled_back_is_not_kept_in_the_index(settings):
+    """A transaction that changes a day sees its own change; after its rollback nobody does."""
+    from django.db import transaction
+
+    from tongban.workdays.services import calendar_day_set
+
+    settings.TONGBAN_WORKDAYS_RECHECK_SECONDS = 60
+    day = date(2025, 3, 5)
+    assert is_workday(day)
+
+    class Rollback(Exception):
+        pass
+
+    with pytest.raises(Rollback), transaction.atomic():
+        calendar_day_set(day=day, kind="holiday", name="临时假日")
+        assert not is_workday(day)  # its own uncommitted write: tentative index
+        raise Rollback
+    assert is_workday(day)  # re-checked despite the 60 s interval: the write is gone
 
 
 def test_index_rechecks_at_most_once_per_interval_outside_transactions(monkeypatch, settings):
