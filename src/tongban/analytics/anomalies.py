@@ -1,8 +1,8 @@
 """异常 beyond time: detection rules. Each rule is one SQL query over stored columns (or, for the
 missing-step rule, over the candidate cases' steps), returning (case id, department id, evidence).
 
-A fee that differs from the catalogue cannot be detected: cases do not record the fee charged. The
-kind exists (AnomalyKind.FEE_MISMATCH) so that the rule can be added once a fee column exists.
+The fee rule compares the fee the window recorded (`Case.fee_charged`, cases.services.case_fee_record)
+with the item version the case was filed under — that version is the catalogue as it stood for the case.
 """
 
 from __future__ import annotations
@@ -107,9 +107,47 @@ def missing_step(case_ids=None) -> Iterator[Found]:
             yield pk, dept, {"missing": missing, "done": [n for _, _, n, _ in steps]}
 
 
+def fee_mismatch(case_ids=None) -> Iterator[Found]:
+    """收费与事项清单不一致: a fee charged (> 0) on an item that charges none, or an amount other than the
+    item version's `fee_amount`. An item that charges a fee but names no fixed amount (fee_amount 0: the
+    fee follows `fee_description`, e.g. by area) has nothing to compare with and is not checked."""
+    rows = (
+        _cases(case_ids)
+        .filter(fee_charged__isnull=False)
+        .filter(
+            Q(item__charges_fee=False, fee_charged__gt=0)
+            | (Q(item__charges_fee=True, item__fee_amount__gt=0) & ~Q(fee_charged=F("item__fee_amount")))
+        )
+        .values_list(
+            "pk",
+            "item__department_id",
+            "fee_charged",
+            "fee_receipt_number",
+            "item__charges_fee",
+            "item__fee_amount",
+            "item__fee_description",
+        )
+    )
+    for pk, dept, charged, receipt, charges, fee, description in rows:
+        catalogue = f"事项清单收费标准 {fee:.2f} 元" if charges else "事项清单为不收费"
+        yield (
+            pk,
+            dept,
+            {
+                "charged": f"{charged:.2f}",
+                "catalogue_fee": f"{fee:.2f}" if charges else None,
+                "charges_fee": charges,
+                "fee_description": description,
+                "receipt_number": receipt,
+                "text": f"实收 {charged:.2f} 元，{catalogue}",
+            },
+        )
+
+
 RULES = {
     AnomalyKind.MISSING_STEP: missing_step,
     AnomalyKind.RETURNED_REPEATEDLY: returned_repeatedly,
     AnomalyKind.EXTRA_VISITS: extra_visits,
     AnomalyKind.REPEATED_CORRECTION: repeated_correction,
+    AnomalyKind.FEE_MISMATCH: fee_mismatch,
 }

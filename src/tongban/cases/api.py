@@ -30,6 +30,7 @@ from .serializers import (
     CaseDocumentSerializer,
     CaseErrorSerializer,
     CaseEventSerializer,
+    CaseFeeSerializer,
     CaseIssueSerializer,
     CaseMaterialSerializer,
     CaseResumeSerializer,
@@ -353,6 +354,15 @@ ExtendApi = _action("ExtendApi", services.case_extend, ExtendSerializer, "延期
 IssueApi = _action("IssueApi", services.case_issue, CaseIssueSerializer, "统一出件")
 ImmediateApi = _action(
     "ImmediateApi", services.case_handle_immediately, ImmediateSerializer, "即办件当场办结"
+)
+FeeApi = _action(
+    "FeeApi",
+    services.case_fee_record,
+    CaseFeeSerializer,
+    "登记收费（实收金额与票据号）",
+    "窗口人员（本大厅）登记实际收取的费用，受理后至出件后均可登记；0 表示未收费。"
+    "再次登记即更正，须填更正原因。"
+    "与事项清单不一致的金额照样登记，由异常检测（fee_mismatch）标出。",
 )
 
 

@@ -37,6 +37,7 @@ urlpatterns = [
         name="api-case-handle-immediately",
     ),
     path("cases/<int:case_id>/visits/", api.VisitApi.as_view(), name="api-case-visit"),
+    path("cases/<int:case_id>/fee/", api.FeeApi.as_view(), name="api-case-fee"),
     path("cases/<int:case_id>/events/", api.EventListApi.as_view(), name="api-case-events"),
     path("cases/<int:case_id>/documents/", api.DocumentListApi.as_view(), name="api-case-documents"),
     path(

@@ -5,6 +5,7 @@ services decide (DESIGN rule 1)."""
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from . import selectors
@@ -148,6 +149,16 @@ class CaseDetailSerializer(CaseSerializer):
     materials = CaseMaterialSerializer(many=True, read_only=True)
     steps = CaseStepSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
+    item_charges_fee = serializers.BooleanField(
+        source="item.charges_fee", read_only=True, help_text="事项清单（本办件所依事项版本）是否收费"
+    )
+    item_fee_amount = serializers.DecimalField(
+        source="item.fee_amount",
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        help_text="事项清单收费金额（元）",
+    )
 
     class Meta(CaseSerializer.Meta):
         fields = [
@@ -167,6 +178,11 @@ class CaseDetailSerializer(CaseSerializer):
             "decision_basis",
             "issuance_method",
             "tracking_number",
+            "item_charges_fee",
+            "item_fee_amount",
+            "fee_charged",
+            "fee_receipt_number",
+            "fee_recorded_at",
             "materials",
             "steps",
             "allowed_actions",
@@ -355,6 +371,31 @@ class ImmediateSerializer(CaseIssueSerializer):
     reason = serializers.CharField()
     legal_basis = serializers.CharField(required=False, allow_blank=True, default="")
     decision = serializers.ChoiceField(choices=Decision.choices, default=Decision.APPROVED)
+
+
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^\d+(\.\d{1,2})?$", "example": "50.00"}
+)
+class FeeAmountField(serializers.CharField):
+    """Yuan as typed ("50", "50.00" or a JSON number): the service parses and checks it, so every bad
+    amount gets the same Chinese message naming 实收金额."""
+
+
+class CaseFeeSerializer(CaseVersionSerializer):
+    amount = FeeAmountField(
+        help_text="实收金额（元），≥ 0，最多两位小数；不收费填 0",
+        error_messages={
+            "required": "请填写实收金额（元），不收费请填 0。",
+            "blank": "请填写实收金额（元），不收费请填 0。",
+            "null": "请填写实收金额（元），不收费请填 0。",
+        },
+    )
+    receipt_number = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="票据号（收费大于 0 时必填）"
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="更正原因（已登记过收费时必填）"
+    )
 
 
 class CaseVisitSerializer(serializers.Serializer):

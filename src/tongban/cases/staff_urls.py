@@ -23,6 +23,7 @@ urlpatterns = [
     path("cases/<int:case_id>/pause/", case.case_pause, name="case-pause"),
     path("cases/<int:case_id>/resume/", case.case_resume, name="case-resume"),
     path("cases/<int:case_id>/extend/", case.case_extend, name="case-extend"),
+    path("cases/<int:case_id>/fee/", case.case_fee, name="case-fee"),
     path("cases/<int:case_id>/steps/<int:step_id>/complete/", case.step_complete, name="step-complete"),
     path(
         "cases/<int:case_id>/materials/<int:material_id>/upload/",

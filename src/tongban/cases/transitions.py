@@ -48,6 +48,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         S.SUPPLEMENTING: S.SUPPLEMENTING,
         S.SUBMITTED: S.SUBMITTED,
     },
+    # 登记收费: from acceptance until after issuance (fees are often paid at pickup; 即办件 close at once).
+    "record_fee": {s: s for s in (*S.handling(), *S.concluded())},
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -69,6 +71,7 @@ ACTION_LABELS: dict[str, str] = {
     "flag_intake_overdue": "标记受理超期",
     "record_visit": "登记到场",
     "upload_material": "上传材料",
+    "record_fee": "登记收费",
 }
 
 

@@ -6,6 +6,7 @@ Each state change locks the case (`select_for_update`), checks `expected_version
 a CaseEvent, and sends notifications after commit (notifications.notify).
 """
 
+from .fees import case_fee_record
 from .intake import (
     case_accept,
     case_draft_save,
@@ -44,6 +45,7 @@ __all__ = [
     "case_decide",
     "case_draft_save",
     "case_extend",
+    "case_fee_record",
     "case_flag_intake_overdue_sweep",
     "case_handle_immediately",
     "case_intake_register",

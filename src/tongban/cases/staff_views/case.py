@@ -106,6 +106,9 @@ def case_context(request: HttpRequest, case: Case, *, error: FormError | None = 
         "show_extend": abilities.head and "extend" in actions,
         "show_issue": abilities.clerk and case.status == CaseStatus.CONCLUDED,
         "can_upload": abilities.clerk and "upload_material" in actions,
+        "show_fee": abilities.clerk and "record_fee" in actions,
+        "fee_differs": reads.fee_differs(case),
+        "fee_default": reads.fee_default(case),
         "decision_kind": StepKind.DECISION,
         "legal_basis_default": case.item.legal_basis,
         "decision_step": decision_step,
@@ -481,3 +484,22 @@ def case_extend(request: HttpRequest, case_id: int) -> HttpResponse:
         success=_("已批准延期，延期告知书已生成。"),
         document_kind=DocumentKind.EXTENSION,
     )
+
+
+# ---- fee (登记收费) --------------------------------------------------------------------------------
+
+
+@staff_required
+@require_POST
+def case_fee(request: HttpRequest, case_id: int) -> HttpResponse:
+    def call(case: Case, expected):
+        return services.case_fee_record(
+            actor=request.user,
+            case_id=case.pk,
+            amount=request.POST.get("amount", ""),
+            receipt_number=request.POST.get("receipt_number", ""),
+            reason=request.POST.get("reason", ""),
+            expected_version=expected,
+        )
+
+    return _act(request, case_id, "fee", call, success=_("收费已登记。"), anchor="fee")

@@ -103,3 +103,22 @@ def case_abilities(user, case: Case, steps: list[Step]) -> CaseAbilities:
 
 def special_pause_open(pause: ClockPause | None) -> bool:
     return pause is not None and pause.kind == PauseKind.SPECIAL
+
+
+def fee_differs(case: Case) -> bool:
+    """The page's warning, by the same rule as analytics' fee_mismatch: a fee on an item that charges
+    none, or an amount other than the item version's fixed fee (no fixed fee: nothing to compare)."""
+    charged, item = case.fee_charged, case.item
+    if charged is None:
+        return False
+    if not item.charges_fee:
+        return charged > 0
+    return item.fee_amount > 0 and charged != item.fee_amount
+
+
+def fee_default(case: Case) -> str:
+    """What the amount box starts with: the amount already recorded, else the catalogue's fee (0 when the
+    item charges nothing), so the usual case is one keystroke."""
+    if case.fee_charged is not None:
+        return f"{case.fee_charged:.2f}"
+    return f"{case.item.fee_amount:.2f}" if case.item.charges_fee else "0"

@@ -47,7 +47,7 @@ def test_illegal_transitions_are_refused_with_reason(world, clock):
     assert exc.value.message == "办件当前状态为“审查中”，不能受理。"
     with pytest.raises(IllegalTransition):
         services.case_refuse(actor=world.clerk, case_id=case.pk, reason="x")
-    assert allowed_actions(CaseStatus.CLOSED) == ["record_visit"]
+    assert allowed_actions(CaseStatus.CLOSED) == ["record_visit", "record_fee"]
     assert set(TRANSITIONS["accept"]) == {CaseStatus.SUBMITTED}
 
 
