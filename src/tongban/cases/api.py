@@ -10,7 +10,7 @@ changed. Errors are {"code", "message", ("field" | "errors")} (tongban.api.error
 
 from __future__ import annotations
 
-from django.http import FileResponse
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -23,6 +23,7 @@ from tongban.catalogue import selectors as catalogue_selectors
 from tongban.common.errors import NotFound, ValidationFailed
 
 from . import selectors, services
+from .documents import document_response
 from .models import Case, CaseDocument, CaseMaterial, Step
 from .serializers import (
     AcceptSerializer,
@@ -442,17 +443,12 @@ class DocumentDownloadApi(APIView):
         summary="下载文书 PDF",
         responses={(200, "application/pdf"): OpenApiResponse(description="the PDF"), 404: ERRORS[404]},
     )
-    def get(self, request: Request, case_id: int, document_id: int) -> FileResponse:
+    def get(self, request: Request, case_id: int, document_id: int) -> HttpResponse:
         case = selectors.case_get(user=request.user, case_id=case_id)
         doc = CaseDocument.objects.filter(case=case, pk=document_id).first()
         if doc is None:
             raise NotFound("文书不存在。")
-        return FileResponse(
-            doc.file.open("rb"),
-            as_attachment=True,
-            filename=f"{doc.get_kind_display()}-{case.number}.pdf",
-            content_type="application/pdf",
-        )
+        return document_response(doc)
 
 
 # ---- public: process flow and tracking -----------------------------------------------------------

@@ -1,9 +1,9 @@
 """The written notices of a case, as `Notice` data for tongban.common.pdf, and their storage.
 
-The builders are pure (case in, Notice out). `document_store` renders the PDF and stores it as a
-CaseDocument with its SHA-256; services call it INSIDE their transaction, after every check has passed,
-so a refused action leaves no document row, and a stored document always matches a committed change.
-(A file written by a transaction that then rolls back stays on disk as an unreferenced file, harmless.)
+The builders are pure (case in, Notice out). `document_store` fixes the notice's content as a
+CaseDocument; services call it INSIDE their transaction, after every check has passed, so a refused
+action leaves no document row, and a stored document always matches a committed change. The PDF is
+rendered from that content after commit (task) or on first download, and stored with its SHA-256.
 """
 
 from __future__ import annotations
@@ -14,6 +14,10 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from tongban.common.pdf import Notice, chinese_date, render_notice
 
@@ -175,16 +179,57 @@ def decision_notice(case: Case, *, today: date) -> Notice:
 
 
 def document_store(*, case: Case, kind: str, notice: Notice, actor=None) -> CaseDocument:
-    """Render the notice and store it as a CaseDocument (call inside the service's transaction)."""
-    content = render_notice(notice)
-    doc = CaseDocument(
+    """Fix the notice as a CaseDocument inside the service's transaction; render its PDF after commit.
+
+    The content (number, text, date) is decided here, so a refused action leaves no document and a
+    stored one always matches a committed change. Rendering (~50 ms of ReportLab) is kept out of the
+    transaction that holds the case's row lock: a task renders it after commit, and a download that
+    comes first renders it on the spot (`document_pdf`). Either way the PDF is made from the stored
+    content, so it is the same document.
+    """
+    doc = CaseDocument.objects.create(
         case=case,
         kind=kind,
         number=notice.number,
-        sha256=hashlib.sha256(content).hexdigest(),
-        size=len(content),
+        content=notice.to_data(),
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    doc.file.save(f"{case.number}-{kind}.pdf", ContentFile(content), save=False)
-    doc.save()
+    transaction.on_commit(lambda: _enqueue_render(doc.pk))
     return doc
+
+
+def _enqueue_render(document_id: int) -> None:
+    from .tasks import render_document_task
+
+    render_document_task.enqueue(document_id)
+
+
+def document_render(document_id: int) -> CaseDocument | None:
+    """Render and store the PDF of a document if not done yet (idempotent; two callers render once)."""
+    with transaction.atomic():
+        doc = CaseDocument.objects.select_for_update().filter(pk=document_id).select_related("case").first()
+        if doc is None or doc.rendered_at is not None:
+            return doc
+        content = render_notice(Notice.from_data(doc.content))
+        doc.sha256 = hashlib.sha256(content).hexdigest()
+        doc.size = len(content)
+        doc.rendered_at = timezone.now()
+        doc.file.save(f"{doc.case.number or doc.case_id}-{doc.kind}.pdf", ContentFile(content), save=False)
+        doc.save(update_fields=["file", "sha256", "size", "rendered_at"])
+    return doc
+
+
+def document_pdf(doc: CaseDocument) -> bytes:
+    """The document's PDF bytes, rendering it first if the after-commit task has not run yet."""
+    if doc.rendered_at is None:
+        doc = document_render(doc.pk) or doc
+    with doc.file.open("rb") as fh:
+        return fh.read()
+
+
+def document_response(doc: CaseDocument, *, inline: bool = False) -> HttpResponse:
+    """The PDF as a download (or inline, for printing), named after its kind and case number."""
+    response = HttpResponse(document_pdf(doc), content_type="application/pdf")
+    filename = f"{doc.get_kind_display()}-{doc.case.number or doc.case_id}.pdf"
+    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    return response

@@ -28,6 +28,7 @@ from tongban.common.validators import mask_id_number
 
 from . import selectors, services
 from .choices import CaseStatus, MaterialStatus
+from .documents import document_response
 from .forms import form_for_item, form_prefill
 from .models import Case, CaseDocument, CaseMaterial, Step
 from .tracking import TooManyAttempts, case_track, client_ip
@@ -456,18 +457,13 @@ def draft_withdraw(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def document_download(request: HttpRequest, number: str, document_id: int) -> FileResponse:
+def document_download(request: HttpRequest, number: str, document_id: int) -> HttpResponse:
     """A notice, decision or result document of the applicant's own case."""
     case = _my_case(request, number)
     doc = CaseDocument.objects.filter(case=case, pk=document_id).first()
     if doc is None:
         raise Http404(_("文书不存在。"))
-    return FileResponse(
-        doc.file.open("rb"),
-        as_attachment=True,
-        filename=f"{doc.get_kind_display()}-{case.number}.pdf",
-        content_type="application/pdf",
-    )
+    return document_response(doc)
 
 
 @login_required

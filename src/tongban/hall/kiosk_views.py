@@ -157,11 +157,9 @@ def document_pdf(request: HttpRequest, hall: ServiceHall) -> HttpResponse:
     services.kiosk_session_continue(
         hall_id=hall.pk, token=_token(request), action="print_document", detail=doc.number
     )
-    with doc.file.open("rb") as fh:
-        data = fh.read()
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="document.pdf"'
-    return response
+    from tongban.cases.documents import document_response
+
+    return document_response(doc, inline=True)
 
 
 @require_http_methods(["GET", "POST"])

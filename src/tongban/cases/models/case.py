@@ -265,14 +265,17 @@ class CaseMaterial(models.Model):
 
 
 class CaseDocument(models.Model):
-    """A notice or decision issued for a case, as a stored PDF with its hash."""
+    """A notice or decision issued for a case: its content fixed in the transaction that issued it, the
+    PDF rendered from that content after commit (or on first download) and stored with its hash."""
 
     case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField("文书类型", max_length=16, choices=DocumentKind.choices)
     number = models.CharField("文号", max_length=64)
-    file = models.FileField("文件", upload_to="cases/documents/%Y/%m/")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    size = models.PositiveIntegerField("大小（字节）")
+    content = models.JSONField("文书内容", default=dict, blank=True)
+    file = models.FileField("文件", upload_to="cases/documents/%Y/%m/", blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+    rendered_at = models.DateTimeField("生成 PDF 时间", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="制作人",

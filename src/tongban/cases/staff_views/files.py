@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from ..documents import document_response
 from ..models import Case, CaseDocument, CaseMaterial
 from ._common import staff_required
 
@@ -45,14 +46,9 @@ def material_download(request: HttpRequest, case_id: int, material_id: int) -> F
 
 @staff_required
 @require_GET
-def document_download(request: HttpRequest, case_id: int, document_id: int) -> FileResponse:
+def document_download(request: HttpRequest, case_id: int, document_id: int) -> HttpResponse:
     case = _visible_case(request.user, case_id)
     doc = CaseDocument.objects.filter(case=case, pk=document_id).first()
     if doc is None:
         raise Http404("文书不存在。")
-    return FileResponse(
-        doc.file.open("rb"),
-        as_attachment=True,
-        filename=f"{doc.get_kind_display()}-{case.number or case.pk}.pdf",
-        content_type="application/pdf",
-    )
+    return document_response(doc)

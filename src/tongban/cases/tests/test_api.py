@@ -118,7 +118,7 @@ def test_a_case_end_to_end_through_the_api(world):
     docs = applicant.get(f"/api/v1/cases/{case_id}/documents/").json()
     assert {d["kind"] for d in docs} == {"acceptance", "decision"}
     pdf = applicant.get(docs[0]["download_url"])
-    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     kinds = [e["kind"] for e in applicant.get(f"/api/v1/cases/{case_id}/events/").json()]
     assert kinds[0] == "draft_saved" and kinds[-1] == "visit" and "decided" in kinds and "issued" in kinds
     track = APIClient().get("/api/v1/track/", {"no": number, "code": code}).json()

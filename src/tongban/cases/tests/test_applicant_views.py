@@ -221,7 +221,7 @@ def test_resubmit_after_correction_and_document_download(logged_in, world):
     response = logged_in.get(
         reverse("cases:document-download", kwargs={"number": case.number, "document_id": doc.pk})
     )
-    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
     resubmit_url = reverse("cases:resubmit", kwargs={"number": case.number})
     page = logged_in.get(resubmit_url).content.decode()

@@ -8,6 +8,7 @@ import pytest
 
 from tongban.cases import selectors, services
 from tongban.cases.choices import CaseStatus, DocumentKind, StepKind, StepStatus
+from tongban.cases.documents import document_pdf
 from tongban.cases.models import Case, CaseDocument, Step
 from tongban.notifications.models import Message
 
@@ -38,8 +39,11 @@ def test_serial_lifecycle_online(world, clock):
     assert case.due_date == D(2026, 3, 12)  # 8 working days counted from Tuesday 3 March
     assert list(selectors.intake_queue(user=world.other_clerk)) == []
     acceptance = CaseDocument.objects.get(case=case, kind=DocumentKind.ACCEPTANCE)
-    assert acceptance.file.read().startswith(b"%PDF")
-    assert len(acceptance.sha256) == 64
+    assert acceptance.content["title"] == "受理通知书"
+    assert acceptance.content["fields"][3] == ["查询码", case.query_code]
+    assert document_pdf(acceptance).startswith(b"%PDF")  # rendered on first use if not yet
+    acceptance.refresh_from_db()
+    assert len(acceptance.sha256) == 64 and acceptance.rendered_at is not None
 
     review = Step.objects.get(case=case)
     assert (review.kind, review.due_date, review.role) == (StepKind.REVIEW, D(2026, 3, 10), "approver")

@@ -6,6 +6,7 @@ about cases and can be tested and benchmarked on its own.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
 from dataclasses import dataclass, field
@@ -55,6 +56,19 @@ class Notice:
     qr_url: str | None = None  # printed as a QR code with `qr_caption` under it
     qr_caption: str = "扫码查询办理进度"
     footer: str | None = None  # 版记 at the foot of the last page, e.g. "本通知书一式两份……"
+
+    def to_data(self) -> dict:
+        """JSON-safe form, so that the notice fixed in one transaction can be rendered later, the same."""
+        data = dataclasses.asdict(self)
+        data["date"] = self.date.isoformat()
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict) -> Notice:
+        values = dict(data)
+        values["date"] = datetime.date.fromisoformat(values["date"])
+        values["fields"] = [tuple(pair) for pair in values.get("fields") or []]
+        return cls(**values)
 
 
 def render_notice(notice: Notice) -> bytes:
