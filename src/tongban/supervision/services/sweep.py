@@ -19,18 +19,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tongban.common.pdf.layout import chinese_date
 from tongban.workdays.calendar import CalendarMissing, covered_years
 
-from ..bulk import update_rows
-from ..choices import CardColor, DeadlineStatus, Level, WarningKind
+from ..bulk import sweep_write, update_rows
+from ..choices import CardColor, CardEventKind, CardStatus, DeadlineStatus, Level, WarningKind
 from ..engine import CardRow, EventRow, Watch, plan_change
-from ..models import Card, Deadline, WarningEvent
+from ..models import Card, CardEvent, Deadline, WarningEvent
 from ..policies import PolicyBook
 from ..recipients import Recipients
 from ..thresholds import state_on
@@ -89,40 +90,54 @@ def _candidates(pass_name: str, today: dt.date):
 
 
 _PASS_FIELD = {"red": "red_on", "escalate": "next_escalation_on", "yellow": "yellow_on"}
+STATE_FIELDS = ("level", "escalation_level", "yellow_on", "red_on", "next_escalation_on")
 
 
 def _process_batch(
-    rows: list[Deadline], *, pass_name: str, today: dt.date, book: PolicyBook, result: SweepResult
-):
+    rows: list[Watch],
+    *,
+    pass_name: str,
+    today: dt.date,
+    book: PolicyBook,
+    result: SweepResult,
+    states: dict,
+) -> bool:
+    """Compute and write one locked batch; returns whether a notification is pending.
+
+    `states` memoises state_on per (start, due, limit, item) for the whole sweep: watches crossing on
+    the same day share few such combinations, and the working-day arithmetic is the costly part."""
     now = timezone.now()
-    groups: dict[tuple, list[int]] = defaultdict(list)
+    new_values: list[tuple] = []
     events: list[EventRow] = []
     cards: list[CardRow] = []
     retry_on = today + dt.timedelta(days=1)  # a retry trigger, not a deadline: try again tomorrow
     for d in rows:
-        try:
-            state = state_on(
-                started_on=d.started_on,
-                due=d.due_date,
-                limit_days=d.limit_days,
-                thresholds=book.for_item(d.item_code),
-                today=today,
-            )
-        except CalendarMissing as exc:
-            logger.error("时限监控 %s 无法计算预警级别：%s", d.pk, exc.message)
-            groups[((_PASS_FIELD[pass_name], retry_on),)].append(d.pk)
+        key = (d.started_on, d.due_date, d.limit_days, d.item_code)
+        state = states.get(key)
+        if state is None:
+            try:
+                state = state_on(
+                    started_on=d.started_on,
+                    due=d.due_date,
+                    limit_days=d.limit_days,
+                    thresholds=book.for_item(d.item_code),
+                    today=today,
+                )
+            except CalendarMissing as exc:
+                state = exc
+            states[key] = state
+        if isinstance(state, CalendarMissing):
+            logger.error("时限监控 %s 无法计算预警级别：%s", d.pk, state.message)
+            values = {name: getattr(d, name) for name in STATE_FIELDS}
+            values[_PASS_FIELD[pass_name]] = retry_on
+            new_values.append((d.pk, *values.values()))
             result.skipped += 1
             continue
         change = plan_change(d, state, today=today, now=now)
-        if change.fields:
-            groups[tuple(sorted(change.fields.items()))].append(d.pk)
+        new_values.append((d.pk, *(getattr(state, name) for name in STATE_FIELDS)))
         events.extend(change.events)
         cards.extend(change.cards)
-    for fields, ids in groups.items():
-        update_rows(Deadline, ids, dict(fields))
-    save_events(events)
-    created = save_rule_cards(cards)
-    result.cards += len(created)
+    result.cards += _write_batch(new_values, events, cards, today=today, now=now)
     for e in events:
         if e.kind == WarningKind.YELLOW:
             result.yellow += 1
@@ -135,22 +150,97 @@ def _process_batch(
     return any(e.notify_pending for e in events)
 
 
-def warning_sweep(*, today: dt.date | None = None, batch_size: int = 1000) -> SweepResult:
-    """Move every running watch whose transition date has come to its level on `today`."""
-    today = today or local_today()
-    covered_years()  # load (and, outside a transaction, confirm) the calendar index once, up front
-    book = PolicyBook()
+def _write_batch(
+    new_values: list[tuple], events: list[EventRow], cards: list[CardRow], *, today: dt.date, now
+) -> int:
+    """Write a batch: every watch gets its five state columns (unchanged ones rewritten with the same
+    value: the row is rewritten anyway), the crossing rows and the rule cards. PostgreSQL: one
+    statement (bulk.sweep_write); elsewhere the ORM. Returns the number of cards created."""
+    if connection.vendor != "postgresql":
+        groups: dict[tuple, list[int]] = defaultdict(list)
+        for pk, *values in new_values:
+            groups[tuple(values)].append(pk)
+        for values, ids in groups.items():
+            update_rows(Deadline, ids, dict(zip(STATE_FIELDS, values, strict=True)))
+        save_events(events)
+        return len(save_rule_cards(cards))
+    columns = list(zip(*new_values, strict=True))
+    updates = dict(zip(("id", *STATE_FIELDS), (list(c) for c in columns), strict=True))
+    event_columns = {
+        name: [getattr(e, name) for e in events]
+        for name in (
+            "deadline_id",
+            "kind",
+            "step",
+            "due_date",
+            "level_before",
+            "level_after",
+            "overdue_days",
+            "notify_pending",
+        )
+    }
+    card_columns = {
+        name: [getattr(c, name) for c in cards]
+        for name in (
+            "color",
+            "department_id",
+            "staff_id",
+            "reason",
+            "rule_key",
+            "subject_type",
+            "subject_id",
+            "subject_label",
+            "deadline_id",
+        )
+    }
+    card_constants = {
+        "issued_on": today,
+        "status": CardStatus.ACTIVE,
+        "issued_by_id": None,
+        "appeal_reason": "",
+        "appealed_by_id": None,
+        "appealed_at": None,
+        "decision_note": "",
+        "decided_by_id": None,
+        "decided_at": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    # async_commit: the batch's commit does not wait for its WAL to reach the disk (a few ms per batch
+    # here). What a server crash can lose is the last fraction of a second of batches, each whole —
+    # levels and crossing rows together, never one without the other — and the next sweep redoes them
+    # from the dates. Nothing lost can have been notified: the dispatcher commits synchronously, which
+    # flushes the WAL up to and past the commit of every row it has read.
+    _, carded = sweep_write(
+        Deadline,
+        updates,
+        (WarningEvent, event_columns, {"at": now, "actor_id": None, "note": "", "notified_at": None}),
+        (Card, card_columns, card_constants),
+        (CardEvent, {"kind": CardEventKind.ISSUED, "from_status": "", "at": now}),
+        async_commit=True,
+    )
+    return carded
+
+
+def _sweep_passes(
+    *, today: dt.date, batch_size: int, book: PolicyBook, states: dict
+) -> tuple[SweepResult, bool]:
+    """The three passes on this thread's connection; returns its share of the work and whether a
+    notification is pending."""
     result = SweepResult(today=today)
     notify = False
     for pass_name in ("red", "escalate", "yellow"):
         seen: set[int] = set()
         count = 0
+        query = None
         while True:
-            with transaction.atomic():
-                rows = [
-                    Watch(*r)
-                    for r in lock(_candidates(pass_name, today)).values_list(*SWEEP_FIELDS)[:batch_size]
-                ]
+            with transaction.atomic(), connection.cursor() as cursor:
+                if query is None:  # compiled once per pass (inside a transaction, as FOR UPDATE wants):
+                    # the ORM's per-batch compile and per-row iteration are not free
+                    qs = lock(_candidates(pass_name, today)).values_list(*SWEEP_FIELDS)[:batch_size]
+                    query = qs.query.sql_with_params()
+                cursor.execute(*query)
+                rows = [Watch(*r) for r in cursor.fetchall()]
                 fresh = [d for d in rows if d.pk not in seen]
                 if not fresh:
                     if rows:  # cannot happen by construction; never loop forever if it does
@@ -158,13 +248,51 @@ def warning_sweep(*, today: dt.date | None = None, batch_size: int = 1000) -> Sw
                     break
                 seen.update(d.pk for d in fresh)
                 notify = (
-                    _process_batch(fresh, pass_name=pass_name, today=today, book=book, result=result)
+                    _process_batch(
+                        fresh, pass_name=pass_name, today=today, book=book, result=result, states=states
+                    )
                     or notify
                 )
                 result.batches += 1
                 count += len(fresh)
         result.by_pass[pass_name] = count
         result.examined += count
+    return result, notify
+
+
+def _on_own_connection(fn, **kwargs):
+    """Run `fn` in a worker thread: Django gives the thread its own connection, closed at the end."""
+    try:
+        return fn(**kwargs)
+    finally:
+        connection.close()
+
+
+def warning_sweep(*, today: dt.date | None = None, batch_size: int = 1000, workers: int = 1) -> SweepResult:
+    """Move every running watch whose transition date has come to its level on `today`.
+
+    `workers` > 1 (PostgreSQL, outside a transaction): that many threads, each on its own connection,
+    share the batches through SKIP LOCKED — the database does most of the work, and one connection
+    keeps one server process busy while the others wait. Every row's state is computed from its dates,
+    whichever pass or worker takes it, so the split changes nothing in what is written."""
+    today = today or local_today()
+    covered_years()  # load (and, outside a transaction, confirm) the calendar index once, up front
+    book = PolicyBook()
+    states: dict = {}
+    args = {"today": today, "batch_size": batch_size, "book": book, "states": states}
+    if workers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_on_own_connection, _sweep_passes, **args) for _ in range(workers)]
+            parts = [f.result() for f in futures]
+    else:
+        parts = [_sweep_passes(**args)]
+    result = SweepResult(today=today)
+    for part, _ in parts:
+        for name in ("examined", "yellow", "red", "escalated", "lowered", "cards", "skipped", "batches"):
+            setattr(result, name, getattr(result, name) + getattr(part, name))
+        for name, count in part.by_pass.items():
+            result.by_pass[name] = result.by_pass.get(name, 0) + count
+    notify = any(n for _, n in parts)
     if notify or WarningEvent.objects.filter(notify_pending=True).exists():
         dispatch_on_commit()
     return result
