@@ -178,6 +178,44 @@ def _check_dates(started_on: dt.date, due_date: dt.date, limit_days: int) -> Non
         raise ValidationFailed("时限必须是不小于 0 的整数。", field="limit_days")
 
 
+def open_values(
+    *,
+    title: str,
+    reference: str,
+    department,
+    assignee,
+    hall,
+    item,
+    item_code: str | None,
+    started_on: dt.date,
+    due_date: dt.date,
+    limit_days: int,
+    unit: str,
+    extension_days: int,
+) -> dict:
+    """The checked column values of a watch to open (shared by `deadline_open` and `deadlines_sync`)."""
+    _check_dates(started_on, due_date, limit_days)
+    if unit not in DeadlineUnit.values:
+        raise ValidationFailed("时限单位应为工作日或自然日。", field="unit")
+    values = {
+        "title": require_text(title, field="title", label="名称")[:200],
+        "reference": (reference or "")[:64],
+        "department_id": pk_of(department),
+        "assignee_id": pk_of(assignee),
+        "hall_id": pk_of(hall),
+        "item_id": pk_of(item),
+        "item_code": item_code or getattr(item, "code", "") or "",
+        "started_on": started_on,
+        "due_date": due_date,
+        "limit_days": limit_days,
+        "unit": unit,
+        "extension_days": extension_days,
+    }
+    if values["department_id"] is None and values.get("hall_id") is None:
+        raise ValidationFailed("请指定责任部门或责任大厅。", field="department")
+    return values
+
+
 def deadline_open(
     *,
     subject_type: str,
@@ -201,26 +239,21 @@ def deadline_open(
     on every transition of the thing). The level is evaluated at once: a watch opened already late is
     red straight away, with its alert."""
     _check_subject_type(subject_type)
-    _check_dates(started_on, due_date, limit_days)
-    if unit not in DeadlineUnit.values:
-        raise ValidationFailed("时限单位应为工作日或自然日。", field="unit")
     today = today or local_today()
-    values = {
-        "title": require_text(title, field="title", label="名称")[:200],
-        "reference": (reference or "")[:64],
-        "department_id": pk_of(department),
-        "assignee_id": pk_of(assignee),
-        "hall_id": pk_of(hall),
-        "item_id": pk_of(item),
-        "item_code": item_code or getattr(item, "code", "") or "",
-        "started_on": started_on,
-        "due_date": due_date,
-        "limit_days": limit_days,
-        "unit": unit,
-        "extension_days": extension_days,
-    }
-    if values["department_id"] is None and values.get("hall_id") is None:
-        raise ValidationFailed("请指定责任部门或责任大厅。", field="department")
+    values = open_values(
+        title=title,
+        reference=reference,
+        department=department,
+        assignee=assignee,
+        hall=hall,
+        item=item,
+        item_code=item_code,
+        started_on=started_on,
+        due_date=due_date,
+        limit_days=limit_days,
+        unit=unit,
+        extension_days=extension_days,
+    )
     with transaction.atomic():
         d = _lock_open(subject_type, subject_id)
         if d is None:
@@ -351,13 +384,16 @@ def deadline_close(
         d = _lock_open(subject_type, subject_id)
         if d is None:
             return None
-        d.status, d.closed_on = DeadlineStatus.CLOSED, closed_on
-        d.closed_on_time = closed_on <= d.due_date
-        d.save(update_fields=["status", "closed_on", "closed_on_time"])
-        _log(
-            d, WarningKind.CLOSED, actor=actor, note=note or ("按时完成" if d.closed_on_time else "超期完成")
-        )
-        return d
+        return close_locked(d, closed_on=closed_on, actor=actor, note=note)
+
+
+def close_locked(d: Deadline, *, closed_on: dt.date, actor=None, note: str = "") -> Deadline:
+    """Close a watch the caller has locked, recording whether it ended on time."""
+    d.status, d.closed_on = DeadlineStatus.CLOSED, closed_on
+    d.closed_on_time = closed_on <= d.due_date
+    d.save(update_fields=["status", "closed_on", "closed_on_time"])
+    _log(d, WarningKind.CLOSED, actor=actor, note=note or ("按时完成" if d.closed_on_time else "超期完成"))
+    return d
 
 
 def reminder_send(*, actor, deadline_id: int, note: str = "") -> WarningEvent:
