@@ -147,6 +147,12 @@ class Change:
         return any(e.notify_pending for e in self.events)
 
 
+# Looked up once per row by the sweep: built once here, not on every call.
+_RANK = {Level.NORMAL: 0, Level.YELLOW: 1, Level.RED: 2}
+_CROSSINGS = WarningKind.crossings()
+_STATE_FIELDS = ("yellow_on", "red_on", "next_escalation_on", "level", "escalation_level")
+
+
 def _event(
     d: Deadline | Watch, kind: str, *, before: str, after: str, step: int = 0, overdue: int = 0, now
 ) -> EventRow:
@@ -159,7 +165,7 @@ def _event(
         level_after=after,
         overdue_days=overdue,
         at=now,
-        notify_pending=kind in WarningKind.crossings(),
+        notify_pending=kind in _CROSSINGS,
     )
 
 
@@ -167,12 +173,12 @@ def plan_change(d: Deadline | Watch, state: State, *, today: dt.date, now=None) 
     """What must change on `d` for it to stand at `state` (d's due date already set)."""
     now = now or timezone.now()
     change = Change()
-    for name in ("yellow_on", "red_on", "next_escalation_on", "level", "escalation_level"):
+    for name in _STATE_FIELDS:
         value = getattr(state, name)
         if getattr(d, name) != value:
             change.fields[name] = value
     before, after = d.level, state.level
-    up = Level.rank(after) - Level.rank(before)
+    up = _RANK[after] - _RANK[before]
     if up > 0 and after == Level.YELLOW:
         change.events.append(_event(d, WarningKind.YELLOW, before=before, after=after, now=now))
     if up > 0 and after == Level.RED:
