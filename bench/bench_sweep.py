@@ -144,12 +144,18 @@ def add_heads(dept_ids: list[int]) -> None:
         StaffAssignment.objects.get_or_create(user=user, role=StaffRole.DEPARTMENT_HEAD, department_id=pk)
 
 
-def rows(n: int, n_changing: int, dept_ids: list[int], quiet, changing, rng: random.Random):
+def stride(n: int, n_changing: int, spread: bool) -> int:
+    """Changing rows are every `stride`-th id (1: ids 1..n_changing, side by side)."""
+    return n // n_changing if spread else 1
+
+
+def rows(n: int, n_changing: int, spread: bool, dept_ids: list[int], quiet, changing, rng: random.Random):
     now = timezone.now()
     kinds = ["yellow"] * 6 + ["red"] * 3 + ["escalate"]
+    step = stride(n, n_changing, spread)
     for i in range(n):
-        if i < n_changing:
-            kind = kinds[i % 10]
+        if i % step == 0 and i // step < n_changing:
+            kind = kinds[(i // step) % 10]
             pool = changing[kind] or changing["yellow"]
         else:
             pool = quiet
@@ -177,7 +183,7 @@ def rows(n: int, n_changing: int, dept_ids: list[int], quiet, changing, rng: ran
         )
 
 
-def load(n: int, n_changing: int, dept_ids, quiet, changing, rng) -> float:
+def load(n: int, n_changing: int, spread: bool, dept_ids, quiet, changing, rng) -> float:
     t0 = time.perf_counter()
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
@@ -187,14 +193,14 @@ def load(n: int, n_changing: int, dept_ids, quiet, changing, rng) -> float:
             )
             sql = f"COPY supervision_deadline ({', '.join(COLUMNS)}) FROM STDIN"
             with c.cursor.copy(sql) as copy:
-                for row in rows(n, n_changing, dept_ids, quiet, changing, rng):
+                for row in rows(n, n_changing, spread, dept_ids, quiet, changing, rng):
                     copy.write_row(row)
             c.execute("VACUUM ANALYZE supervision_deadline")
         else:
             for table in ("cardevent", "card", "warningevent", "deadline"):
                 c.execute(f"DELETE FROM supervision_{table}")
             batch = []
-            for row in rows(n, n_changing, dept_ids, quiet, changing, rng):
+            for row in rows(n, n_changing, spread, dept_ids, quiet, changing, rng):
                 batch.append(Deadline(**dict(zip(COLUMNS, row, strict=True))))
                 if len(batch) == 10_000:
                     Deadline.objects.bulk_create(batch)
@@ -203,15 +209,17 @@ def load(n: int, n_changing: int, dept_ids, quiet, changing, rng) -> float:
     return time.perf_counter() - t0
 
 
-def snapshot(n_changing: int) -> None:
-    """Keep the before-state of the changing rows, so each run starts from the same table."""
+def snapshot(n: int, n_changing: int, spread: bool) -> None:
+    """Keep the before-state of the changing rows (k = 1, 2, … in id order), so each run starts from
+    the same table."""
+    step = stride(n, n_changing, spread)
     with connection.cursor() as c:
         c.execute("DROP TABLE IF EXISTS bench_sweep_before")
         unlogged = "UNLOGGED " if connection.vendor == "postgresql" else ""
         c.execute(
-            f"CREATE {unlogged}TABLE bench_sweep_before AS SELECT id, {', '.join(RESTORED)} "
-            "FROM supervision_deadline WHERE id <= %s",
-            [n_changing],
+            f"CREATE {unlogged}TABLE bench_sweep_before AS SELECT id, (id - 1) / %s + 1 AS k, "
+            f"{', '.join(RESTORED)} FROM supervision_deadline WHERE (id - 1) %% %s = 0 AND id <= %s",
+            [step, step, n_changing * step],
         )
 
 
@@ -235,8 +243,8 @@ def checkpoint() -> None:
 
 
 def reset(k: int) -> None:
-    """Rows 1..k back to yesterday's state, the logs emptied, the tables vacuumed. Rows above k that
-    changed in an earlier run stay as the sweep left them (quiet today)."""
+    """The first k changing rows back to yesterday's state, the logs emptied, the tables vacuumed. The
+    other changing rows, if an earlier run changed them, stay as it left them (quiet today)."""
     sets = ", ".join(f"{c} = b.{c}" for c in RESTORED)
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
@@ -246,18 +254,26 @@ def reset(k: int) -> None:
                 c.execute(f"DELETE FROM supervision_{table}")
         c.execute(
             f"UPDATE supervision_deadline SET {sets} FROM bench_sweep_before b "
-            "WHERE supervision_deadline.id = b.id AND b.id <= %s",
+            "WHERE supervision_deadline.id = b.id AND b.k <= %s",
             [k],
         )
     vacuum()
 
 
 def references(k: int) -> tuple[float, float]:
-    """(SELECT, UPDATE) seconds on rows 1..k: one indexed read of them, and one statement changing their
-    level (indexed, so every index of each row is rewritten, as in the sweep), rolled back."""
+    """(SELECT, UPDATE) seconds on the first k changing rows, found by id: one indexed read of them,
+    and one statement changing their level (indexed, so every index of each row is rewritten, as in
+    the sweep), rolled back."""
+    with connection.cursor() as c:
+        c.execute("SELECT id FROM bench_sweep_before WHERE k <= %s ORDER BY id", [k])
+        ids = [r[0] for r in c.fetchall()]
+    if connection.vendor == "postgresql":
+        where, params = "id = ANY(%s::bigint[])", ["{" + ",".join(map(str, ids)) + "}"]
+    else:
+        where, params = "id IN (SELECT id FROM bench_sweep_before WHERE k <= %s)", [k]
     with connection.cursor() as c:
         t0 = time.perf_counter()
-        c.execute("SELECT id, level, due_date FROM supervision_deadline WHERE id <= %s", [k])
+        c.execute(f"SELECT id, level, due_date FROM supervision_deadline WHERE {where}", params)
         assert len(c.fetchall()) == k
         select_s = time.perf_counter() - t0
     with transaction.atomic():
@@ -265,8 +281,8 @@ def references(k: int) -> tuple[float, float]:
             t0 = time.perf_counter()
             c.execute(
                 "UPDATE supervision_deadline SET level = CASE WHEN level = 'red' THEN 'yellow' ELSE 'red' "
-                "END, escalation_level = escalation_level + 1 WHERE id <= %s",
-                [k],
+                f"END, escalation_level = escalation_level + 1 WHERE {where}",
+                params,
             )
             update_s = time.perf_counter() - t0
         transaction.set_rollback(True)
@@ -360,6 +376,9 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, nargs="+", default=[1, 2], help="sweep connections to try (default 1 2)"
     )
+    parser.add_argument(
+        "--spread", action="store_true", help="changing rows spread over the table (default: ids 1..k)"
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile each sweep (slower)")
     parser.add_argument("--yes", action="store_true", help="allow a database whose name lacks 'bench'")
     args = parser.parse_args()
@@ -379,14 +398,15 @@ def main() -> None:
     quiet, changing = combos(TODAY)
     print(
         f"database: {connection.vendor} {name}; today {TODAY}; batch {args.batch}; "
-        f"workers {args.workers}; reps {args.reps}; load average {os.getloadavg()[0]:.1f}"
+        f"workers {args.workers}; reps {args.reps}; spread {args.spread}; "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
     pct: dict[int, list[Run]] = {w: [] for w in args.workers}
     fixed: dict[int, list[Run]] = {w: [] for w in args.workers}
     for n in sizes:
         n_pct = n // 100
-        load_s = load(n, n_pct, dept_ids, quiet, changing, random.Random(n))
-        snapshot(n_pct)
+        load_s = load(n, n_pct, args.spread, dept_ids, quiet, changing, random.Random(n))
+        snapshot(n, n_pct, args.spread)
         print(f"open {n:>9,}  loaded in {load_s:.1f} s", flush=True)
         for w in args.workers:  # 1 % first: it leaves rows above --fixed as the sweep left them
             pct[w].append(measure(n, n_pct, w, args))
