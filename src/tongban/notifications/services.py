@@ -43,10 +43,21 @@ def _enqueue_send(message_id: int, run_after: dt.datetime | None = None) -> None
     task.enqueue(message_id)
 
 
-def _enqueue_on_commit(message_id: int) -> None:
-    # robust: a failing enqueue must not break the caller's request after its data is committed; the
-    # message stays `queued` and `notify_retry` picks it up later.
-    transaction.on_commit(partial(_enqueue_send, message_id), robust=True)
+def _enqueue_batch(message_ids: list[int]) -> None:
+    from .tasks import send_messages_task
+
+    send_messages_task.enqueue(message_ids)
+
+
+def _enqueue_on_commit(message_ids: list[int]) -> None:
+    """One task for the messages of one event (its channels), enqueued after the caller commits.
+
+    robust: a failing enqueue must not break the caller's request after its data is committed; the
+    messages stay `queued` and `notify_retry` picks them up later."""
+    if len(message_ids) == 1:
+        transaction.on_commit(partial(_enqueue_send, message_ids[0]), robust=True)
+    elif message_ids:
+        transaction.on_commit(partial(_enqueue_batch, list(message_ids)), robust=True)
 
 
 def _address_for(channel: str, *, recipient_user, mobile: str, email: str) -> tuple[str, str]:
@@ -101,42 +112,61 @@ def notify(
     rendered = render(template, stored_context)
     now = timezone.now()
 
-    messages: list[Message] = []
+    candidates: list[Message] = []
     for channel in channels:
         address, error = _address_for(channel, recipient_user=recipient_user, mobile=mobile, email=email)
         if not address:
             continue
-        key = f"{idempotency_key}:{channel}"
-        existing = Message.objects.filter(idempotency_key=key).first()
-        if existing is not None:
-            messages.append(existing)
-            continue
-        fields = {
-            "channel": channel,
-            "recipient": recipient_user,
-            "address": "" if channel == Channel.IN_APP else address,
-            "template": template,
-            "subject": rendered.subject,
-            "body": {Channel.SMS: rendered.sms, Channel.EMAIL: rendered.body}.get(channel, rendered.in_app),
-            "context": stored_context,
-            "ref": ref,
-            "idempotency_key": key,
-            "created_at": now,
-        }
+        message = Message(
+            channel=channel,
+            recipient=recipient_user,
+            address="" if channel == Channel.IN_APP else address,
+            template=template,
+            subject=rendered.subject,
+            body={Channel.SMS: rendered.sms, Channel.EMAIL: rendered.body}.get(channel, rendered.in_app),
+            context=stored_context,
+            ref=ref,
+            idempotency_key=f"{idempotency_key}:{channel}",
+            created_at=now,
+        )
         if error:
-            fields.update(status=MessageStatus.GAVE_UP, last_error=error)
+            message.status, message.last_error = MessageStatus.GAVE_UP, error
         elif channel == Channel.IN_APP:
-            fields.update(status=MessageStatus.SENT, sent_at=now)
-        try:
-            with transaction.atomic():  # a savepoint: a concurrent duplicate must not poison the caller
-                message = Message.objects.create(**fields)
-        except IntegrityError:
-            message = Message.objects.get(idempotency_key=key)
-            messages.append(message)
-            continue
-        if message.status == MessageStatus.QUEUED:
-            _enqueue_on_commit(message.pk)
+            message.status, message.sent_at = MessageStatus.SENT, now
+        candidates.append(message)
+    if not candidates:
+        return []
+    try:
+        # One INSERT for every channel, in a savepoint: a retried or concurrent call for the same event
+        # hits the unique key, and then the rows already there are returned instead (nothing sent twice).
+        with transaction.atomic():
+            Message.objects.bulk_create(candidates)
+        messages = candidates
+    except IntegrityError:
+        return _existing_or_new(candidates)
+    _enqueue_on_commit([m.pk for m in messages if m.status == MessageStatus.QUEUED])
+    return messages
+
+
+def _existing_or_new(candidates: list[Message]) -> list[Message]:
+    """The slow path after a duplicate key: keep the stored rows, create only the missing ones."""
+    existing = {
+        m.idempotency_key: m
+        for m in Message.objects.filter(idempotency_key__in=[c.idempotency_key for c in candidates])
+    }
+    messages, new = [], []
+    for candidate in candidates:
+        message = existing.get(candidate.idempotency_key)
+        if message is None:
+            try:
+                with transaction.atomic():
+                    candidate.save(force_insert=True)
+                message = candidate
+                new.append(message.pk)
+            except IntegrityError:
+                message = Message.objects.get(idempotency_key=candidate.idempotency_key)
         messages.append(message)
+    _enqueue_on_commit([m.pk for m in messages if m.pk in new and m.status == MessageStatus.QUEUED])
     return messages
 
 
@@ -295,7 +325,7 @@ def message_resend(*, message_id: int, actor) -> Message:
         message.next_attempt_at = None
         message.save(update_fields=["status", "attempts", "next_attempt_at"])
         MessageEvent.objects.create(message=message, kind=MessageEventKind.RESENT, actor=actor)
-        _enqueue_on_commit(message.pk)
+        _enqueue_on_commit([message.pk])
     return message
 
 

@@ -14,6 +14,13 @@ def send_message_task(message_id: int) -> str:
 
 
 @task()
+def send_messages_task(message_ids: list[int]) -> list[str]:
+    """One delivery attempt for each message of one event (e.g. its SMS and its e-mail); each message
+    keeps its own status, attempts and retries, so one failing channel does not hold up the other."""
+    return [services.message_send(message_id=pk) for pk in message_ids]
+
+
+@task()
 def retry_due_messages_task(limit: int = 500) -> int:
     """Resend every due failed message; for deployments that enqueue it from a scheduler."""
     return len(services.messages_retry_due(limit=limit))

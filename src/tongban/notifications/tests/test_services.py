@@ -45,6 +45,20 @@ def _accept(user, key="case:12:accepted", **kwargs):
     )
 
 
+def test_a_repeated_event_with_a_new_channel_creates_only_that_channel(
+    applicant_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as first:
+        (sms,) = _accept(applicant_user, channels=[Channel.SMS])
+    with django_capture_on_commit_callbacks(execute=False) as second:
+        again = _accept(applicant_user, channels=[Channel.SMS, Channel.EMAIL])
+    assert [m.channel for m in again] == [Channel.SMS, Channel.EMAIL]
+    assert again[0].pk == sms.pk and again[1].pk != sms.pk
+    assert Message.objects.filter(idempotency_key__startswith="case:12:accepted").count() == 2
+    assert len(first) == len(second) == 1  # the second enqueues the new e-mail only
+    assert second[0].args == (again[1].pk,)
+
+
 def test_notify_creates_rows_and_sends_only_after_commit(
     applicant_user, sms_file, django_capture_on_commit_callbacks
 ):
@@ -58,7 +72,7 @@ def test_notify_creates_rows_and_sends_only_after_commit(
     assert by_channel[Channel.EMAIL].status == MessageStatus.QUEUED
     assert by_channel[Channel.IN_APP].status == MessageStatus.SENT
     assert sms_file() == [] and mail.outbox == []
-    assert len(callbacks) == 2
+    assert len(callbacks) == 1  # one send task for the event's SMS and e-mail
 
     for callback in callbacks:
         callback()
@@ -95,7 +109,7 @@ def test_idempotency_key_prevents_duplicates(applicant_user, sms_file, django_ca
     with django_capture_on_commit_callbacks(execute=True) as second:
         b = _accept(applicant_user)
     assert [m.pk for m in a] == [m.pk for m in b]
-    assert len(first) == 2 and second == []
+    assert len(first) == 1 and second == []
     assert Message.objects.count() == 3
     assert len(sms_file()) == 1 and len(mail.outbox) == 1
     # a different event of the same case is a different notification
