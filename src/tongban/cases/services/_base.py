@@ -4,10 +4,10 @@ clock, step opening and notifications. Private to the services package."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from tongban.common.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -35,7 +35,9 @@ def lock_case(case_id: int, *, expected_version: int | None = None) -> Case:
     """Lock the case row for this transaction and check the optimistic version, if the caller gave one."""
     case = (
         Case.objects.select_for_update(of=("self",))
-        .select_related("item", "item__department", "applicant", "intake_hall", "intake_hall__region")
+        .select_related(
+            "item", "item__department", "applicant", "applicant__user", "intake_hall", "intake_hall__region"
+        )
         .filter(pk=case_id)
         .first()
     )
@@ -52,26 +54,26 @@ def move(case: Case, action: str) -> tuple[str, str]:
 
 
 def save_case(case: Case, fields: Iterable[str]) -> None:
-    """Save the listed fields and bump the optimistic version."""
-    case.version = F("version") + 1
+    """Save the listed fields and bump the optimistic version (the caller holds the row lock from
+    `lock_case`, so the version read there is current and +1 needs no read back)."""
+    case.version += 1
     case.save(update_fields=[*set(fields), "version", "updated_at"])
-    case.refresh_from_db(fields=["version"])
     case_watches_sync(case)  # supervision: the case's and its steps' deadline watches follow every change
 
 
-def event(
+def _event_row(
     case: Case,
     event_kind: str,
     /,
     *,
+    at,
     actor=None,
     from_status: str = "",
     to_status: str = "",
     note: str = "",
     **detail,
 ) -> CaseEvent:
-    """Append one row to the case log; `detail` keys are stored as JSON (dates as ISO strings)."""
-    return CaseEvent.objects.create(
+    return CaseEvent(
         case=case,
         kind=event_kind,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -79,8 +81,22 @@ def event(
         to_status=to_status or from_status,
         note=note,
         detail=detail,
-        at=timezone.now(),
+        at=at,
     )
+
+
+def event(case: Case, event_kind: str, /, **fields) -> CaseEvent:
+    """Append one row to the case log: actor, from_status, to_status, note; other keys are stored as
+    JSON detail (dates as ISO strings)."""
+    row = _event_row(case, event_kind, at=timezone.now(), **fields)
+    row.save(force_insert=True)
+    return row
+
+
+def events(case: Case, rows: list[tuple[str, dict]]) -> list[CaseEvent]:
+    """Append several rows to the case log in one INSERT: (event_kind, fields as for `event`)."""
+    now = timezone.now()
+    return CaseEvent.objects.bulk_create([_event_row(case, kind, at=now, **fields) for kind, fields in rows])
 
 
 def require_text(value: str, *, field: str, label: str) -> str:
@@ -184,50 +200,68 @@ def step_due(opened_on: date, limit: int, pauses: list[Pause], *, on: date) -> d
 # ---- steps ---------------------------------------------------------------------------------------
 
 
-def open_step(
-    case: Case,
-    *,
-    stage,
-    position_kind: str,
-    department_id: int,
-    department_name: str,
-    name: str,
-    limit_days: int,
-    role: str = "",
-    is_lead: bool = False,
-    actor=None,
-    on: date,
-    notify: bool = True,
-) -> Step:
+@dataclass(frozen=True, kw_only=True)
+class StepToOpen:
+    position_kind: str
+    department_id: int
+    department_name: str
+    name: str
+    limit_days: int
+    role: str = ""
+    is_lead: bool = False
+
+
+def open_steps(
+    case: Case, stage, todo: list[StepToOpen], *, actor=None, on: date, notify: bool = True
+) -> list[Step]:
+    """Open the steps of one stage together: one INSERT for the steps, one for their log rows, one read
+    of the case's pauses and one of the staff to tell (a parallel stage opens several at once)."""
     now = timezone.now()
-    step = Step.objects.create(
-        case=case,
-        stage_position=stage.position,
-        stage_name=stage.name,
-        parallel=stage.kind == StageKind.PARALLEL,
-        kind=position_kind,
-        name=name,
-        department_id=department_id,
-        role=role,
-        is_lead=is_lead,
-        limit_days=limit_days,
-        opened_on=on,
-        opened_at=now,
-        due_date=step_due(on, limit_days, pauses_of(case), on=on),
+    pauses = pauses_of(case)
+    steps = Step.objects.bulk_create(
+        [
+            Step(
+                case=case,
+                stage_position=stage.position,
+                stage_name=stage.name,
+                parallel=stage.kind == StageKind.PARALLEL,
+                kind=t.position_kind,
+                name=t.name,
+                department_id=t.department_id,
+                role=t.role,
+                is_lead=t.is_lead,
+                limit_days=t.limit_days,
+                opened_on=on,
+                opened_at=now,
+                due_date=step_due(on, t.limit_days, pauses, on=on),
+            )
+            for t in todo
+        ]
     )
-    event(
+    events(
         case,
-        "step_opened",
-        actor=actor,
-        from_status=case.status,
-        note=f"{name}（{department_name}）",
-        step_id=step.pk,
-        department_id=department_id,
-        kind=position_kind,
+        [
+            (
+                "step_opened",
+                {
+                    "actor": actor,
+                    "from_status": case.status,
+                    "note": f"{t.name}（{t.department_name}）",
+                    "step_id": step.pk,
+                    "department_id": t.department_id,
+                    "kind": t.position_kind,
+                },
+            )
+            for t, step in zip(todo, steps, strict=True)
+        ],
     )
     if notify:
-        notify_staff_of_step(case, step)
-    return step
+        notify_staff_of_steps(case, steps)
+    return steps
+
+
+def open_step(case: Case, *, stage, actor=None, on: date, notify: bool = True, **step) -> Step:
+    return open_steps(case, stage, [StepToOpen(**step)], actor=actor, on=on, notify=notify)[0]
 
 
 def open_stage(case: Case, position: int, *, actor=None, on: date, decision_only: bool = False) -> list[Step]:
@@ -242,39 +276,32 @@ def open_stage(case: Case, position: int, *, actor=None, on: date, decision_only
     case.current_stage = position
     if stage.kind == StageKind.SINGLE:
         s = stage.steps[0]
-        kind = StepKind.DECISION if last else StepKind.REVIEW
-        return [
-            open_step(
-                case,
-                stage=stage,
-                position_kind=kind,
+        todo = [
+            StepToOpen(
+                position_kind=StepKind.DECISION if last else StepKind.REVIEW,
                 department_id=s.department_id,
                 department_name=s.department,
                 name=s.name,
                 limit_days=s.limit_days,
                 role=s.role,
-                actor=actor,
-                on=on,
             )
         ]
-    if decision_only:
+    elif decision_only:
         return [open_joint(case, stage, last=last, actor=actor, on=on)]
-    return [
-        open_step(
-            case,
-            stage=stage,
-            position_kind=StepKind.REVIEW,
-            department_id=s.department_id,
-            department_name=s.department,
-            name=s.name,
-            limit_days=s.limit_days,
-            role=s.role,
-            is_lead=s.department_id == stage.lead_department_id,
-            actor=actor,
-            on=on,
-        )
-        for s in stage.steps
-    ]
+    else:
+        todo = [
+            StepToOpen(
+                position_kind=StepKind.REVIEW,
+                department_id=s.department_id,
+                department_name=s.department,
+                name=s.name,
+                limit_days=s.limit_days,
+                role=s.role,
+                is_lead=s.department_id == stage.lead_department_id,
+            )
+            for s in stage.steps
+        ]
+    return open_steps(case, stage, todo, actor=actor, on=on)
 
 
 def open_joint(case: Case, stage, *, last: bool, actor=None, on: date) -> Step:
@@ -320,25 +347,27 @@ def notify_applicant(case: Case, template: str, *, key: str, **extra) -> None:
     )
 
 
-def notify_staff_of_step(case: Case, step: Step) -> None:
-    """task.assigned to every approver/head (or the step's role) of the step's department."""
+def notify_staff_of_steps(case: Case, steps: list[Step]) -> None:
+    """task.assigned to every approver/head (or the step's role) of each step's department."""
     from tongban.notifications.services import notify
 
-    roles = (step.role,) if step.role else DEPARTMENT_ROLES
-    users = {
-        a.user
-        for a in StaffAssignment.objects.filter(department_id=step.department_id, role__in=roles)
-        .select_related("user")
-        .filter(user__is_active=True)
-    }
-    for user in users:
-        notify(
-            recipient_user=user,
-            template="task.assigned",
-            context=case_context(case, step=step.name, due_date=step.due_date),
-            ref=f"case:{case.pk}",
-            idempotency_key=f"step:{step.pk}:assigned:{user.pk}",
+    departments = {s.department_id for s in steps}
+    staff = list(
+        StaffAssignment.objects.filter(department_id__in=departments, user__is_active=True).select_related(
+            "user"
         )
+    )
+    for step in steps:
+        roles = (step.role,) if step.role else DEPARTMENT_ROLES
+        users = {a.user for a in staff if a.department_id == step.department_id and a.role in roles}
+        for user in sorted(users, key=lambda u: u.pk):
+            notify(
+                recipient_user=user,
+                template="task.assigned",
+                context=case_context(case, step=step.name, due_date=step.due_date),
+                ref=f"case:{case.pk}",
+                idempotency_key=f"step:{step.pk}:assigned:{user.pk}",
+            )
 
 
 def atomic():
