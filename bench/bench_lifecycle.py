@@ -216,6 +216,9 @@ class Phases:
         self.queries.setdefault(name, []).append(self._count - count)
         return result
 
+    def total(self) -> int:
+        return sum(sum(q) for q in self.queries.values())
+
     def report(self) -> None:
         for name, secs in self.seconds.items():
             print(
@@ -275,6 +278,23 @@ def services_lifecycle(world, key: str, phases: Phases | None = None) -> None:
     )
     if case.status != CaseStatus.CLOSED:
         raise RuntimeError(f"case {case.pk} ended in {case.status}, not closed")
+
+
+def render_pending(key_prefix: str) -> float:
+    """Render the notices the timed lifecycles left to the task worker; seconds per lifecycle."""
+    from tongban.cases.documents import document_render
+    from tongban.cases.models import CaseDocument
+
+    ids = list(
+        CaseDocument.objects.filter(case__submit_key__startswith=key_prefix, rendered_at=None).values_list(
+            "pk", flat=True
+        )
+    )
+    cases = CaseDocument.objects.filter(pk__in=ids).values("case_id").distinct().count()
+    started = time.perf_counter()
+    for pk in ids:
+        document_render(pk)
+    return (time.perf_counter() - started) / max(cases, 1)
 
 
 def spiff_setup():
@@ -374,6 +394,13 @@ def main() -> None:
             services_lifecycle(world, f"bench-{run}-p{i}", phases)
     print(f"where a lifecycle's time goes (separate {min(20, args.cases)} lifecycles):")
     phases.report()
+    n = min(20, args.cases)
+    print(f"  SQL statements per lifecycle: {phases.total() / n:.0f}")
+    worker = render_pending(f"bench-{run}-p")
+    print(
+        f"  after commit, in the task worker (not in the figures above): rendering the two PDF notices "
+        f"{worker * 1000:.1f} ms per lifecycle"
+    )
     spec, serializer = spiff_setup()
     spiff = timed_run(
         "SpiffWorkflow (state saved each step)",
