@@ -223,7 +223,18 @@ class CaseDocumentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseDocument
-        fields = ["id", "kind", "kind_display", "number", "sha256", "size", "created_at", "download_url"]
+        # sha256 and size are empty until the PDF is rendered (after commit, or on first download)
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "number",
+            "sha256",
+            "size",
+            "created_at",
+            "rendered_at",
+            "download_url",
+        ]
         read_only_fields = fields
 
     def get_download_url(self, obj) -> str:

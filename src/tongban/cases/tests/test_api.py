@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
@@ -117,8 +119,11 @@ def test_a_case_end_to_end_through_the_api(world):
     # the applicant: documents, the case log, tracking
     docs = applicant.get(f"/api/v1/cases/{case_id}/documents/").json()
     assert {d["kind"] for d in docs} == {"acceptance", "decision"}
+    assert (docs[0]["rendered_at"], docs[0]["sha256"]) == (None, "")  # no worker ran in this test
     pdf = applicant.get(docs[0]["download_url"])
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    again = applicant.get(f"/api/v1/cases/{case_id}/documents/").json()[0]
+    assert again["rendered_at"] and again["sha256"] == hashlib.sha256(pdf.content).hexdigest()
     kinds = [e["kind"] for e in applicant.get(f"/api/v1/cases/{case_id}/events/").json()]
     assert kinds[0] == "draft_saved" and kinds[-1] == "visit" and "decided" in kinds and "issued" in kinds
     track = APIClient().get("/api/v1/track/", {"no": number, "code": code}).json()
