@@ -55,20 +55,20 @@ from .facts import _window_lookup
 from .models import CaseFact
 
 BATCH = 20_000
-# status → weight: most cases of the period are finished; the open ones are recent.
-MIX = [
-    (CaseStatus.CLOSED, 62),
-    (CaseStatus.CONCLUDED, 8),
-    (CaseStatus.IN_REVIEW, 10),
-    (CaseStatus.SUPPLEMENTING, 2),
-    (CaseStatus.SUBMITTED, 6),
-    (CaseStatus.REFUSED, 5),
-    (CaseStatus.WITHDRAWN, 3),
-    (CaseStatus.CORRECTION, 4),
+# status → weight of the cases received more than six weeks ago (finished), and of the open ones.
+FINISHED = [
+    (CaseStatus.CLOSED, 84),
+    (CaseStatus.CONCLUDED, 3),
+    (CaseStatus.REFUSED, 6),
+    (CaseStatus.WITHDRAWN, 4),
+    (CaseStatus.CORRECTION, 3),  # told what to correct, never came back
 ]
-OPEN = frozenset(
-    {CaseStatus.IN_REVIEW, CaseStatus.SUPPLEMENTING, CaseStatus.SUBMITTED, CaseStatus.CORRECTION}
-)
+OPEN_MIX = [
+    (CaseStatus.IN_REVIEW, 60),
+    (CaseStatus.SUPPLEMENTING, 8),
+    (CaseStatus.SUBMITTED, 20),
+    (CaseStatus.CORRECTION, 12),
+]
 ONLINE_SHARE = 0.55
 CORRECTED_SHARE = 0.12  # 一次性告知 before acceptance, then resubmitted
 PAUSED_SHARE = 0.06  # concluded cases whose clock stopped once (补正中 / 特别程序)
@@ -478,19 +478,23 @@ class Generator:
 def _received_days(
     rng: random.Random, n: int, first: dt.date, today: dt.date
 ) -> Iterator[tuple[str, dt.date]]:
-    """(status, received day) of n cases in submission order. Finished cases are spread over the working
-    days of [first, today]; open ones were received in the last six weeks."""
+    """(status, received day) of n cases in submission order, spread evenly over the working days of
+    [first, today]. A case received more than six weeks ago is finished (FINISHED mix); a recent one is
+    still open with a probability that grows towards today (OPEN_MIX), as in a hall's backlog."""
     days = [first + dt.timedelta(days=i) for i in range((today - first).days + 1)]
     days = [d for d in days if is_workday(d)]
-    recent = max(len(days) - 30, 0)
-    statuses, weights = zip(*MIX, strict=True)
-    codes = []
-    for status_no in rng.choices(range(len(statuses)), weights, k=n):
-        lo = recent if statuses[status_no] in OPEN else 0
-        codes.append(rng.randrange(lo, len(days)) * 16 + status_no)
-    codes.sort()
-    for code in codes:
-        yield statuses[code % 16], days[code // 16]
+    recent = 30  # working days
+    finished, finished_w = zip(*FINISHED, strict=True)
+    still_open, open_w = zip(*OPEN_MIX, strict=True)
+    for position in sorted(rng.randrange(len(days)) for _ in range(n)):
+        age = len(days) - 1 - position
+        if age < recent and rng.random() < 0.8 * (1 - age / recent):
+            status = rng.choices(still_open, open_w)[0]
+            if status == CaseStatus.SUBMITTED and age > 5:
+                status = CaseStatus.IN_REVIEW  # the 5-day intake rule: decided by then
+        else:
+            status = rng.choices(finished, finished_w)[0]
+        yield status, days[position]
 
 
 def _reserve_ids(n: int) -> int:

@@ -25,7 +25,7 @@ def _facts() -> dict[int, dict]:
 
 @pytest.mark.django_db(transaction=True)
 def test_generated_facts_equal_a_refresh():
-    made = bench_data(cases=600, seed=3, today=TODAY)
+    made = bench_data(cases=600, seed=3, today=TODAY, months=6)
     assert made["cases"] == made["facts"] == 600 == Case.objects.filter(number__startswith="BENCH-").count()
     written = _facts()
     assert refresh_ids(list(written)) == 600
