@@ -1,7 +1,8 @@
-"""Fast multi-row writes for the sweep on PostgreSQL: one `INSERT … SELECT FROM unnest(arrays)` and
-`UPDATE … WHERE id = ANY(array)` with one parameter per column, bound server-side in binary. The ORM's
-bulk_create and `pk__in` bind one parameter per value and psycopg's client-side binding (Django's
-default) quotes each into the SQL text — that dominated a 1,000-row batch. Elsewhere: the ORM."""
+"""Fast multi-row writes on PostgreSQL: one `INSERT … SELECT FROM unnest(arrays)` and `UPDATE … WHERE
+id = ANY(array)` with one parameter per column, bound server-side. The ORM's bulk_create and `pk__in`
+bind one parameter per value and psycopg's client-side binding (Django's default) quotes each into the
+SQL text — that dominated a 1,000-row batch. `sweep_write` does a whole sweep batch in one statement.
+Elsewhere (SQLite): the ORM."""
 
 from __future__ import annotations
 
@@ -133,7 +134,7 @@ def sweep_write(
     enclosing transaction commits without waiting for the WAL flush (SET LOCAL synchronous_commit).
 
     Why one statement: the batch then costs one round trip and one parse whatever its size, and the
-    server does only the row work; the arrays are bound once each, in binary."""
+    server does only the row work; each array is one text parameter (see `array_literal`)."""
     ids = updates["id"]
     sets, arrays, params = [], [], []
     for i, (name, values) in enumerate(updates.items()):
