@@ -41,10 +41,37 @@ def _nav(request) -> list[tuple[str, str]]:
     return entries
 
 
+# Who is warned on every page when the working-day calendar runs out: those who can get it imported.
+CALENDAR_HORIZON_ROLES = ("admin", "supervisor")
+
+
+def calendar_horizon_banner(request):
+    """The calendar horizon (workdays.selectors.calendar_horizon) for administrators and supervisors when
+    it is not ok, else None; `can_import` says whether the link to the import page is theirs to follow."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    from tongban.organisations.scoping import scope_for
+
+    scope = scope_for(user)
+    if scope.is_applicant or not scope.has_role(*CALENDAR_HORIZON_ROLES):
+        return None
+    from django.utils import timezone
+
+    from tongban.workdays.selectors import calendar_horizon
+
+    horizon = calendar_horizon(timezone.localdate())
+    if horizon.is_ok:
+        return None
+    can_import = user.is_staff and user.has_perm("workdays.change_workcalendar")
+    return {"horizon": horizon, "can_import": can_import}
+
+
 def site(request):
     """Site name, the visitor's display preferences (elder-friendly mode) and the menu for every template."""
     return {
         "SITE_NAME": settings.TONGBAN_SITE_NAME,
         "ELDER_MODE": request.COOKIES.get("tb_elder") == "1",
         "NAV": _nav(request),
+        "CALENDAR_HORIZON": calendar_horizon_banner(request),
     }

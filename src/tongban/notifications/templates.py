@@ -207,6 +207,25 @@ TEMPLATES: dict[str, MessageTemplate] = {
             },
         ),
         MessageTemplate(
+            key="calendar.horizon",
+            name="工作日历即将用完",
+            audience=STAFF,
+            sms="{year}年工作日历尚未导入，现有日历仅剩{days_left}个工作日，请尽快导入。",
+            subject="【{level}】{year} 年工作日历尚未导入",
+            body="您好：\n\n{year} 年的工作日历（节假日和调休安排）尚未导入。现有日历截至{last_day}，"
+            "从今天起还剩 {days_left} 个工作日：办理时限超过 {days_left} 个工作日的事项将无法计算期限，"
+            "也就无法受理（目前涉及已发布事项 {blocked} 个）。\n"
+            "请在国务院办公厅公布 {year} 年节假日安排后尽快导入：{import_url}",
+            example={
+                "year": 2027,
+                "level": "紧急",
+                "days_left": 28,
+                "last_day": "2026年12月31日",
+                "blocked": 3,
+                "import_url": "https://tongban.example.cn/admin/workdays/workcalendar/import/",
+            },
+        ),
+        MessageTemplate(
             key="rating.followup",
             name="差评回访",
             audience=APPLICANT,

@@ -68,6 +68,12 @@ SCHEDULE: list[Job] = [
         doc="月度报告：每月第一个工作日生成上月报告（只生成一次；其余日子什么也不做）。",
     ),
     Job(
+        key="workdays.calendar_horizon",
+        task="tongban.workdays.tasks.calendar_horizon_check_task",
+        when=DailyAt(dt.time(7, 30)),
+        doc="工作日历到期提醒：下一年度工作日历尚未导入且现有日历即将用完时，通知管理员（每个级别只通知一次）。",
+    ),
+    Job(
         key="notifications.retry_due",
         task="tongban.notifications.tasks.retry_due_messages_task",
         when=Every(minutes=5),

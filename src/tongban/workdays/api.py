@@ -1,7 +1,9 @@
-"""Read-only API of the working-day calendar: public, no sign-in needed (the calendar is public data)."""
+"""Read-only API of the working-day calendar: public, no sign-in needed (the calendar is public data),
+except the horizon (how far the imported calendar reaches), which is for staff."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -10,9 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tongban.api.serializers import ErrorSerializer
+from tongban.organisations.permissions import IsStaffMember
 
 from .calendar import add_working_days
-from .selectors import calendar_special_days
+from .choices import HorizonLevel
+from .selectors import calendar_horizon, calendar_special_days
 
 
 class YearQuerySerializer(serializers.Serializer):
@@ -88,3 +92,35 @@ class WorkdayAddApi(APIView):
         start, n = query.validated_data["start"], query.validated_data["n"]
         result = add_working_days(start, n)
         return Response(AddResultSerializer({"start": start, "n": n, "result": result}).data)
+
+
+class HorizonSerializer(serializers.Serializer):
+    today = serializers.DateField(help_text="计算所依据的日期（北京时间今天）")
+    level = serializers.ChoiceField(
+        choices=HorizonLevel.choices, help_text="ok（正常）、warning（提醒）或 urgent（紧急）"
+    )
+    level_display = serializers.CharField(source="level_label")
+    last_covered = serializers.DateField(allow_null=True, help_text="已导入日历的最后一天")
+    missing_year = serializers.IntegerField(help_text="尚未导入的下一年度")
+    working_days_left = serializers.IntegerField(help_text="从今天起（不含今天）到日历最后一天的工作日数")
+    longest_limit = serializers.IntegerField(help_text="已发布事项的最长办理时限（工作日）")
+    warning_threshold = serializers.IntegerField(help_text="剩余工作日少于此数即提醒")
+    warning_from = serializers.DateField(help_text="自此日起提醒（最后一个已导入年度的 10 月 1 日）")
+    blocked_items = serializers.IntegerField(help_text="承诺时限已超过剩余工作日、无法受理的已发布事项数")
+
+
+class HorizonApi(APIView):
+    """How far the imported calendar reaches and whether next year's must be imported now (staff only)."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(
+        operation_id="workdays_horizon",
+        tags=["workdays"],
+        summary="工作日历剩余范围与导入提醒",
+        description="已导入的工作日历还能覆盖多少个工作日，以及提醒级别"
+        "（规则见 docs/workdays-import.md）。仅限工作人员。",
+        responses={200: HorizonSerializer, 401: ErrorSerializer, 403: ErrorSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(HorizonSerializer(calendar_horizon(timezone.localdate())).data)

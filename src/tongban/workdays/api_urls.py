@@ -5,4 +5,5 @@ from . import api
 urlpatterns = [
     path("workdays/", api.WorkdayListApi.as_view(), name="api-workdays-list"),
     path("workdays/add/", api.WorkdayAddApi.as_view(), name="api-workdays-add"),
+    path("workdays/horizon/", api.HorizonApi.as_view(), name="api-workdays-horizon"),
 ]

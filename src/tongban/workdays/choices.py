@@ -19,3 +19,11 @@ class CalendarChangeAction(models.TextChoices):
     SEED = "seed", "初始导入"
     IMPORT = "import", "年度导入"
     DAY_SET = "day_set", "单日修改"
+
+
+class HorizonLevel(models.TextChoices):
+    """How close the end of the imported calendar is (see selectors.calendar_horizon)."""
+
+    OK = "ok", "正常"
+    WARNING = "warning", "提醒"
+    URGENT = "urgent", "紧急"

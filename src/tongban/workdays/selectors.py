@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import calendar as pycalendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
-from .calendar import CalendarMissing
-from .choices import DayKind
+from .calendar import CalendarMissing, covered_years, is_workday, working_days_between
+from .choices import DayKind, HorizonLevel
 from .models import CalendarYear, WorkCalendar
 
 
@@ -61,3 +61,145 @@ def default_year(today: date) -> int | None:
     if not years:
         return None
     return today.year if today.year in years else years[-1]
+
+
+# --- how far the calendar reaches (calendar_horizon) -----------------------------------------------
+
+#: Warn from this day (month, day) of the last covered year on: the State Council publishes next year's
+#: schedule between October and December, so from then on somebody should be watching for it.
+WARNING_FROM_MONTH_DAY = (10, 1)
+#: Working days of margin above the longest limit before the warning starts: about six weeks to notice,
+#: fetch the published schedule, prepare the file and import it.
+WARNING_MARGIN_WORKING_DAYS = 30
+#: The longest limit assumed while no published item has one (the longest promised limits in a usual
+#: catalogue are 60 working days); with the margin this gives the ~90 working days of the rule.
+DEFAULT_LONGEST_LIMIT = 60
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """How far the imported working-day calendar reaches from `today`, and how worried to be.
+
+    `working_days_left` is exact: `add_working_days(today, n)` succeeds for n <= working_days_left and
+    raises CalendarMissing beyond it, so an item whose limit exceeds it can no longer be given a deadline
+    (cannot be accepted).
+    """
+
+    today: date
+    level: str  # HorizonLevel
+    last_covered: date | None  # 31 December of the last year of the run of covered years holding today
+    missing_year: int  # the first year the computation would run into and that is not imported
+    working_days_left: int  # working days in (today, last_covered]; 0 when today itself is not covered
+    longest_limit: int  # longest limit of a published item, in working days (DEFAULT_LONGEST_LIMIT if none)
+    warning_threshold: int  # longest_limit + WARNING_MARGIN_WORKING_DAYS
+    warning_from: date  # 1 October of the year before missing_year
+    blocked_items: int  # published items whose promised limit can no longer be counted from today
+
+    @property
+    def is_ok(self) -> bool:
+        return self.level == HorizonLevel.OK
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.level == HorizonLevel.URGENT
+
+    @property
+    def level_label(self) -> str:
+        return HorizonLevel(self.level).label
+
+
+def _natural_in_working_days(n: int) -> int:
+    """A natural-day limit as working days, rounded up (5 working days a week; holidays ignored)."""
+    return -(-n * 5 // 7)
+
+
+def _limit_profile() -> list[tuple[int, str, int, str, int]]:
+    """(promised, unit, statutory, unit, number of items) over published catalogue items: one grouped
+    query, a few dozen rows whatever the size of the catalogue (limits are small integers)."""
+    from tongban.catalogue.choices import ItemStatus
+    from tongban.catalogue.models import ServiceItem
+
+    rows = (
+        ServiceItem.objects.filter(status=ItemStatus.PUBLISHED)
+        .values_list("promised_limit", "promised_limit_unit", "statutory_limit", "statutory_limit_unit")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return list(rows)
+
+
+def _in_working_days(n: int, unit: str) -> int:
+    return _natural_in_working_days(n) if unit == "natural" else n
+
+
+def calendar_horizon(today: date) -> Horizon:
+    """How far the calendar reaches and the alert level, so the calendar is imported before it runs out.
+
+    Why: every statutory deadline is counted on the imported calendar and the system never guesses a
+    holiday, so when next year is missing, cases whose deadline runs into it cannot be accepted at all.
+
+    Rule (docs/workdays-import.md):
+    * longest limit L = the longest promised or statutory limit of a published item in working days
+      (a natural-day limit n counts as ⌈5n/7⌉; statutory included because an extension may run up to it),
+      DEFAULT_LONGEST_LIMIT when the catalogue has none;
+    * **urgent** when fewer than L working days are left: some deadline can already not be computed;
+    * **warning** from 1 October of the last covered year, or when fewer than L + 30 working days are left;
+    * **ok** otherwise.
+    A day whose own year is not covered is urgent with 0 working days left.
+    """
+    years = set(covered_years())
+    profile = _limit_profile()
+    longest = (
+        max(
+            (max(_in_working_days(p, pu), _in_working_days(s, su)) for p, pu, s, su, _ in profile),
+            default=0,
+        )
+        or DEFAULT_LONGEST_LIMIT
+    )
+    threshold = longest + WARNING_MARGIN_WORKING_DAYS
+
+    if today.year not in years:
+        last_covered, left, last_workday = None, 0, None
+        if years and min(years) < today.year:
+            below = [y for y in years if y < today.year]
+            last_covered = date(max(below), 12, 31)
+        missing = today.year
+    else:
+        end = today.year
+        while end + 1 in years:
+            end += 1
+        last_covered = date(end, 12, 31)
+        missing = end + 1
+        left = working_days_between(today, last_covered)
+        last_workday = last_covered
+        while last_workday > today and not is_workday(last_workday):
+            last_workday -= timedelta(days=1)
+
+    blocked = 0
+    for promised, unit, _, _, count in profile:
+        if last_workday is None:
+            blocked += count
+        elif unit == "natural":
+            # due = the working day on or after today + n: computable only up to the last working day.
+            blocked += count if today + timedelta(days=promised) > last_workday else 0
+        else:
+            blocked += count if promised > left else 0
+
+    warning_from = date(missing - 1, *WARNING_FROM_MONTH_DAY)
+    if last_workday is None or left < longest:
+        level = HorizonLevel.URGENT
+    elif left < threshold or today >= warning_from:
+        level = HorizonLevel.WARNING
+    else:
+        level = HorizonLevel.OK
+    return Horizon(
+        today=today,
+        level=level,
+        last_covered=last_covered,
+        missing_year=missing,
+        working_days_left=left,
+        longest_limit=longest,
+        warning_threshold=threshold,
+        warning_from=warning_from,
+        blocked_items=blocked,
+    )

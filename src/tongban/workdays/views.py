@@ -1,4 +1,9 @@
-"""Public page: a year's working-day calendar with holidays and make-up working days marked."""
+"""Public page: a year's working-day calendar with holidays and make-up working days marked.
+
+When the calendar is close to running out (selectors.calendar_horizon) the page says so: administrators
+and supervisors get the full warning with the import link, everybody else a short note that next year's
+schedule is not entered yet (why the year list ends there).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,21 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from .calendar import CalendarMissing
-from .selectors import calendar_year_grid, calendar_years, default_year
+from .selectors import calendar_horizon, calendar_year_grid, calendar_years, default_year
 
 
 def calendar_page(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
     years = calendar_years()
     raw = request.GET.get("year", "").strip()
-    year = int(raw) if raw.isdigit() else default_year(timezone.localdate())
-    context = {"years": years, "year": year, "months": None, "missing": None}
+    year = int(raw) if raw.isdigit() else default_year(today)
+    context = {
+        "years": years,
+        "year": year,
+        "months": None,
+        "missing": None,
+        "horizon": calendar_horizon(today),
+    }
     status = 200
     if year is not None:
         try:
