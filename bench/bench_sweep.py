@@ -8,15 +8,16 @@ EMPTIED before each size — so the script refuses a database whose name does no
 --yes is given. PostgreSQL is the target (rows are loaded with COPY); SQLite works for a smoke run.
 
 Each size: N open step watches in 50 departments, stored as a sweep left them yesterday (levels and
-transition dates from tongban.supervision.thresholds); watches 1..N/100 reach a transition date today
-(yellow ~60 %, red ~30 % — each red step also gets a rule card —, escalation ~10 %). Two variants on the
-same loaded table, each run --reps times (median reported), the changing rows restored from a snapshot
-and the tables vacuumed before each run:
+transition dates from tongban.supervision.thresholds); N/100 of them reach a transition date today
+(yellow ~60 %, red ~30 % — each red step also gets a rule card —, escalation ~10 %): ids 1..N/100, or
+with --spread every 100th id. Two variants on the same loaded table, each run --reps times (median
+reported) with each --workers count (connections of warning_sweep), the changing rows restored from a
+snapshot, the tables vacuumed and a CHECKPOINT taken before each timed statement:
 - "1 %": N/100 rows change (the issue's scenario: 10× more changes at 1M than at 100k);
 - "fixed": --fixed rows change at every size (default 1,000): isolates the number OPEN from the number
   changing — the design claim is that this ratio stays near 1.
 Timed: the sweep (warning_sweep(today)), an idle rerun, and two references on the same rows in the same
-run: one indexed SELECT of them, and one UPDATE of their level by id in a single statement (rolled back)
+run: one SELECT of them by id, and one UPDATE of their level by id in a single statement (rolled back)
 — the lower bound of the write the sweep has to do. --dispatch also times the notification outbox.
 """
 
