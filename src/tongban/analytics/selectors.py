@@ -144,25 +144,30 @@ def month_range(month: dt.date) -> tuple[dt.date, dt.date]:
 # What each figure counts, by the date that puts a case into the period: every figure counts the facts
 # whose OWN date is in the period, so each part is one GROUP BY over one date range — read through that
 # date's index — rather than one pass over the OR of four date ranges. The parts are added up per group.
+# Counting department_id (never NULL, so the same as COUNT(*)) rather than the key keeps every column
+# read inside the covering indexes: index-only scans.
 def _parts() -> list[tuple[str, dict]]:
     return [
         (
             "received_on",
-            {"received": Count("pk"), "online": Count("pk", filter=Q(channel=CaseChannel.ONLINE))},
+            {
+                "received": Count("department"),
+                "online": Count("department", filter=Q(channel=CaseChannel.ONLINE)),
+            },
         ),
-        ("accepted_on", {"accepted": Count("pk")}),
-        ("refused_on", {"refused": Count("pk")}),
+        ("accepted_on", {"accepted": Count("department")}),
+        ("refused_on", {"refused": Count("department")}),
         (
             "concluded_on",
             {
-                "concluded": Count("pk"),
-                "on_time": Count("pk", filter=Q(on_time=True)),
-                "early": Count("pk", filter=Q(early=True)),
+                "concluded": Count("department"),
+                "on_time": Count("department", filter=Q(on_time=True)),
+                "early": Count("department", filter=Q(early=True)),
                 "used_days_sum": Sum("used_days"),
                 "promised_days_sum": Sum("promised_days"),
                 "visits_sum": Sum("visits"),
-                "one_visit": Count("pk", filter=Q(visits__lte=1)),
-                "corrected": Count("pk", filter=Q(corrections__gt=0)),
+                "one_visit": Count("department", filter=Q(visits__lte=1)),
+                "corrected": Count("department", filter=Q(corrections__gt=0)),
                 "extensions": Sum("extensions"),
                 "pauses": Sum("pauses"),
             },
