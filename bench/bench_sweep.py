@@ -200,6 +200,7 @@ def load(n: int, n_changing: int, spread: bool, dept_ids, quiet, changing, rng) 
         else:
             for table in ("cardevent", "card", "warningevent", "deadline"):
                 c.execute(f"DELETE FROM supervision_{table}")
+            c.execute("DELETE FROM sqlite_sequence WHERE name = 'supervision_deadline'")  # ids from 1
             batch = []
             for row in rows(n, n_changing, spread, dept_ids, quiet, changing, rng):
                 batch.append(Deadline(**dict(zip(COLUMNS, row, strict=True))))
