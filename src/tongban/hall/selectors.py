@@ -6,10 +6,10 @@ Every staff read goes through `.visible_to(user)`; the board, the slots and the 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet
+from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
 from tongban.common.errors import NotAllowed, NotFound, ValidationFailed
@@ -250,31 +250,6 @@ class FigureRow:
     avg_wait: float | None = None  # seconds from joining the queue to the first call
     max_wait: int | None = None
     avg_service: float | None = None  # seconds from start to finish of served rows
-    _waits: list[int] = field(default_factory=list, repr=False)
-    _services: list[int] = field(default_factory=list, repr=False)
-
-    def add(self, t: Ticket) -> None:
-        if t.source != TicketSource.TRANSFER:
-            self.tickets += 1
-        if t.status == S.DONE:
-            self.served += 1
-        elif t.status in S.unserved():
-            self.unserved += 1
-        elif t.status == S.TRANSFERRED:
-            self.transferred += 1
-        if t.called_at is not None:
-            self.visits += 1
-            self._waits.append(t.wait_seconds or 0)
-        if t.status == S.DONE and t.service_seconds is not None:
-            self._services.append(t.service_seconds)
-
-    def close(self) -> FigureRow:
-        if self._waits:
-            self.avg_wait = sum(self._waits) / len(self._waits)
-            self.max_wait = max(self._waits)
-        if self._services:
-            self.avg_service = sum(self._services) / len(self._services)
-        return self
 
     @property
     def unserved_rate(self) -> float | None:
@@ -292,10 +267,51 @@ class HallFigures:
     by_hour: list[FigureRow]
 
 
+_WAIT = ExpressionWrapper(F("called_at") - F("waiting_since"), output_field=DurationField())
+_SERVICE = ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField())
+_CALLED = Q(called_at__isnull=False)
+_TIMED = Q(status=S.DONE, started_at__isnull=False, ended_at__isnull=False)
+# The figures of one row, computed by the database (a city's halls take a million tickets a year).
+_FIGURES = {
+    "f_tickets": Count("id", filter=~Q(source=TicketSource.TRANSFER)),
+    "f_visits": Count("id", filter=_CALLED),
+    "f_served": Count("id", filter=Q(status=S.DONE)),
+    "f_unserved": Count("id", filter=Q(status__in=S.unserved())),
+    "f_transferred": Count("id", filter=Q(status=S.TRANSFERRED)),
+    "f_avg_wait": Avg(_WAIT, filter=_CALLED),
+    "f_max_wait": Max(_WAIT, filter=_CALLED),
+    "f_avg_service": Avg(_SERVICE, filter=_TIMED),
+}
+
+
+def _seconds(value) -> float | None:
+    """A duration from the database as seconds (never below 0: a clock set back must not count)."""
+    if value is None:
+        return None
+    return max(0.0, value.total_seconds() if isinstance(value, dt.timedelta) else value / 1_000_000)
+
+
+def _figure_row(key: str, label: str, values: dict) -> FigureRow:
+    max_wait = _seconds(values["f_max_wait"])
+    return FigureRow(
+        key=key,
+        label=label,
+        tickets=values["f_tickets"],
+        visits=values["f_visits"],
+        served=values["f_served"],
+        unserved=values["f_unserved"],
+        transferred=values["f_transferred"],
+        avg_wait=_seconds(values["f_avg_wait"]),
+        max_wait=int(max_wait) if max_wait is not None else None,
+        avg_service=_seconds(values["f_avg_service"]),
+    )
+
+
 def hall_figures(*, user, date_from: dt.date, date_to: dt.date, hall_id: int | None = None) -> HallFigures:
     """Waiting and service times and unserved counts per category, window and hour of day (the hour the
     person joined the queue), over [date_from, date_to]. Hall staff see their halls; admins and
-    supervisors all. Reused by the performance pages."""
+    supervisors all. Reused by the performance pages. Four aggregate queries, whatever the number of
+    tickets (times to the microsecond, as stored)."""
     if date_to < date_from:
         raise ValidationFailed("结束日期不能早于开始日期。", field="date_to")
     allowed = figure_hall_ids(user)
@@ -308,32 +324,39 @@ def hall_figures(*, user, date_from: dt.date, date_to: dt.date, hall_id: int | N
         qs = qs.filter(hall_id=hall_id)
     elif allowed is not None:
         qs = qs.filter(hall_id__in=allowed)
-    total = FigureRow(key="all", label="合计")
-    by_cat: dict[int, FigureRow] = {}
-    by_win: dict[int, FigureRow] = {}
-    by_hour: dict[int, FigureRow] = defaultdict(lambda: FigureRow(key="", label=""))
-    for t in qs.select_related("category", "window", "window__hall").order_by("id").iterator(chunk_size=2000):
-        total.add(t)
-        by_cat.setdefault(
-            t.category_id, FigureRow(key=t.category.code, label=f"{t.category.code} {t.category.name}")
-        ).add(t)
-        if t.window_id:
-            by_win.setdefault(
-                t.window_id,
-                FigureRow(key=str(t.window.number), label=f"{t.window.number} 号窗口（{t.window.name}）"),
-            ).add(t)
-        hour = timezone.localtime(t.waiting_since).hour
-        row = by_hour[hour]
-        row.key, row.label = str(hour), f"{hour:02d}:00–{hour + 1:02d}:00"
-        row.add(t)
+    qs = qs.order_by()
+    total = _figure_row("all", "合计", qs.aggregate(**_FIGURES))
+    by_category = sorted(
+        (
+            _figure_row(v["category__code"], f"{v['category__code']} {v['category__name']}", v)
+            for v in qs.values("category_id", "category__code", "category__name").annotate(**_FIGURES)
+        ),
+        key=lambda r: r.key,
+    )
+    by_window = sorted(
+        (
+            _figure_row(str(v["window__number"]), f"{v['window__number']} 号窗口（{v['window__name']}）", v)
+            for v in qs.filter(window__isnull=False)
+            .values("window_id", "window__number", "window__name")
+            .annotate(**_FIGURES)
+        ),
+        key=lambda r: int(r.key),
+    )
+    by_hour = sorted(
+        (
+            _figure_row(str(v["hour"]), f"{v['hour']:02d}:00–{v['hour'] + 1:02d}:00", v)
+            for v in qs.annotate(hour=ExtractHour("waiting_since")).values("hour").annotate(**_FIGURES)
+        ),
+        key=lambda r: int(r.key),
+    )
     return HallFigures(
         date_from=date_from,
         date_to=date_to,
         hall_ids=[hall_id] if hall_id else (sorted(allowed) if allowed is not None else None),
-        total=total.close(),
-        by_category=[r.close() for _, r in sorted(by_cat.items(), key=lambda kv: kv[1].key)],
-        by_window=[r.close() for _, r in sorted(by_win.items(), key=lambda kv: int(kv[1].key))],
-        by_hour=[by_hour[h].close() for h in sorted(by_hour)],
+        total=total,
+        by_category=by_category,
+        by_window=by_window,
+        by_hour=by_hour,
     )
 
 

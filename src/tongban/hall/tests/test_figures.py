@@ -114,3 +114,21 @@ def test_parallel_windows_never_get_the_same_ticket():
     assert Ticket.objects.filter(status="waiting").count() == 2
     # first come first served: the n earliest tickets were called
     assert sorted(got) == sorted(Ticket.objects.order_by("seq").values_list("pk", flat=True)[:n])
+
+
+@pytest.mark.django_db
+def test_figures_cost_the_same_queries_whatever_the_number_of_tickets(world):
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            selectors.hall_figures(user=world.clerk, date_from=DAY, date_to=DAY, hall_id=world.hall.pk)
+        return len(ctx.captured_queries)
+
+    with time_machine.travel(at(9, 0), tick=False):
+        services.ticket_take(hall_id=world.hall.pk, category_id=world.cats["B"].pk)
+        queries()  # the first call also looks up the user's scope
+        few = queries()
+        for _ in range(30):
+            services.ticket_take(hall_id=world.hall.pk, category_id=world.cats["A"].pk)
+        assert queries() == few
