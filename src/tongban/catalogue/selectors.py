@@ -8,26 +8,82 @@ JSON text (`"natural"`), which both SQLite and PostgreSQL answer in SQL, so list
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from tongban.common.errors import NotFound, ValidationFailed
 
-from .choices import ItemStatus
+from .choices import ApplicantKind, ItemCategory, ItemStatus, LifeEvent
 from .models import ItemEvent, MaterialRequirement, ServiceItem
 
 if TYPE_CHECKING:
     from tongban.accounts.models import User
 
 __all__ = [
+    "GuideCounts",
+    "guide_counts",
     "item_events",
     "item_get",
     "item_get_published",
     "item_versions",
     "items_for_department",
+    "json_list_has",
     "published_items",
 ]
+
+
+def json_list_has(field: str, value: str) -> Q:
+    """Items whose JSON list column `field` holds the code `value` (an ASCII choice value).
+
+    A quoted `icontains` on the JSON text: SQLite and PostgreSQL both answer it in SQL, and the quotes
+    keep one code from matching inside another.
+    """
+    return Q(**{f"{field}__icontains": f'"{value}"'})
+
+
+@dataclass(frozen=True)
+class GuideCounts:
+    """Published items in total and per browse tile (every choice value present, zero if no item)."""
+
+    total: int
+    categories: dict[str, int]
+    applicant_kinds: dict[str, int]
+    life_events: dict[str, int]
+
+
+def guide_counts(*, user: User | None = None) -> GuideCounts:
+    """The guide home's tile counts: one GROUP BY over the published items' tile columns.
+
+    Why: the home page used to fetch every published row and decode its two JSON columns in Python.
+    Items share few distinct (category, applicant kinds, life events) combinations — 57 for the 158 demo
+    items — so the database groups them and Python adds up one row per combination. An item counts
+    once per kind/event however often a code repeats in its list; unknown codes are not counted.
+    (Twenty conditional COUNTs in one query would scan once too, but the ORM takes ~8 ms to compile them.)
+    """
+    categories = dict.fromkeys(ItemCategory.values, 0)
+    kinds = dict.fromkeys(ApplicantKind.values, 0)
+    events = dict.fromkeys(LifeEvent.values, 0)
+    total = 0
+    rows = (
+        _visible(user)
+        .published()
+        .order_by()
+        .values_list("category", "applicant_kinds", "life_events")
+        .annotate(n=Count("pk"))
+    )
+    for category, item_kinds, item_events, n in rows:
+        total += n
+        if category in categories:
+            categories[category] += n
+        for kind in set(item_kinds or []):
+            if kind in kinds:
+                kinds[kind] += n
+        for event in set(item_events or []):
+            if event in events:
+                events[event] += n
+    return GuideCounts(total=total, categories=categories, applicant_kinds=kinds, life_events=events)
 
 
 def _visible(user: User | None) -> QuerySet[ServiceItem]:
@@ -58,9 +114,9 @@ def published_items(
     if item_type:
         qs = qs.filter(item_type=item_type)
     if applicant_kind:
-        qs = qs.filter(applicant_kinds__icontains=f'"{applicant_kind}"')
+        qs = qs.filter(json_list_has("applicant_kinds", applicant_kind))
     if life_event:
-        qs = qs.filter(life_events__icontains=f'"{life_event}"')
+        qs = qs.filter(json_list_has("life_events", life_event))
     return qs.order_by("code")
 
 

@@ -1,20 +1,27 @@
 """Public service guide (办事指南): home, browse, search, item page. Anonymous access everywhere.
 
 Every query starts from `ServiceItem.objects.visible_to(request.user).published()`: the guide shows
-published items only, whoever looks. Item lists that depend on the JSON columns (applicant kinds, life
-events) are filtered in Python over a list of primary keys, because JSON containment is not portable
-between SQLite and PostgreSQL; the catalogue is a few thousand rows at most, so that stays cheap.
+published items only, whoever looks. Filters and counts on the JSON list columns (applicant kinds, life
+events) run in SQL through `selectors.json_list_has` (a quoted `icontains` on the JSON text, portable
+between SQLite and PostgreSQL): no view decodes the JSON of every item.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Model, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -23,6 +30,7 @@ from tongban.organisations.models import Department
 from .choices import ApplicantKind, CaseKind, ItemCategory, ItemStatus, LifeEvent, OnlineDepth
 from .models import ServiceItem
 from .search import MAX_QUERY_CHARS, load_items, search_item_ids, search_suggest
+from .selectors import guide_counts, json_list_has
 
 PAGE_SIZE = 20
 LATEST_COUNT = 8
@@ -42,26 +50,71 @@ class Tile:
 @require_GET
 def guide_home(request: HttpRequest) -> HttpResponse:
     """Search box and the four ways to browse, each with item counts."""
-    rows = list(_published(request).values_list("category", "applicant_kinds", "life_events"))
-    categories = Counter(category for category, _kinds, _events in rows)
-    kinds = Counter(kind for _category, item_kinds, _events in rows for kind in set(item_kinds or []))
-    events = Counter(event for _category, _kinds, item_events in rows for event in set(item_events or []))
-    departments = (
+    counts = guide_counts(user=request.user)
+    departments = list(
         Department.objects.visible_to(request.user)
         .filter(is_active=True)
         .annotate(n_items=Count("items", filter=Q(items__status=ItemStatus.PUBLISHED)))
         .order_by("sort_order", "pk")
     )
-    latest = _published(request).select_related("department").order_by("-published_at", "code")[:LATEST_COUNT]
+    latest = list(
+        _published(request).select_related("department").order_by("-published_at", "code")[:LATEST_COUNT]
+    )
     context = {
-        "total": len(rows),
-        "applicant_tiles": [Tile(k.value, k.label, kinds[k.value]) for k in ApplicantKind],
-        "category_tiles": [Tile(c.value, c.label, categories[c.value]) for c in ItemCategory],
-        "event_tiles": [Tile(e.value, e.label, events[e.value]) for e in LifeEvent],
+        "total": counts.total,
+        "applicant_tiles": [Tile(k.value, k.label, counts.applicant_kinds[k.value]) for k in ApplicantKind],
+        "category_tiles": [Tile(c.value, c.label, counts.categories[c.value]) for c in ItemCategory],
+        "event_tiles": [Tile(e.value, e.label, counts.life_events[e.value]) for e in LifeEvent],
         "departments": departments,
         "latest": latest,
     }
-    return render(request, "catalogue/guide_home.html", context)
+    return render(request, "catalogue/guide_home.html", {"body": _home_body(context)})
+
+
+# The home page's body (everything below the site header) rendered once per distinct input: the key is
+# the language, the script prefix and every value the body is rendered from (counts, the department and
+# latest-item rows with all their fields), so a cached body can never disagree with the database —
+# there is nothing to invalidate. Rendering its ~40 tiles is most of the page's cost; the three queries
+# that produce the inputs still run on every request.
+HOME_BODY_TEMPLATE = "catalogue/_guide_home_body.html"
+_HOME_BODIES: OrderedDict[tuple, str] = OrderedDict()
+_HOME_BODIES_MAX = 16
+_HOME_BODIES_LOCK = threading.Lock()
+
+
+def _row_values(obj: Model) -> tuple:
+    """All loaded field values and annotations of a row, and those of its select_related rows."""
+    values = tuple(sorted((k, repr(v)) for k, v in vars(obj).items() if k != "_state"))
+    related = tuple(sorted((name, _row_values(rel)) for name, rel in obj._state.fields_cache.items() if rel))
+    return values, related
+
+
+def _home_body(context: dict) -> SafeString:
+    if settings.DEBUG:  # template edits show at once while developing
+        return mark_safe(render_to_string(HOME_BODY_TEMPLATE, context))
+    inputs = repr(
+        (
+            context["total"],
+            context["applicant_tiles"],
+            context["category_tiles"],
+            context["event_tiles"],
+            [_row_values(d) for d in context["departments"]],
+            [_row_values(i) for i in context["latest"]],
+        )
+    )
+    key = (get_language(), get_script_prefix(), hashlib.sha256(inputs.encode()).hexdigest())
+    with _HOME_BODIES_LOCK:
+        body = _HOME_BODIES.get(key)
+        if body is not None:
+            _HOME_BODIES.move_to_end(key)
+            return mark_safe(body)
+    body = render_to_string(HOME_BODY_TEMPLATE, context)
+    with _HOME_BODIES_LOCK:
+        _HOME_BODIES[key] = body
+        while len(_HOME_BODIES) > _HOME_BODIES_MAX:
+            _HOME_BODIES.popitem(last=False)
+    # Safe: rendered by the template engine with autoescaping.
+    return mark_safe(body)
 
 
 @dataclass(frozen=True)
@@ -111,13 +164,12 @@ def guide_browse(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(department=filters.department)
     if filters.once:
         qs = qs.filter(visits_required__lte=1)
-    keys = [
-        pk
-        for pk, kinds, events in qs.order_by("code").values_list("pk", "applicant_kinds", "life_events")
-        if (not filters.applicant or filters.applicant in (kinds or []))
-        and (not filters.event or filters.event in (events or []))
-    ]
-    page = _paginate(request, keys)
+    if filters.applicant:
+        qs = qs.filter(json_list_has("applicant_kinds", filters.applicant))
+    if filters.event:
+        qs = qs.filter(json_list_has("life_events", filters.event))
+    # Paginated in SQL (COUNT, then one page of keys): no row outside the page is fetched.
+    page = _paginate(request, qs.order_by("code").values_list("pk", flat=True))
     items = load_items(list(page.object_list))
     context = {
         "filters": filters,
