@@ -3,6 +3,8 @@
 Prepares the demo database (`tongban demo --prepare-only`), then measures requests per second for
 search pages and item pages, reported as a ratio of the trivial JSON endpoint measured in the same run.
 Run: .venv/bin/python bench/bench_guide_http.py [--seconds 5]
+The database is `DATABASE_URL`'s (default var/tongban.sqlite3, the demo's own); while others may be using
+that file, give the bench its own, e.g. DATABASE_URL=sqlite:////tmp/tongban_guide_bench.sqlite3.
 """
 
 from __future__ import annotations
