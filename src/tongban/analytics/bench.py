@@ -51,7 +51,7 @@ from tongban.workdays.calendar import (
 )
 from tongban.workdays.clock import Pause, due_date, used_working_days
 
-from .facts import _window_lookup
+from .facts import FACT_FIELDS, _window_lookup
 from .models import CaseFact
 
 BATCH = 20_000
@@ -139,31 +139,8 @@ STEP_COLUMNS = [
 VISIT_COLUMNS = ["case_id", "kind", "note", "at", "hall_id", "staff_id"]
 PAUSE_COLUMNS = ["case_id", "kind", "procedure", "reason", "started_on", "ended_on"]
 EXTENSION_COLUMNS = ["case_id", "days", "reason", "due_before", "due_after", "at"]
-FACT_COLUMNS = [
-    "case_id",
-    "department_id",
-    "item_id",
-    "hall_id",
-    "window_id",
-    "staff_id",
-    "channel",
-    "status",
-    "received_on",
-    "accepted_on",
-    "refused_on",
-    "concluded_on",
-    "due_date",
-    "promised_days",
-    "used_days",
-    "on_time",
-    "early",
-    "visits",
-    "corrections",
-    "extensions",
-    "pauses",
-    "returns",
-    "refreshed_at",
-]
+# The fact table's columns, in the order build_facts fills them (one list for both writers).
+FACT_COLUMNS = ["case_id", *(CaseFact._meta.get_field(name).attname for name in FACT_FIELDS)]
 JSON_COLUMNS = frozenset({"form_data", "plan", "detail"})  # written as JSON text by COPY
 TABLES: list[tuple[type[models.Model], list[str]]] = [
     (Case, CASE_COLUMNS),
