@@ -179,6 +179,13 @@ class TestBanner:
         assert f'href="{IMPORT_URL}"' in html
         assert 'class="btn-close" data-bs-dismiss="alert"' in html
 
+    def test_in_english_when_chosen(self, client, admin_user, settings):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        with at(date(2026, 12, 20)):
+            html = self.page(client, admin_user)
+        assert "The 2027 working-day calendar has not been imported" in html
+        assert "Import the working-day calendar" in html and "尚未导入" not in html
+
     def test_warning_level_on_1_october_on_a_staff_page(self, client, admin_user):
         with at(date(2026, 10, 1)):
             html = self.page(client, admin_user, reverse("notifications:inbox"))
