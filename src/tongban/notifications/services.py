@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import partial
 
 from django.core.exceptions import ValidationError
@@ -83,6 +84,20 @@ def _address_for(channel: str, *, recipient_user, mobile: str, email: str) -> tu
     return ("", "") if recipient_user is None else (str(recipient_user.pk), "")
 
 
+@dataclass(frozen=True, kw_only=True)
+class Notification:
+    """One event to tell one recipient about (the arguments of `notify`)."""
+
+    template: str
+    context: dict
+    idempotency_key: str
+    recipient_user: object = None
+    mobile: str = ""
+    email: str = ""
+    channels: tuple[str, ...] = ALL_CHANNELS
+    ref: str = ""
+
+
 def notify(
     *,
     recipient_user=None,
@@ -102,43 +117,34 @@ def notify(
     message that `gave_up`, so staff see why the applicant was not told. Unknown template keys and
     missing parameters raise `NotificationTemplateError`.
     """
-    if not idempotency_key:
-        raise ValueError("notify() 需要 idempotency_key（如 “case:123:accepted”）。")
-    channels = tuple(dict.fromkeys(channels))
-    unknown = [c for c in channels if c not in Channel.values]
-    if unknown:
-        raise ValueError(f"未知的消息渠道：{', '.join(unknown)}（可用：{', '.join(Channel.values)}）。")
-    stored_context = json.loads(json.dumps(context, cls=DjangoJSONEncoder))
-    rendered = render(template, stored_context)
-    now = timezone.now()
+    return notify_many(
+        [
+            Notification(
+                recipient_user=recipient_user,
+                mobile=mobile,
+                email=email,
+                template=template,
+                context=context,
+                channels=tuple(channels),
+                ref=ref,
+                idempotency_key=idempotency_key,
+            )
+        ]
+    )
 
+
+def notify_many(notifications: list[Notification]) -> list[Message]:
+    """`notify` for several events or recipients at once (e.g. every approver of the steps a stage
+    opens): one INSERT for all their messages and one send task, with the same guarantees."""
+    now = timezone.now()
     candidates: list[Message] = []
-    for channel in channels:
-        address, error = _address_for(channel, recipient_user=recipient_user, mobile=mobile, email=email)
-        if not address:
-            continue
-        message = Message(
-            channel=channel,
-            recipient=recipient_user,
-            address="" if channel == Channel.IN_APP else address,
-            template=template,
-            subject=rendered.subject,
-            body={Channel.SMS: rendered.sms, Channel.EMAIL: rendered.body}.get(channel, rendered.in_app),
-            context=stored_context,
-            ref=ref,
-            idempotency_key=f"{idempotency_key}:{channel}",
-            created_at=now,
-        )
-        if error:
-            message.status, message.last_error = MessageStatus.GAVE_UP, error
-        elif channel == Channel.IN_APP:
-            message.status, message.sent_at = MessageStatus.SENT, now
-        candidates.append(message)
+    for n in notifications:
+        candidates.extend(_candidates(n, now=now))
     if not candidates:
         return []
     try:
-        # One INSERT for every channel, in a savepoint: a retried or concurrent call for the same event
-        # hits the unique key, and then the rows already there are returned instead (nothing sent twice).
+        # One INSERT in a savepoint: a retried or concurrent call for the same event hits the unique
+        # key, and then the rows already there are returned instead (nothing sent twice).
         with transaction.atomic():
             Message.objects.bulk_create(candidates)
         messages = candidates
@@ -146,6 +152,43 @@ def notify(
         return _existing_or_new(candidates)
     _enqueue_on_commit([m.pk for m in messages if m.status == MessageStatus.QUEUED])
     return messages
+
+
+def _candidates(n: Notification, *, now: dt.datetime) -> list[Message]:
+    """The unsaved messages of one event, one per channel with an address."""
+    if not n.idempotency_key:
+        raise ValueError("notify() 需要 idempotency_key（如 “case:123:accepted”）。")
+    channels = tuple(dict.fromkeys(n.channels))
+    unknown = [c for c in channels if c not in Channel.values]
+    if unknown:
+        raise ValueError(f"未知的消息渠道：{', '.join(unknown)}（可用：{', '.join(Channel.values)}）。")
+    stored_context = json.loads(json.dumps(n.context, cls=DjangoJSONEncoder))
+    rendered = render(n.template, stored_context)
+    candidates = []
+    for channel in channels:
+        address, error = _address_for(
+            channel, recipient_user=n.recipient_user, mobile=n.mobile, email=n.email
+        )
+        if not address:
+            continue
+        message = Message(
+            channel=channel,
+            recipient=n.recipient_user,
+            address="" if channel == Channel.IN_APP else address,
+            template=n.template,
+            subject=rendered.subject,
+            body={Channel.SMS: rendered.sms, Channel.EMAIL: rendered.body}.get(channel, rendered.in_app),
+            context=stored_context,
+            ref=n.ref,
+            idempotency_key=f"{n.idempotency_key}:{channel}",
+            created_at=now,
+        )
+        if error:
+            message.status, message.last_error = MessageStatus.GAVE_UP, error
+        elif channel == Channel.IN_APP:
+            message.status, message.sent_at = MessageStatus.SENT, now
+        candidates.append(message)
+    return candidates
 
 
 def _existing_or_new(candidates: list[Message]) -> list[Message]:

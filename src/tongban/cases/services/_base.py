@@ -348,8 +348,9 @@ def notify_applicant(case: Case, template: str, *, key: str, **extra) -> None:
 
 
 def notify_staff_of_steps(case: Case, steps: list[Step]) -> None:
-    """task.assigned to every approver/head (or the step's role) of each step's department."""
-    from tongban.notifications.services import notify
+    """task.assigned to every approver/head (or the step's role) of each step's department, all in one
+    INSERT and one send task."""
+    from tongban.notifications.services import Notification, notify_many
 
     departments = {s.department_id for s in steps}
     staff = list(
@@ -357,17 +358,21 @@ def notify_staff_of_steps(case: Case, steps: list[Step]) -> None:
             "user"
         )
     )
+    todo = []
     for step in steps:
         roles = (step.role,) if step.role else DEPARTMENT_ROLES
         users = {a.user for a in staff if a.department_id == step.department_id and a.role in roles}
-        for user in sorted(users, key=lambda u: u.pk):
-            notify(
+        todo.extend(
+            Notification(
                 recipient_user=user,
                 template="task.assigned",
                 context=case_context(case, step=step.name, due_date=step.due_date),
                 ref=f"case:{case.pk}",
                 idempotency_key=f"step:{step.pk}:assigned:{user.pk}",
             )
+            for user in sorted(users, key=lambda u: u.pk)
+        )
+    notify_many(todo)
 
 
 def atomic():

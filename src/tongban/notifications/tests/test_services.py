@@ -59,6 +59,35 @@ def test_a_repeated_event_with_a_new_channel_creates_only_that_channel(
     assert second[0].args == (again[1].pk,)
 
 
+def test_notify_many_inserts_every_event_at_once_and_enqueues_one_task(
+    applicant_user, django_capture_on_commit_callbacks
+):
+    from tongban.notifications.services import Notification, notify_many
+
+    events = [
+        Notification(
+            recipient_user=applicant_user,
+            template="case.accepted",
+            context=ACCEPTED_CONTEXT,
+            channels=(Channel.SMS, Channel.IN_APP),
+            idempotency_key=f"case:{n}:accepted",
+        )
+        for n in (21, 22)
+    ]
+    with django_capture_on_commit_callbacks(execute=False) as first:
+        messages = notify_many(events)
+    assert [m.idempotency_key for m in messages] == [
+        "case:21:accepted:sms",
+        "case:21:accepted:in_app",
+        "case:22:accepted:sms",
+        "case:22:accepted:in_app",
+    ]
+    assert len(first) == 1 and first[0].args == ([messages[0].pk, messages[2].pk],)  # the two SMS
+    with django_capture_on_commit_callbacks(execute=False) as again:
+        assert [m.pk for m in notify_many(events)] == [m.pk for m in messages]
+    assert again == [] and Message.objects.filter(idempotency_key__startswith="case:2").count() == 4
+
+
 def test_notify_creates_rows_and_sends_only_after_commit(
     applicant_user, sms_file, django_capture_on_commit_callbacks
 ):
