@@ -325,7 +325,7 @@ def test_form_schema_helpers(world):
                 {"key": "c", "label": "信用代码", "type": "creditcode"},
             ]
         },
-        {"n": "0", "d": "2026-13-01", "s": "中", "c": "91440106MA5XXXXXX0"},
+        {"n": "0", "d": "2026-13-01", "s": "中", "c": "91440106MA5KLMNPQ0"},
     )
     assert errors["n"] == "“面积”不能小于 1。"
     assert errors["d"] == "“开业日期”应为日期，格式如 2026-01-31。"

@@ -49,7 +49,7 @@ def test_unknown_birthplace_is_only_a_warning():
     [
         "91350100M000100Y43",  # enterprise
         "11100000000013127G",  # government body
-        "Y2440300MA5DXXXXX0",  # placeholder, fixed below
+        "Y2440300MA5DKLMN80",  # letter-first (other); the check character is recomputed below
     ],
 )
 def test_valid_credit_codes(code):
