@@ -1,7 +1,7 @@
 """Benchmark: full case lifecycles per second through the services on PostgreSQL, beside SpiffWorkflow.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tongban_bench \
-        .venv/bin/python bench/bench_lifecycle.py [--cases 200]
+        .venv/bin/python bench/bench_lifecycle.py [--cases 200] [--spiff-reload] [--clerks N [--seconds 20]]
 
 One lifecycle = seven transactions: the applicant submits online (case_submit), a clerk accepts
 (case_accept), three departments each complete their parallel review (step_complete ×3), the lead
@@ -15,6 +15,17 @@ join around the three reviews — and after every step serialises the whole work
 (BpmnWorkflowSerializer) into the table spiff_state in its own transaction, as an engine that persists
 between requests must. It does not reload the state before each step, which flatters SpiffWorkflow;
 `--spiff-reload` adds that (closer to what a web request does). Target: services ≥ 5× SpiffWorkflow.
+
+A third contender, the floor, runs the same seven transactions in bare SQL through a raw psycopg
+connection (not Django) on its own tables bench_floor_case / bench_floor_event: the first inserts the
+case and one log row, each of the other six locks the case row (SELECT … FOR UPDATE), checks the
+status, updates status and version and appends one log row. Nothing else — no steps, deadlines,
+notices, notifications or permission checks — so it is the most any engine that locks, updates and
+logs every action can do on this machine; the script prints where 5× SpiffWorkflow lies against it.
+
+`--clerks N` then runs N processes at once (spawn: each imports Django and opens its own connection),
+each driving whole services lifecycles for `--seconds` on its own idempotency keys, and reports the
+throughput over all of them and p50/p95/max per action — what a clerk waits with N colleagues at work.
 
 The world (region, hall, three departments with approvers, a clerk, an applicant, a published item
 with a 3-department parallel process) is built once and found again on later runs; idempotency keys
@@ -47,22 +58,26 @@ REGION_CODE = "990901"
 FORM = {"reason": "新建厂房施工许可（压测）"}
 
 
-def ensure_database(url: str) -> str:
-    """Create the PostgreSQL database named in `url` if it does not exist yet (via the 'postgres' db)."""
+def pg_params(url: str, dbname: str) -> dict:
+    """psycopg connection keywords for the server named in `url`, on database `dbname`."""
     cfg = dj_database_url.parse(url)
     if cfg["ENGINE"] != "django.db.backends.postgresql":
         sys.exit(f"DATABASE_URL must point to PostgreSQL (got {cfg['ENGINE']})")
-    name = cfg["NAME"]
     params = {
         "host": cfg.get("HOST") or "127.0.0.1",
         "port": cfg.get("PORT") or 5432,
         "user": cfg.get("USER") or "postgres",
-        "dbname": "postgres",
-        "autocommit": True,
+        "dbname": dbname,
     }
     if cfg.get("PASSWORD"):
         params["password"] = cfg["PASSWORD"]
-    with psycopg.connect(**params) as conn:
+    return params
+
+
+def ensure_database(url: str) -> str:
+    """Create the PostgreSQL database named in `url` if it does not exist yet (via the 'postgres' db)."""
+    name = dj_database_url.parse(url)["NAME"]
+    with psycopg.connect(**pg_params(url, "postgres"), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -346,6 +361,169 @@ def spiff_lifecycle(spec, serializer, key: str, *, reload: bool) -> None:
         raise RuntimeError(f"SpiffWorkflow ran {steps} user tasks, expected 7")
 
 
+# The floor: the same seven actions with nothing but a row lock, a transition check, the update and
+# one log row each — what any engine that persists and logs every action must pay at least.
+FLOOR_ACTIONS = (  # (log kind, status required, status after)
+    ("accept", "submitted", "reviewing"),
+    ("review", "reviewing", "reviewing"),
+    ("review", "reviewing", "reviewing"),
+    ("review", "reviewing", "reviewed"),
+    ("decide", "reviewed", "decided"),
+    ("issue", "decided", "closed"),
+)
+
+
+def floor_connect(url: str, dbname: str) -> psycopg.Connection:
+    """A raw psycopg connection (not Django's) with the floor's two tables created if missing."""
+    conn = psycopg.connect(**pg_params(url, dbname))
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS bench_floor_case ("
+        " id bigserial PRIMARY KEY, status text NOT NULL, version int NOT NULL, data jsonb NOT NULL)"
+    )
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS bench_floor_event ("
+        " id bigserial PRIMARY KEY,"
+        " case_id bigint NOT NULL REFERENCES bench_floor_case DEFERRABLE INITIALLY DEFERRED,"
+        " kind text NOT NULL, at timestamptz NOT NULL DEFAULT now(), detail jsonb NOT NULL)"
+    )
+    conn.commit()
+    return conn
+
+
+def floor_lifecycle(conn: psycopg.Connection, key: str) -> None:
+    """Seven transactions in bare SQL: insert the case and its log row, then lock-check-update-log ×6."""
+    from psycopg.types.json import Jsonb
+
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO bench_floor_case (status, version, data) VALUES ('submitted', 1, %s) RETURNING id",
+            [Jsonb({"key": key, **FORM})],
+        )
+        case_id = cur.fetchone()[0]
+        cur.execute(
+            "INSERT INTO bench_floor_event (case_id, kind, detail) VALUES (%s, 'submit', %s)",
+            [case_id, Jsonb({"version": 1})],
+        )
+        conn.commit()
+        for kind, before, after in FLOOR_ACTIONS:
+            cur.execute("SELECT status, version FROM bench_floor_case WHERE id = %s FOR UPDATE", [case_id])
+            status, version = cur.fetchone()
+            if status != before:
+                raise RuntimeError(f"floor case {case_id}: {kind} from {status}, expected {before}")
+            cur.execute(
+                "UPDATE bench_floor_case SET status = %s, version = %s WHERE id = %s",
+                [after, version + 1, case_id],
+            )
+            cur.execute(
+                "INSERT INTO bench_floor_event (case_id, kind, detail) VALUES (%s, %s, %s)",
+                [case_id, kind, Jsonb({"version": version + 1, "status": after})],
+            )
+            conn.commit()
+
+
+ACTIONS = ("case_submit", "case_accept", "step_complete", "case_decide", "case_issue")
+
+
+def clerk_worker(index: int, run: str, seconds: float, barrier, queue) -> None:
+    """One clerk process: its own Django connection, whole lifecycles until `seconds` have passed.
+
+    Sends back ("ok", index, lifecycles, started, ended, {action: [seconds]}, failures, first errors)
+    or ("error", index, traceback) — never leaves the parent waiting.
+    """
+    import traceback
+
+    try:
+        import django
+
+        django.setup()
+        world = build_world()  # found again, not created: the parent built it
+        for w in range(2):  # warm-up: first queries, caches
+            services_lifecycle(world, f"bench-{run}-c{index}-warm{w}")
+        barrier.wait()
+    except Exception:
+        barrier.abort()
+        queue.put(("error", index, traceback.format_exc()))
+        return
+    phases = Phases()
+    done = failures = 0
+    errors: list[str] = []
+    started = time.monotonic()
+    deadline = started + seconds
+    while time.monotonic() < deadline:
+        try:
+            services_lifecycle(world, f"bench-{run}-c{index}-{done + failures}", phases)
+            done += 1
+        except Exception as exc:  # a deadlock or serialisation failure is a finding, not a crash
+            failures += 1
+            if len(errors) < 3:
+                errors.append(f"{type(exc).__name__}: {exc}")
+    ended = time.monotonic()
+    queue.put(("ok", index, done, started, ended, phases.seconds, failures, errors))
+
+
+def clerks_run(n: int, seconds: float, run: str) -> None:
+    """N clerk processes at once (spawn: each imports Django and opens its own connection)."""
+    import contextlib
+    import multiprocessing
+    import queue as queue_module
+    import threading
+
+    from django.db import connections
+
+    connections.close_all()
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(n + 1)
+    results = ctx.Queue()
+    procs = [
+        ctx.Process(target=clerk_worker, args=(i, run, seconds, barrier, results), daemon=True)
+        for i in range(n)
+    ]
+    for p in procs:
+        p.start()
+    with contextlib.suppress(threading.BrokenBarrierError):  # a worker failed: its traceback is queued
+        barrier.wait(timeout=300)
+    got = []
+    for _ in procs:
+        try:
+            got.append(results.get(timeout=seconds + 300))
+        except queue_module.Empty:
+            break
+    for p in procs:
+        p.join(timeout=30)
+        if p.is_alive():
+            p.terminate()
+    failed = [r for r in got if r[0] == "error"]
+    if failed or len(got) < n:
+        for r in failed:
+            print(f"clerk {r[1]} failed:\n{r[2]}", file=sys.stderr)
+        sys.exit(f"{n - len(got) + len(failed)} of {n} clerk processes did not finish")
+    done = sum(r[2] for r in got)
+    failures = sum(r[6] for r in got)
+    wall = max(r[4] for r in got) - min(r[3] for r in got)
+    per_action: dict[str, list[float]] = {}
+    for r in got:
+        for name, secs in r[5].items():
+            per_action.setdefault(name, []).extend(secs)
+    print(
+        f"{n} clerks at once, {seconds:g} s: {done} lifecycles in {wall:.2f} s → "
+        f"{done / wall:.1f} lifecycles/s over all processes ({failures} failed)",
+        flush=True,
+    )
+    for r in got:
+        for e in r[7]:
+            print(f"  clerk {r[1]} failure: {e}")
+    print("  what a clerk waits per action (ms):")
+    for name in ACTIONS:
+        secs = sorted(per_action.get(name, []))
+        if not secs:
+            continue
+        print(
+            f"  {name:16s} p50 {statistics.median(secs) * 1000:7.1f}  p95 "
+            f"{secs[max(int(len(secs) * 0.95) - 1, 0)] * 1000:7.1f}  max {secs[-1] * 1000:7.1f}"
+            f"  ({len(secs)} calls)"
+        )
+
+
 def timed_run(label: str, n: int, one) -> float:
     """Run `one(i)` n times (after 5 warm-up runs); print and return lifecycles per second."""
     for i in range(5):
@@ -371,6 +549,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=200, help="lifecycles per contender (default 200)")
     parser.add_argument("--spiff-reload", action="store_true", help="also time SpiffWorkflow reloading state")
+    parser.add_argument(
+        "--clerks", type=int, default=0, help="then N processes driving lifecycles at once (default 0: off)"
+    )
+    parser.add_argument("--seconds", type=float, default=20, help="how long the clerks work (default 20)")
     args = parser.parse_args()
     name = ensure_database(os.environ["DATABASE_URL"])
     if "bench" not in name:
@@ -417,6 +599,29 @@ def main() -> None:
             lambda i: spiff_lifecycle(spec, serializer, f"{run}-r{i}", reload=True),
         )
         print(f"ratio against SpiffWorkflow reloading its state: {ours / reloaded:.2f}×")
+    floor_conn = floor_connect(os.environ["DATABASE_URL"], name)
+    try:
+        floor = timed_run(
+            "floor (bare SQL, 7 transactions)",
+            args.cases,
+            lambda i: floor_lifecycle(floor_conn, f"{run}-{i}"),
+        )
+    finally:
+        floor_conn.close()
+    print(
+        f"floor: {floor:.1f} lifecycles/s = {floor / spiff:.2f}× SpiffWorkflow; "
+        f"services = {ours / floor:.3f}× the floor"
+    )
+    print(
+        "  the floor is the most any engine can do on this machine that locks, updates and logs each "
+        "action and nothing else (no steps, deadlines, notices, notifications, permission checks);"
+    )
+    print(
+        f"  the target 5× SpiffWorkflow = {5 * spiff:.1f} lifecycles/s = {5 * spiff / floor:.2f}× the floor "
+        f"({'at or above' if 5 * spiff >= floor else 'below'} it)"
+    )
+    if args.clerks > 0:
+        clerks_run(args.clerks, args.seconds, run)
 
 
 if __name__ == "__main__":
