@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tongban.common.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from tongban.common.pdf import chinese_date
+from tongban.common.prepared import Prepared
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.models import StaffAssignment
 from tongban.organisations.scoping import Scope, scope_for
@@ -31,16 +32,23 @@ def today() -> date:
     return timezone.localdate()
 
 
-def lock_case(case_id: int, *, expected_version: int | None = None) -> Case:
-    """Lock the case row for this transaction and check the optimistic version, if the caller gave one."""
-    case = (
+# Every write starts here, so the statement is compiled once per connection (see common.prepared).
+_LOCK_CASE = Prepared(
+    lambda case_id: (
         Case.objects.select_for_update(of=("self",))
         .select_related(
             "item", "item__department", "applicant", "applicant__user", "intake_hall", "intake_hall__region"
         )
         .filter(pk=case_id)
-        .first()
-    )
+        .order_by()
+    ),
+    "int",
+)
+
+
+def lock_case(case_id: int, *, expected_version: int | None = None) -> Case:
+    """Lock the case row for this transaction and check the optimistic version, if the caller gave one."""
+    case = _LOCK_CASE.first(case_id)
     if case is None:
         raise NotFound("办件不存在。")
     if expected_version is not None and case.version != expected_version:
