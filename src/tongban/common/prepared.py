@@ -9,8 +9,9 @@ SQL and the compiler, and turns each later result into model instances exactly a
 model instances.
 
 Only parameters given as markers change between runs; anything else in the queryset (status filters,
-ordering) is fixed when it is first compiled. A marker must appear exactly once in the compiled
-parameters, which is checked on first use. Lists of varying length (`__in`) cannot be markers.
+ordering) is fixed when it is first compiled. A marker must appear in the compiled
+parameters (checked on first use; it may appear several times). A list for an `__in` lookup is
+compiled once for each length met.
 """
 
 from __future__ import annotations
@@ -18,41 +19,57 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
 
-# Marker values nobody stores: one per position, for integer and for text parameters.
-_INT_MARKERS = tuple(-7_346_000_000_000_000_000 - n for n in range(8))
-_TEXT_MARKERS = tuple(f"\x00tongban-marker-{n}\x00" for n in range(8))
+# Integer markers: positive and inside a 32-bit field's range, as Django 5 compiles a lookup with a
+# value out of its field's range to "no rows" without a parameter.
+_INT_MARKER_BASE = 2_046_100_000
+
+
+def _int_marker(argument: int, element: int = 0) -> int:
+    return _INT_MARKER_BASE + argument * 10_000 + element
 
 
 class Prepared:
     """A model query compiled once per database connection (see the module docstring).
 
     `build(*markers)` returns the queryset; `kinds` says for each argument whether it is an "int"
-    (ids, numbers) or a "text" value. `fetch(*values)` returns the model instances.
+    (an id, a number), a "text" value or "ints", a list of integers for an `__in` lookup (compiled
+    once for each list length met). `fetch(*values)` returns the model instances.
     """
 
+    KINDS = ("int", "text", "ints")
+
     def __init__(self, build: Callable[..., QuerySet], *kinds: str, using: str = DEFAULT_DB_ALIAS) -> None:
-        if any(k not in ("int", "text") for k in kinds):
-            raise ValueError("kinds must be 'int' or 'text'")
+        if any(k not in self.KINDS for k in kinds):
+            raise ValueError(f"kinds must be one of {self.KINDS}")
         self._build = build
         self._kinds = kinds
         self._using = using
         self._key = object()  # this query's slot in each connection's cache
 
-    def _markers(self) -> list[Any]:
-        ints, texts = iter(_INT_MARKERS), iter(_TEXT_MARKERS)
-        return [next(ints) if k == "int" else next(texts) for k in self._kinds]
+    def _markers(self, values: tuple) -> list[Any]:
+        markers: list[Any] = []
+        for a, (kind, value) in enumerate(zip(self._kinds, values, strict=True)):
+            if kind == "int":
+                markers.append(_int_marker(a))
+            elif kind == "text":
+                markers.append(f"\x00tongban-marker-{a}\x00")
+            else:
+                markers.append([_int_marker(a, i) for i in range(len(value))])
+        return markers
 
-    def _compiled(self, connection) -> _Compiled:
+    def _compiled(self, connection, values: tuple) -> _Compiled:
         cache = connection.__dict__.setdefault("_tongban_prepared", {})
-        compiled = cache.get(self._key)
+        key = (self._key, *(len(v) for k, v in zip(self._kinds, values, strict=True) if k == "ints"))
+        compiled = cache.get(key)
         if compiled is None:
-            markers = self._markers()
-            compiled = cache[self._key] = _Compiled(self._build(*markers), connection, markers)
+            markers = self._markers(values)
+            compiled = cache[key] = _Compiled(self._build(*markers), connection, markers)
         return compiled
 
     def fetch(self, *values: Any) -> list[Model]:
@@ -60,7 +77,7 @@ class Prepared:
         if len(values) != len(self._kinds):
             raise TypeError(f"expected {len(self._kinds)} values, got {len(values)}")
         connection = connections[self._using]
-        return self._compiled(connection).run(connection, values)
+        return self._compiled(connection, values).run(connection, values)
 
     def first(self, *values: Any) -> Model | None:
         rows = self.fetch(*values)
@@ -72,16 +89,24 @@ class _Compiled:
 
     def __init__(self, queryset: QuerySet, connection, markers: list[Any]) -> None:
         compiler = queryset.query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:  # e.g. an empty `__in` list: Django would not run it either
+            sql, params = "", ()
         params = list(params)
-        slots = []
-        for marker in markers:
-            found = [i for i, p in enumerate(params) if type(p) is type(marker) and p == marker]
-            if len(found) != 1:
-                raise ValueError(f"marker {marker!r} appears {len(found)} times in the compiled parameters")
-            slots.append(found[0])
+        # slots: (parameter position, argument index, list element or None, the parameter's type — the
+        # PostgreSQL backend passes typed values such as psycopg's Int8, and they are kept)
+        slots: list[tuple[int, int, int | None, type]] = []
+        for a, marker in enumerate(markers):
+            for e, m in enumerate(marker) if isinstance(marker, list) else [(None, marker)]:
+                found = [i for i, p in enumerate(params) if isinstance(p, type(m)) and p == m]
+                if not found and sql:
+                    raise ValueError(f"marker {m!r} appears 0 times in the compiled parameters")
+                slots.extend((i, a, e, type(params[i])) for i in found)
         self.sql, self.params, self.slots = sql, params, slots
         self.for_update = queryset.query.select_for_update
+        if not sql:
+            return
         self.compiler = compiler
         self.db = queryset.db
         select, klass_info = compiler.select, compiler.klass_info
@@ -95,9 +120,12 @@ class _Compiled:
     def run(self, connection, values) -> list[Model]:
         if self.for_update and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        if not self.sql:
+            return []
         params = list(self.params)
-        for slot, value in zip(self.slots, values, strict=True):
-            params[slot] = value
+        for position, argument, element, kind in self.slots:
+            value = values[argument]
+            params[position] = kind(value if element is None else value[element])
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()

@@ -16,6 +16,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from tongban.common.prepared import Prepared
+
 from .choices import SubjectType
 from .services.watch_sync import WatchSpec, deadlines_sync
 
@@ -71,12 +73,19 @@ def step_watch_spec(step, *, case, today: dt.date) -> WatchSpec:
     )
 
 
+def _steps_of_case(case_id):
+    from tongban.cases.models import Step  # cases imports this module: import its models late
+
+    return Step.objects.filter(case_id=case_id).order_by("pk")
+
+
+_STEPS_OF_CASE = Prepared(_steps_of_case, "int")  # compiled once per connection: runs on every transition
+
+
 def case_watches_sync(case, *, today: dt.date | None = None) -> None:
     """Sync the case's watch and those of all its steps (a closed step's watch is closed, once)."""
-    from tongban.cases.models import Step
-
     today = today or timezone.localdate()
-    steps = Step.objects.filter(case_id=case.pk).order_by("pk")
+    steps = _STEPS_OF_CASE.fetch(case.pk)
     deadlines_sync(
         [case_watch_spec(case, today=today), *(step_watch_spec(s, case=case, today=today) for s in steps)],
         today=today,

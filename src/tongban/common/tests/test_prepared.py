@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 
@@ -43,6 +44,21 @@ def test_text_markers_and_several_rows():
     HallFactory(code="PREP-B", level=a.level)
     assert [h.pk for h in BY_CODE_AND_LEVEL.fetch("PREP-A", a.level)] == [a.pk]
     assert BY_CODE_AND_LEVEL.fetch("PREP-A", "no-such-level") == []
+
+
+def test_lists_for_in_compiled_once_per_length_and_a_marker_used_twice():
+    halls = [HallFactory() for _ in range(4)]
+    ids = [h.pk for h in halls]
+    among = Prepared(lambda pks: ServiceHall.objects.filter(pk__in=pks).order_by("pk"), "ints")
+    assert [h.pk for h in among.fetch(ids[:2])] == ids[:2]
+    assert [h.pk for h in among.fetch(ids[2:])] == ids[2:]
+    assert [h.pk for h in among.fetch(ids[1:4])] == ids[1:4]
+    assert among.fetch([]) == []
+    twice = Prepared(
+        lambda pk: ServiceHall.objects.filter(Q(pk=pk) | Q(region__halls__pk=pk)).distinct().order_by("pk"),
+        "int",
+    )
+    assert [h.pk for h in twice.fetch(ids[3])] == [ids[3]]
 
 
 def test_compiled_once_per_connection():

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
+from tongban.common.prepared import Prepared
+
 from ..choices import DeadlineStatus, DeadlineUnit, Level, WarningKind
 from ..engine import EventRow, plan_change
 from ..models import Deadline
@@ -60,6 +62,25 @@ class WatchSpec:
     extension_days: int = 0
 
 
+_OPEN_WATCHES: dict[tuple[str, ...], Prepared] = {}
+
+
+def _open_watches(types: tuple[str, ...]) -> Prepared:
+    """The locking read of the open watches of some subjects of `types`, compiled once per connection
+    (and list length): every case transition runs it, and compiling it cost more than running it."""
+    query = _OPEN_WATCHES.get(types)
+    if query is None:
+
+        def build(*ids_per_type):
+            match = Q()
+            for subject_type, ids in zip(types, ids_per_type, strict=True):
+                match |= Q(subject_type=subject_type, subject_id__in=ids)
+            return Deadline.objects.select_for_update().filter(match, status=DeadlineStatus.OPEN).order_by()
+
+        query = _OPEN_WATCHES[types] = Prepared(build, *("ints",) * len(types))
+    return query
+
+
 def due_for_evaluation(d: Deadline, *, today: dt.date) -> bool:
     """Has a stored transition date of `d` come? If not, re-evaluating it cannot change anything (the
     dates are recomputed whenever the deadline, the policy or the calendar changes)."""
@@ -80,13 +101,9 @@ def deadlines_sync(specs: list[WatchSpec], *, today: dt.date | None = None) -> N
     ids_by_type: dict[str, list[int]] = defaultdict(list)
     for spec in specs:
         ids_by_type[spec.subject_type].append(spec.subject_id)
-    match = Q()
-    for subject_type, ids in ids_by_type.items():
-        match |= Q(subject_type=subject_type, subject_id__in=ids)
-    existing = {
-        (d.subject_type, d.subject_id): d
-        for d in Deadline.objects.select_for_update().filter(match, status=DeadlineStatus.OPEN)
-    }
+    types = tuple(sorted(ids_by_type))
+    locked = _open_watches(types).fetch(*(ids_by_type[t] for t in types))
+    existing = {(d.subject_type, d.subject_id): d for d in locked}
     to_open: list[WatchSpec] = []
     book: PolicyBook | None = None
     for spec in specs:
