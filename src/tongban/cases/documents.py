@@ -207,7 +207,13 @@ def _enqueue_render(document_id: int) -> None:
 def document_render(document_id: int) -> CaseDocument | None:
     """Render and store the PDF of a document if not done yet (idempotent; two callers render once)."""
     with transaction.atomic():
-        doc = CaseDocument.objects.select_for_update().filter(pk=document_id).select_related("case").first()
+        # The document row alone (`of`): the case's row stays free for the people working on it.
+        doc = (
+            CaseDocument.objects.select_for_update(of=("self",))
+            .filter(pk=document_id)
+            .select_related("case")
+            .first()
+        )
         if doc is None or doc.rendered_at is not None:
             return doc
         content = render_notice(Notice.from_data(doc.content))

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tongban.catalogue.choices import CaseKind
 from tongban.common.errors import NotAllowed, NotFound, ValidationFailed
+from tongban.common.prepared import Prepared
 from tongban.common.validators import normalize_id_number
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.scoping import scope_for
@@ -52,12 +53,34 @@ from .intake import _check_plan, _missing_required, _visit
 MAX_EXTENSION_DAYS = 30
 
 
+# Prepared (compiled once per connection): every approver's action runs them. The step is locked
+# alone (`of`), never its department's row, which would queue every approver of the department.
+_STEP_CASE = Prepared(lambda pk: Step.objects.only("case_id").filter(pk=pk).order_by(), "int")
+_LOCK_STEP = Prepared(
+    lambda pk: (
+        Step.objects.select_for_update(of=("self",)).select_related("department").filter(pk=pk).order_by()
+    ),
+    "int",
+)
+_OPEN_DECISION = Prepared(
+    lambda case_id: (
+        Step.objects.select_for_update()
+        .filter(case_id=case_id, status=StepStatus.OPEN, kind=StepKind.DECISION)
+        .order_by("pk")[:1]
+    ),
+    "int",
+)
+
+
 def _lock_step(step_id: int, expected_version: int | None) -> tuple[Case, Step]:
-    case_id = Step.objects.filter(pk=step_id).values_list("case_id", flat=True).first()
-    if case_id is None:
+    """Lock the step's case (always first, as every case write does), then the step."""
+    found = _STEP_CASE.first(step_id)
+    if found is None:
         raise NotFound("办理环节不存在。")
-    case = lock_case(case_id, expected_version=expected_version)
-    step = Step.objects.select_for_update().select_related("department").get(pk=step_id)
+    case = lock_case(found.case_id, expected_version=expected_version)
+    step = _LOCK_STEP.first(step_id)
+    if step is None or step.case_id != case.pk:
+        raise NotFound("办理环节不存在。")
     return case, step
 
 
@@ -156,11 +179,7 @@ def case_decide(
     with transaction.atomic():
         case = lock_case(case_id, expected_version=expected_version)
         before, after = move(case, "decide")
-        step = (
-            Step.objects.select_for_update()
-            .filter(case=case, status=StepStatus.OPEN, kind=StepKind.DECISION)
-            .first()
-        )
+        step = _OPEN_DECISION.first(case.pk)
         if step is None:
             raise ValidationFailed(
                 "办件尚未进入审批决定环节，各部门审查完成后方可决定。", field="case_id", code="not_ready"
