@@ -2,8 +2,10 @@
 
 Number: `<6-digit region code>-<YYYYMMDD>-<6-digit daily sequence>`, e.g. 440106-20261123-000123:
 readable on the phone, sortable, and it says where and when the case was filed. The sequence is a row
-per (region, day) in CaseSequence, incremented under `select_for_update`, so two clerks filing at the
-same moment get different numbers (the losing transaction waits for the lock instead of failing).
+per (region, day) in CaseSequence, created or incremented by one upsert that returns the new value:
+the row stays locked until the filing transaction ends, so two clerks filing at the same moment get
+different numbers (the later one waits for the lock instead of failing), and a rolled-back filing
+gives its number back.
 
 Query code: 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L), drawn with `secrets`:
 31^8 ≈ 8.5 × 10^11 combinations; compared in constant time (`hmac.compare_digest`).
@@ -15,7 +17,7 @@ import hmac
 import secrets
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import connections, router
 
 from .models import CaseSequence
 
@@ -36,12 +38,15 @@ def query_code_matches(stored: str, given: str) -> bool:
 def next_case_number(*, region_code: str, day: date) -> str:
     """Allocate the next number for the region and day; call inside the filing transaction."""
     prefix = (region_code or "000000")[:6].ljust(6, "0")
-    try:
-        with transaction.atomic():
-            CaseSequence.objects.get_or_create(prefix=prefix, day=day)
-    except IntegrityError:
-        pass  # another transaction created the row first; lock it below
-    seq = CaseSequence.objects.select_for_update().get(prefix=prefix, day=day)
-    seq.last += 1
-    seq.save(update_fields=["last"])
-    return f"{prefix}-{day:%Y%m%d}-{seq.last:06d}"
+    connection = connections[router.db_for_write(CaseSequence)]
+    table = connection.ops.quote_name(CaseSequence._meta.db_table)
+    # One statement on PostgreSQL and SQLite (3.35+) alike, instead of get_or_create in a savepoint,
+    # a locking read and an update.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} (prefix, day, "last") VALUES (%s, %s, 1) '
+            f'ON CONFLICT (prefix, day) DO UPDATE SET "last" = {table}."last" + 1 RETURNING "last"',
+            [prefix, connection.ops.adapt_datefield_value(day)],
+        )
+        (last,) = cursor.fetchone()
+    return f"{prefix}-{day:%Y%m%d}-{last:06d}"

@@ -15,6 +15,7 @@ from tongban.catalogue.models import ServiceItem
 from tongban.common.errors import Conflict, IllegalTransition, NotAllowed, NotFound, ValidationFailed
 from tongban.common.validators import validate_id_number, validate_mobile
 from tongban.organisations.models import ServiceHall
+from tongban.supervision.hooks import case_watches_sync
 from tongban.workdays.calendar import add_working_days
 from tongban.workdays.clock import due_date
 
@@ -33,6 +34,7 @@ from ..forms import form_clean, form_for_item
 from ..models import Case, CaseMaterial, ClockPause, Step, Visit
 from ..numbering import new_query_code, next_case_number
 from ..processes import process_for_item, process_problems
+from ..transitions import target_state
 from ..uploads import check_upload
 from ._base import (
     event,
@@ -84,7 +86,7 @@ def _published_item(item_id: int) -> ServiceItem:
     return item
 
 
-def _create_materials(case: Case) -> None:
+def _create_materials(case: Case, requirements: list | None = None) -> None:
     rows = [
         CaseMaterial(
             case=case,
@@ -95,7 +97,7 @@ def _create_materials(case: Case) -> None:
             if req.source == MaterialSource.SHARED
             else MaterialStatus.MISSING,
         )
-        for req in case.item.materials.all()
+        for req in (case.item.materials.all() if requirements is None else requirements)
     ]
     CaseMaterial.objects.bulk_create(rows)
 
@@ -142,6 +144,24 @@ def _file(case: Case, *, on: date, channel: str) -> None:
 # ---- drafts and online submission ----------------------------------------------------------------
 
 
+def _new_online_case(*, actor, item_id: int | None, applicant_id: int | None, agent: dict | None) -> Case:
+    """An unsaved online case of a published item, for the actor or someone they act for."""
+    if item_id is None:
+        raise ValidationFailed("请选择申请的事项。", field="item_id")
+    item = _published_item(item_id)
+    if item.online_depth < OnlineDepth.RECEIVE:
+        raise ValidationFailed("该事项暂不支持网上申报，请到窗口办理。", field="item_id")
+    applicant, agent_fields = _applicant_for(actor, applicant_id, agent)
+    return Case(
+        item=item,
+        applicant=applicant,
+        submitted_by=actor,
+        channel=CaseChannel.ONLINE,
+        status=CaseStatus.DRAFT,
+        **agent_fields,
+    )
+
+
 def case_draft_save(
     *,
     actor,
@@ -155,21 +175,8 @@ def case_draft_save(
     the schema's fields, so the applicant can stop half way and come back."""
     with transaction.atomic():
         if case_id is None:
-            if item_id is None:
-                raise ValidationFailed("请选择申请的事项。", field="item_id")
-            item = _published_item(item_id)
-            if item.online_depth < OnlineDepth.RECEIVE:
-                raise ValidationFailed("该事项暂不支持网上申报，请到窗口办理。", field="item_id")
-            applicant, agent_fields = _applicant_for(actor, applicant_id, agent)
-            case = Case(
-                item=item,
-                applicant=applicant,
-                submitted_by=actor,
-                channel=CaseChannel.ONLINE,
-                status=CaseStatus.DRAFT,
-                **agent_fields,
-            )
-            schema = form_for_item(item)
+            case = _new_online_case(actor=actor, item_id=item_id, applicant_id=applicant_id, agent=agent)
+            schema = form_for_item(case.item)
             keys = {f["key"] for f in schema["fields"]}
             case.form_data = {k: v for k, v in (form_data or {}).items() if k in keys}
             case.save()
@@ -240,46 +247,74 @@ def _same_submission(case: Case, actor) -> Case:
 
 def _submit(*, actor, key, case_id, item_id, form_data, applicant_id, agent, expected_version) -> Case:
     if case_id is None:
-        draft = case_draft_save(
-            actor=actor, item_id=item_id, form_data=form_data, applicant_id=applicant_id, agent=agent
+        return _submit_new(
+            actor=actor, key=key, item_id=item_id, form_data=form_data, applicant_id=applicant_id, agent=agent
         )
-        case_id = draft.pk
-        form_data = None
     case = lock_case(case_id, expected_version=expected_version)
     if case.submit_key == key:
         return case
     if case.submitted_by_id != actor.pk:
         raise NotAllowed("只能提交自己的申请。")
     before, after = move(case, "submit")
-    schema = form_for_item(case.item)
     data = form_data if form_data is not None else case.form_data
-    cleaned, errors = form_clean(schema, data)
+    case.form_data = _cleaned_form(case.item, data)
+    _require_materials(_missing_required(case))
+    _file_submission(case, key=key, after=after)
+    save_case(case, SUBMIT_FIELDS)
+    _log_submitted(case, actor=actor, before=before, after=after)
+    return case
+
+
+SUBMIT_FIELDS = (
+    "form_data",
+    "submit_key",
+    "number",
+    "query_code",
+    "submitted_at",
+    "intake_due",
+    "channel",
+    "status",
+)
+
+
+def _submit_new(*, actor, key, item_id, form_data, applicant_id, agent) -> Case:
+    """A submission in one go, without a saved draft: everything is checked before the one INSERT, and
+    the case log starts with its submission."""
+    case = _new_online_case(actor=actor, item_id=item_id, applicant_id=applicant_id, agent=agent)
+    before, after = CaseStatus.DRAFT, target_state("submit", CaseStatus.DRAFT)
+    case.form_data = _cleaned_form(case.item, form_data or {})
+    requirements = list(case.item.materials.all())
+    _require_materials([r.name for r in requirements if r.required and r.source != MaterialSource.SHARED])
+    _file_submission(case, key=key, after=after)
+    case.save(force_insert=True)
+    _create_materials(case, requirements)
+    case_watches_sync(case)
+    _log_submitted(case, actor=actor, before=before, after=after)
+    return case
+
+
+def _cleaned_form(item: ServiceItem, data: dict) -> dict:
+    cleaned, errors = form_clean(form_for_item(item), data)
     if errors:
         raise ValidationFailed("申请表填写有误，请按提示修改。", field="form_data", errors=errors)
-    missing = _missing_required(case)
+    return cleaned
+
+
+def _require_materials(missing: list[str]) -> None:
     if missing:
         raise ValidationFailed(
             f"请上传以下必需材料：{'、'.join(missing)}。", field="materials", errors={"materials": missing}
         )
-    case.form_data = cleaned
+
+
+def _file_submission(case: Case, *, key: str, after: str) -> None:
     case.submit_key = key
     _file(case, on=today(), channel=CaseChannel.ONLINE)
     case.status = after
-    save_case(
-        case,
-        [
-            "form_data",
-            "submit_key",
-            "number",
-            "query_code",
-            "submitted_at",
-            "intake_due",
-            "channel",
-            "status",
-        ],
-    )
+
+
+def _log_submitted(case: Case, *, actor, before: str, after: str) -> None:
     event(case, CaseEventKind.SUBMITTED, actor=actor, from_status=before, to_status=after, number=case.number)
-    return case
 
 
 # ---- window intake -------------------------------------------------------------------------------

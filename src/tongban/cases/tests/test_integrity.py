@@ -85,6 +85,44 @@ def test_double_submit_with_same_key_makes_one_case(world, clock):
         )
 
 
+def test_one_shot_submission_checks_everything_before_writing(world, clock):
+    """Without a draft: a bad form or a required material not uploaded writes nothing (no case, no
+    number used); a good one is filed with its materials and a log that starts with the submission."""
+    from tongban.cases.models import CaseSequence
+
+    before = (Case.objects.count(), CaseEvent.objects.count(), CaseSequence.objects.count())
+    bad_form = {**form_for(world.applicant), "mobile": "123"}
+    with pytest.raises(ValidationFailed) as exc:
+        services.case_submit(
+            actor=world.applicant.user, item_id=world.serial_item.pk, form_data=bad_form, idempotency_key="x1"
+        )
+    assert exc.value.field == "form_data"
+    with pytest.raises(ValidationFailed) as exc:  # the serial item requires 申请书 and 营业执照
+        services.case_submit(
+            actor=world.applicant.user,
+            item_id=world.serial_item.pk,
+            form_data=form_for(world.applicant),
+            idempotency_key="x2",
+        )
+    assert exc.value.field == "materials" and exc.value.errors == {"materials": ["申请书", "营业执照"]}
+    assert (Case.objects.count(), CaseEvent.objects.count(), CaseSequence.objects.count()) == before
+
+    from tongban.catalogue.tests.factories import MaterialRequirementFactory, ServiceItemFactory
+
+    item = ServiceItemFactory(name="可选材料事项", department=world.housing)
+    MaterialRequirementFactory(item=item, position=1, name="补充说明", required=False)
+    case = services.case_submit(
+        actor=world.applicant.user, item_id=item.pk, form_data=form_for(world.applicant), idempotency_key="x3"
+    )
+    case = Case.objects.get(pk=case.pk)
+    assert (case.status, case.version, case.channel) == (CaseStatus.SUBMITTED, 1, "online")
+    assert case.number.endswith("-000001") and len(case.query_code) == 8
+    assert list(case.materials.values_list("name", "status")) == [("补充说明", "missing")]
+    assert list(CaseEvent.objects.filter(case=case).values_list("kind", "from_status", "to_status")) == [
+        ("submitted", "draft", "submitted")
+    ]
+
+
 def test_submit_validates_form_and_materials(world, clock):
     draft = services.case_draft_save(
         actor=world.applicant.user,
