@@ -12,13 +12,22 @@ Only parameters given as markers change between runs; anything else in the query
 ordering) is fixed when it is first compiled. A marker must appear in the compiled
 parameters (checked on first use; it may appear several times). A list for an `__in` lookup is
 compiled once for each length met.
+
+On PostgreSQL the statement is also prepared on the server (PREPARE, then EXECUTE with the values),
+once per database session: planning the case lock's join took ~1.2 ms of its ~2 ms. Prepared
+statements live as long as the session and outlast a rollback; the setting
+`TONGBAN_SERVER_PREPARED = False` turns this off for a pooler that shares sessions between clients
+(PgBouncer in transaction mode).
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
@@ -84,6 +93,25 @@ class Prepared:
         return rows[0] if rows else None
 
 
+_statement_names = itertools.count(1)
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _numbered(sql: str) -> str:
+    """Django's `%s` placeholders as PostgreSQL's `$1, $2, …` (and `%%` back to `%`), for PREPARE."""
+    counter = itertools.count(1)
+    return _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(counter)}", sql)
+
+
+def _server_prepared(connection) -> set[str]:
+    """The names prepared in the current session of `connection` (a new session starts empty)."""
+    raw = connection.connection
+    state = connection.__dict__.get("_tongban_server_prepared")
+    if state is None or state[0] is not raw:
+        state = connection.__dict__["_tongban_server_prepared"] = (raw, set())
+    return state[1]
+
+
 class _Compiled:
     """The SQL, the parameter slots of the markers and the row-to-model plan of one query."""
 
@@ -104,6 +132,7 @@ class _Compiled:
                     raise ValueError(f"marker {m!r} appears 0 times in the compiled parameters")
                 slots.extend((i, a, e, type(params[i])) for i in found)
         self.sql, self.params, self.slots = sql, params, slots
+        self.name = f"tongban_prepared_{next(_statement_names)}"
         self.for_update = queryset.query.select_for_update
         if not sql:
             return
@@ -127,7 +156,15 @@ class _Compiled:
             value = values[argument]
             params[position] = kind(value if element is None else value[element])
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
+            if connection.vendor == "postgresql" and getattr(settings, "TONGBAN_SERVER_PREPARED", True):
+                prepared = _server_prepared(connection)
+                if self.name not in prepared:
+                    cursor.execute(f"PREPARE {self.name} AS {_numbered(self.sql)}")
+                    prepared.add(self.name)
+                values_sql = f"({', '.join(['%s'] * len(params))})" if params else ""
+                cursor.execute(f"EXECUTE {self.name}{values_sql}", params)
+            else:
+                cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if self.converters:
             rows = list(self.compiler.apply_converters(rows, self.converters))

@@ -26,6 +26,7 @@ LOCK = Prepared(lambda pk: ServiceHall.objects.select_for_update().filter(pk=pk)
 
 def test_same_instances_as_the_queryset_with_related_rows_populated(django_assert_num_queries):
     a, b = HallFactory(), HallFactory()
+    BY_PK.first(a.pk)  # the first run in a session also prepares the statement (PostgreSQL)
     for hall in (a, b):
         expected = ServiceHall.objects.select_related("region").get(pk=hall.pk)
         with django_assert_num_queries(1):
@@ -88,3 +89,30 @@ def test_a_marker_that_does_not_reach_the_sql_is_refused():
         BY_PK.fetch()
     with pytest.raises(ValueError):
         Prepared(lambda pk: ServiceHall.objects.all(), "date")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_server_prepared_statements_outlive_rollbacks_and_follow_new_sessions():
+    """PostgreSQL: PREPARE once per session; a rolled-back transaction keeps it, a new session (the
+    connection closed and opened again) prepares again; with the setting off, plain SQL is sent."""
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    hall = HallFactory()
+    query = Prepared(lambda pk: ServiceHall.objects.filter(pk=pk).order_by(), "int")
+
+    def statements():
+        with CaptureQueriesContext(connection) as ctx:
+            assert query.first(hall.pk).pk == hall.pk
+        return [q["sql"].split(" ")[0] for q in ctx.captured_queries]
+
+    if connection.vendor != "postgresql":
+        assert statements() == ["SELECT"]
+        return
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert statements() == ["PREPARE", "EXECUTE"]
+        raise RuntimeError("roll back")
+    assert statements() == ["EXECUTE"]
+    connection.close()
+    assert statements() == ["PREPARE", "EXECUTE"]
+    with override_settings(TONGBAN_SERVER_PREPARED=False):
+        assert statements() == ["SELECT"]
