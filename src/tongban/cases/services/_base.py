@@ -355,17 +355,23 @@ def notify_applicant(case: Case, template: str, *, key: str, **extra) -> None:
     )
 
 
+# Prepared: every stage that opens reads its departments' staff.
+_DEPARTMENT_STAFF = Prepared(
+    lambda ids: (
+        StaffAssignment.objects.filter(department_id__in=ids, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    ),
+    "ints",
+)
+
+
 def notify_staff_of_steps(case: Case, steps: list[Step]) -> None:
     """task.assigned to every approver/head (or the step's role) of each step's department, all in one
     INSERT and one send task."""
     from tongban.notifications.services import Notification, notify_many
 
-    departments = {s.department_id for s in steps}
-    staff = list(
-        StaffAssignment.objects.filter(department_id__in=departments, user__is_active=True).select_related(
-            "user"
-        )
-    )
+    staff = _DEPARTMENT_STAFF.fetch(sorted({s.department_id for s in steps}))
     todo = []
     for step in steps:
         roles = (step.role,) if step.role else DEPARTMENT_ROLES
