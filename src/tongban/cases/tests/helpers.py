@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
+
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connections, transaction
 
 from tongban.cases import services
 from tongban.cases.models import Case, CaseMaterial
@@ -94,3 +98,42 @@ def register_at_window(world, item=None, *, applicant=None, upload=True) -> Case
 
 def kinds(case: Case) -> list[str]:
     return list(case.events.order_by("at", "id").values_list("kind", flat=True))
+
+
+@contextmanager
+def paused_inside(monkeypatch, module, name: str, action):
+    """Run `action` in another thread (its own connection) and pause it inside its transaction where
+    it calls `module.name`; the body runs meanwhile, then the action finishes. For lock tests."""
+    inside, finish = threading.Event(), threading.Event()
+    real = getattr(module, name)
+
+    def held(*args, **kwargs):
+        inside.set()
+        assert finish.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, held)
+
+    def run():
+        try:
+            action()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert inside.wait(10)
+        yield
+    finally:
+        finish.set()
+        thread.join()
+
+
+def row_is_free(model, pk: int) -> bool:
+    """Can this connection lock the row at once (PostgreSQL NOWAIT)?"""
+    with transaction.atomic():
+        try:
+            return model.objects.select_for_update(nowait=True).filter(pk=pk).exists()
+        except DatabaseError:
+            return False

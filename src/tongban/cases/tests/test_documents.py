@@ -101,46 +101,19 @@ def test_staff_download_renders_a_document_not_rendered_yet(world, client):
 def test_rendering_a_notice_does_not_hold_the_case(world, monkeypatch):
     """The worker renders with the document row locked, never the case's: a clerk or approver acting
     on the case meanwhile is not kept waiting for the PDF."""
-    import threading
-
-    from django.db import DatabaseError, connection, connections
+    from django.db import connection
 
     from tongban.cases import documents
     from tongban.cases.models import Case
+
+    from .helpers import paused_inside, row_is_free
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
     case = _accept(world)
     doc = CaseDocument.objects.get(case=case, kind=DocumentKind.ACCEPTANCE)
     CaseDocument.objects.filter(pk=doc.pk).update(rendered_at=None, file="", sha256="", size=0)
-    rendering, finish = threading.Event(), threading.Event()
-    real_render = documents.render_notice
-
-    def slow_render(notice):
-        rendering.set()
-        assert finish.wait(10)
-        return real_render(notice)
-
-    monkeypatch.setattr(documents, "render_notice", slow_render)
-
-    def worker():
-        try:
-            document_render(doc.pk)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=worker)
-    thread.start()
-    try:
-        assert rendering.wait(10)
-        with transaction.atomic():
-            try:
-                locked = Case.objects.select_for_update(nowait=True).filter(pk=case.pk).exists()
-            except DatabaseError:
-                locked = False
-        assert locked, "the case row was locked while its notice rendered"
-    finally:
-        finish.set()
-        thread.join()
+    with paused_inside(monkeypatch, documents, "render_notice", lambda: document_render(doc.pk)):
+        assert row_is_free(Case, case.pk), "the case row was locked while its notice rendered"
     doc.refresh_from_db()
     assert doc.rendered_at is not None and doc.size > 0

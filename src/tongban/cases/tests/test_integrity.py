@@ -410,48 +410,21 @@ def test_two_clerks_race_to_accept(world):
 def test_an_approver_locks_the_step_not_the_department(world, monkeypatch):
     """While one approver's step_complete is in its transaction, the department's row is free: other
     approvers of the department (other cases) and an administrator editing it are not queued."""
-    from django.db import DatabaseError, transaction
-
     from tongban.cases.models import Step
     from tongban.cases.services import review
     from tongban.organisations.models import Department
 
-    from .helpers import define_parallel
+    from .helpers import define_parallel, paused_inside, row_is_free
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
     define_parallel(world)
     case = services.case_accept(actor=world.clerk, case_id=register_at_window(world, world.parallel_item).pk)
     step = Step.objects.get(case=case, department=world.planning)
-    inside, finish = threading.Event(), threading.Event()
-    real_check = review.require_department
 
-    def held_check(*args, **kwargs):
-        inside.set()
-        assert finish.wait(10)
-        return real_check(*args, **kwargs)
+    def approve():
+        services.step_complete(actor=world.approvers["规划"], step_id=step.pk, outcome="pass", opinion="同意")
 
-    monkeypatch.setattr(review, "require_department", held_check)
-
-    def approver():
-        try:
-            services.step_complete(
-                actor=world.approvers["规划"], step_id=step.pk, outcome="pass", opinion="同意"
-            )
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=approver)
-    thread.start()
-    try:
-        assert inside.wait(10)
-        with transaction.atomic():
-            try:
-                free = Department.objects.select_for_update(nowait=True).filter(pk=world.planning.pk).exists()
-            except DatabaseError:
-                free = False
-        assert free, "the department row was locked by an approver's step"
-    finally:
-        finish.set()
-        thread.join()
+    with paused_inside(monkeypatch, review, "require_department", approve):
+        assert row_is_free(Department, world.planning.pk), "the department row was locked by an approver"
     assert Step.objects.get(pk=step.pk).status == "done"
