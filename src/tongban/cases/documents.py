@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from tongban.common.pdf import Notice, chinese_date, render_notice
+from tongban.common.tasks import enqueue_with_transaction
 
 from .choices import DocumentKind, SpecialProcedure
 from .models import Case, CaseDocument
@@ -179,13 +180,13 @@ def decision_notice(case: Case, *, today: date) -> Notice:
 
 
 def document_store(*, case: Case, kind: str, notice: Notice, actor=None) -> CaseDocument:
-    """Fix the notice as a CaseDocument inside the service's transaction; render its PDF after commit.
+    """Fix the notice as a CaseDocument inside the service's transaction; its PDF is rendered later.
 
     The content (number, text, date) is decided here, so a refused action leaves no document and a
-    stored one always matches a committed change. Rendering (~50 ms of ReportLab) is kept out of the
-    transaction that holds the case's row lock: a task renders it after commit, and a download that
-    comes first renders it on the spot (`document_pdf`). Either way the PDF is made from the stored
-    content, so it is the same document.
+    stored one always matches a committed change, as does its render task (`enqueue_with_transaction`).
+    Rendering (~50 ms of ReportLab) is kept out of the transaction that holds the case's row lock: a
+    task renders it after commit, and a download that comes first renders it on the spot
+    (`document_pdf`). Either way the PDF is made from the stored content, so it is the same document.
     """
     doc = CaseDocument.objects.create(
         case=case,
@@ -194,14 +195,10 @@ def document_store(*, case: Case, kind: str, notice: Notice, actor=None) -> Case
         content=notice.to_data(),
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    transaction.on_commit(lambda: _enqueue_render(doc.pk))
-    return doc
-
-
-def _enqueue_render(document_id: int) -> None:
     from .tasks import render_document_task
 
-    render_document_task.enqueue(document_id)
+    enqueue_with_transaction(render_document_task, doc.pk)
+    return doc
 
 
 def document_render(document_id: int) -> CaseDocument | None:

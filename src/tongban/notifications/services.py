@@ -1,7 +1,7 @@
 """Writes of the notifications app: the one `notify` interface, delivery attempts, retries, reading.
 
 Other apps call `notify(...)` inside their own transaction. The rows are created there (a rolled-back
-event notifies nobody) and the send task is enqueued only after commit. Delivery is at least once:
+event notifies nobody), and so is the send task, which runs only once they commit. Delivery is at least once:
 each attempt claims the row (status `sending`), talks to the backend outside any transaction (so a slow
 SMTP server holds no database lock), then records the outcome and schedules a retry with backoff.
 """
@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tongban.common.errors import IllegalTransition, NotAllowed, NotFound
+from tongban.common.tasks import enqueue_with_transaction
 from tongban.common.validators import validate_mobile
 from tongban.organisations.scoping import scope_for
 
@@ -44,21 +45,16 @@ def _enqueue_send(message_id: int, run_after: dt.datetime | None = None) -> None
     task.enqueue(message_id)
 
 
-def _enqueue_batch(message_ids: list[int]) -> None:
-    from .tasks import send_messages_task
-
-    send_messages_task.enqueue(message_ids)
-
-
 def _enqueue_on_commit(message_ids: list[int]) -> None:
-    """One task for the messages of one event (its channels), enqueued after the caller commits.
+    """One send task for the messages of one event (its channels), run once the caller commits
+    (`enqueue_with_transaction`: in the same transaction with the database queue). Should enqueuing
+    fail after commit (another backend), the messages stay `queued` and `notify_retry` sends them."""
+    from .tasks import send_message_task, send_messages_task
 
-    robust: a failing enqueue must not break the caller's request after its data is committed; the
-    messages stay `queued` and `notify_retry` picks them up later."""
     if len(message_ids) == 1:
-        transaction.on_commit(partial(_enqueue_send, message_ids[0]), robust=True)
+        enqueue_with_transaction(send_message_task, message_ids[0])
     elif message_ids:
-        transaction.on_commit(partial(_enqueue_batch, list(message_ids)), robust=True)
+        enqueue_with_transaction(send_messages_task, list(message_ids))
 
 
 def _address_for(channel: str, *, recipient_user, mobile: str, email: str) -> tuple[str, str]:

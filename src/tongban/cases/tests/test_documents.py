@@ -117,3 +117,24 @@ def test_rendering_a_notice_does_not_hold_the_case(world, monkeypatch):
         assert row_is_free(Case, case.pk), "the case row was locked while its notice rendered"
     doc.refresh_from_db()
     assert doc.rendered_at is not None and doc.size > 0
+
+
+def test_a_rolled_back_acceptance_leaves_no_task(world, settings):
+    """With the database queue, the notice's render task and the applicant's send task are written in
+    the acceptance's transaction, and live and die with it."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    define_serial(world)
+    case = submit_online(world)
+    before = DBTaskResult.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.case_accept(actor=world.clerk, case_id=case.pk)
+        paths = set(DBTaskResult.objects.values_list("task_path", flat=True))
+        assert {
+            "tongban.cases.tasks.render_document_task",
+            "tongban.notifications.tasks.send_messages_task",
+        } <= paths
+        raise RuntimeError("the request fails after the service returned")
+    assert DBTaskResult.objects.count() == before
+    assert not CaseDocument.objects.filter(case=case).exists()
