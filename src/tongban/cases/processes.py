@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from tongban.catalogue.choices import CaseKind, LimitUnit
+from tongban.common.prepared import Prepared
 
 from .choices import StageKind
 
@@ -93,8 +94,14 @@ def default_plan(item) -> ProcessPlan:
 
 
 def plan_from_definition(definition) -> ProcessPlan:
-    stages = []
-    for stage in definition.stages.all():
+    stages = list(definition.stages.all())
+    return _plan(definition, stages, {stage.pk: list(stage.steps.all()) for stage in stages})
+
+
+def _plan(definition, stages: list, steps_by_stage: dict[int, list]) -> ProcessPlan:
+    """The plan of a definition from its stages (in order) and each stage's steps (in order)."""
+    plan_stages = []
+    for stage in stages:
         steps = [
             StepPlan(
                 name=s.name,
@@ -103,9 +110,9 @@ def plan_from_definition(definition) -> ProcessPlan:
                 limit_days=s.limit_days,
                 role=s.role,
             )
-            for s in stage.steps.all()
+            for s in steps_by_stage.get(stage.pk, [])
         ]
-        stages.append(
+        plan_stages.append(
             StagePlan(
                 position=stage.position,
                 name=stage.name,
@@ -116,31 +123,50 @@ def plan_from_definition(definition) -> ProcessPlan:
                 joint_limit_days=stage.joint_limit_days if stage.kind == StageKind.PARALLEL else 0,
             )
         )
-    return ProcessPlan(stages=stages, immediate=definition.item.case_kind == CaseKind.IMMEDIATE)
+    return ProcessPlan(stages=plan_stages, immediate=definition.item.case_kind == CaseKind.IMMEDIATE)
+
+
+def _models():
+    from .models import ProcessDefinition, StageDefinition, StepDefinition  # models import this module
+
+    return ProcessDefinition, StageDefinition, StepDefinition
+
+
+# Prepared (compiled once per connection): every acceptance and every guide page reads a plan.
+_DEFINITION = Prepared(
+    lambda item_id: _models()[0].objects.select_related("item").filter(item_id=item_id).order_by("pk")[:1],
+    "int",
+)
+_STAGES = Prepared(
+    lambda process_id: (
+        _models()[1]
+        .objects.select_related("lead_department")
+        .filter(process_id=process_id)
+        .order_by("position", "pk")
+    ),
+    "int",
+)
+_STEPS = Prepared(
+    lambda process_id: (
+        _models()[2]
+        .objects.select_related("department")
+        .filter(stage__process_id=process_id)
+        .order_by("stage_id", "position", "pk")
+    ),
+    "int",
+)
 
 
 def process_for_item(item) -> ProcessPlan:
     """The plan of an item version: its stored definition, or the default rule (module docstring)."""
-    from django.db.models import Prefetch
-
-    from .models import ProcessDefinition, StageDefinition, StepDefinition
-
-    definition = (
-        ProcessDefinition.objects.filter(item_id=item.pk)
-        .select_related("item")
-        .prefetch_related(
-            Prefetch(
-                "stages",
-                queryset=StageDefinition.objects.select_related("lead_department").prefetch_related(
-                    Prefetch("steps", queryset=StepDefinition.objects.select_related("department"))
-                ),
-            )
-        )
-        .first()
-    )
-    if definition is None or not definition.stages.all():
+    definition = _DEFINITION.first(item.pk)
+    stages = _STAGES.fetch(definition.pk) if definition is not None else []
+    if not stages:
         return default_plan(item)
-    return plan_from_definition(definition)
+    steps_by_stage: dict[int, list] = {}
+    for step in _STEPS.fetch(definition.pk):
+        steps_by_stage.setdefault(step.stage_id, []).append(step)
+    return _plan(definition, stages, steps_by_stage)
 
 
 def process_flow(item) -> list[dict]:

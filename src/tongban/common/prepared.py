@@ -34,13 +34,16 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
 
-# Integer markers: positive and inside a 32-bit field's range, as Django 5 compiles a lookup with a
-# value out of its field's range to "no rows" without a parameter.
-_INT_MARKER_BASE = 2_046_100_000
+# Integer markers: positive and inside a small-integer field's range (Django 5 compiles a lookup with a
+# value out of its field's range to "no rows", leaving no parameter to find): 20000 + 1000 × argument
+# + list element. A list of MAX_LIST or more values runs as a plain queryset instead.
+_INT_MARKER_BASE = 20_000
+MAX_LIST = 1_000
+MAX_ARGUMENTS = 12
 
 
 def _int_marker(argument: int, element: int = 0) -> int:
-    return _INT_MARKER_BASE + argument * 10_000 + element
+    return _INT_MARKER_BASE + argument * MAX_LIST + element
 
 
 class Prepared:
@@ -56,6 +59,8 @@ class Prepared:
     def __init__(self, build: Callable[..., QuerySet], *kinds: str, using: str = DEFAULT_DB_ALIAS) -> None:
         if any(k not in self.KINDS for k in kinds):
             raise ValueError(f"kinds must be one of {self.KINDS}")
+        if len(kinds) > MAX_ARGUMENTS:
+            raise ValueError(f"at most {MAX_ARGUMENTS} arguments")
         self._build = build
         self._kinds = kinds
         self._using = using
@@ -85,6 +90,8 @@ class Prepared:
         """Run the query with `values` in place of the markers; model instances in result order."""
         if len(values) != len(self._kinds):
             raise TypeError(f"expected {len(self._kinds)} values, got {len(values)}")
+        if any(k == "ints" and len(v) >= MAX_LIST for k, v in zip(self._kinds, values, strict=True)):
+            return list(self._build(*values))  # too long to keep a statement for
         connection = connections[self._using]
         return self._compiled(connection, values).run(connection, values)
 

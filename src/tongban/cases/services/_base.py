@@ -170,11 +170,14 @@ def require_applicant(actor, case: Case, *, action: str) -> None:
 # ---- the clock -----------------------------------------------------------------------------------
 
 
+_PAUSES = Prepared(
+    lambda case_id: ClockPause.objects.only("started_on", "ended_on").filter(case_id=case_id).order_by("pk"),
+    "int",
+)
+
+
 def pauses_of(case: Case) -> list[Pause]:
-    return [
-        Pause(start=s, end=e)
-        for s, e in ClockPause.objects.filter(case=case).values_list("started_on", "ended_on")
-    ]
+    return [Pause(start=p.started_on, end=p.ended_on) for p in _PAUSES.fetch(case.pk)]
 
 
 def recompute_due(case: Case, *, on: date) -> None:

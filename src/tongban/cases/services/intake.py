@@ -13,6 +13,7 @@ from tongban.accounts.models import Applicant
 from tongban.catalogue.choices import CaseKind, ItemStatus, MaterialSource, OnlineDepth
 from tongban.catalogue.models import ServiceItem
 from tongban.common.errors import Conflict, IllegalTransition, NotAllowed, NotFound, ValidationFailed
+from tongban.common.prepared import Prepared
 from tongban.common.validators import validate_id_number, validate_mobile
 from tongban.organisations.models import ServiceHall
 from tongban.supervision.hooks import case_watches_sync
@@ -102,14 +103,19 @@ def _create_materials(case: Case, requirements: list | None = None) -> None:
     CaseMaterial.objects.bulk_create(rows)
 
 
-def _missing_required(case: Case) -> list[str]:
-    return list(
-        CaseMaterial.objects.filter(
-            case=case, required=True, status__in=[MaterialStatus.MISSING, MaterialStatus.DEFICIENT]
-        )
+_MISSING_REQUIRED = Prepared(
+    lambda case_id: (
+        CaseMaterial.objects.only("name")
+        .filter(case_id=case_id, required=True, status__in=[MaterialStatus.MISSING, MaterialStatus.DEFICIENT])
         .order_by("id")
-        .values_list("name", flat=True)
-    )
+    ),
+    "int",
+)
+
+
+def _missing_required(case: Case) -> list[str]:
+    """The names of the required materials still missing or deficient (every intake decision asks)."""
+    return [m.name for m in _MISSING_REQUIRED.fetch(case.pk)]
 
 
 def _applicant_for(actor, applicant_id: int | None, agent: dict | None) -> tuple[Applicant, dict]:

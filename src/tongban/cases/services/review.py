@@ -72,6 +72,17 @@ _OPEN_DECISION = Prepared(
 )
 
 
+_OPEN_SIBLING = Prepared(
+    lambda case_id, position: (
+        Step.objects.only("id")
+        .filter(case_id=case_id, stage_position=position, status=StepStatus.OPEN)
+        .order_by()[:1]
+    ),
+    "int",
+    "int",
+)
+
+
 def _lock_step(step_id: int, expected_version: int | None) -> tuple[Case, Step]:
     """Lock the step's case (always first, as every case write does), then the step."""
     found = _STEP_CASE.first(step_id)
@@ -151,9 +162,7 @@ def _advance(case: Case, step: Step, *, actor, on) -> None:
     stage = plan.stages[step.stage_position - 1]
     last_position = len(plan.stages)
     if step.parallel and step.kind == StepKind.REVIEW:
-        if Step.objects.filter(
-            case=case, stage_position=step.stage_position, status=StepStatus.OPEN
-        ).exists():
+        if _OPEN_SIBLING.first(case.pk, step.stage_position) is not None:
             return  # siblings still working
         open_joint(case, stage, last=step.stage_position == last_position, actor=actor, on=on)
         return

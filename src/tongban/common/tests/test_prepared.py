@@ -55,6 +55,7 @@ def test_lists_for_in_compiled_once_per_length_and_a_marker_used_twice():
     assert [h.pk for h in among.fetch(ids[2:])] == ids[2:]
     assert [h.pk for h in among.fetch(ids[1:4])] == ids[1:4]
     assert among.fetch([]) == []
+    assert [h.pk for h in among.fetch([*ids, *range(10**6, 10**6 + 1000)])] == ids  # long: plain queryset
     twice = Prepared(
         lambda pk: ServiceHall.objects.filter(Q(pk=pk) | Q(region__halls__pk=pk)).distinct().order_by("pk"),
         "int",
