@@ -1,7 +1,9 @@
 """The case (办件) and everything recorded against it: events, materials, documents, visits, clock.
 
 Columns that supervision and dashboards filter on (status, due_date, intake_due, is_paused,
-intake_overdue) are stored and indexed (DESIGN rule 5); the services keep them up to date.
+intake_overdue) are stored (DESIGN rule 5) and the services keep them up to date. Status with the
+dates, and item with status, are indexed together; the yes/no columns are not indexed, as an index
+there would not be selective and every transition would have to rewrite it.
 """
 
 from __future__ import annotations
@@ -70,7 +72,11 @@ class Case(TimeStampedModel):
     number = models.CharField("办件编号", max_length=32, unique=True, null=True, blank=True)
     query_code = models.CharField("查询码", max_length=8, blank=True)
     item = models.ForeignKey(
-        ServiceItem, verbose_name="事项版本", on_delete=models.PROTECT, related_name="cases"
+        ServiceItem,
+        verbose_name="事项版本",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,  # the (item, status) index starts with it
     )
     applicant = models.ForeignKey(
         Applicant, verbose_name="申请人", on_delete=models.PROTECT, related_name="cases"
@@ -86,7 +92,7 @@ class Case(TimeStampedModel):
     agent_name = models.CharField("代办人姓名", max_length=64, blank=True)
     agent_id_number = models.CharField("代办人身份证号码", max_length=18, blank=True)
     agent_mobile = models.CharField("代办人手机号码", max_length=20, blank=True)
-    channel = models.CharField("申报渠道", max_length=8, choices=CaseChannel.choices, db_index=True)
+    channel = models.CharField("申报渠道", max_length=8, choices=CaseChannel.choices)
     intake_hall = models.ForeignKey(
         ServiceHall,
         verbose_name="受理大厅",
@@ -97,13 +103,13 @@ class Case(TimeStampedModel):
     )
     form_data = models.JSONField("申请表内容", default=dict, blank=True)
     status = models.CharField(
-        "状态", max_length=16, choices=CaseStatus.choices, default=CaseStatus.DRAFT, db_index=True
+        "状态", max_length=16, choices=CaseStatus.choices, default=CaseStatus.DRAFT
     )
     version = models.PositiveIntegerField("版本号", default=1, help_text="乐观并发控制：每次变更加一。")
     submit_key = models.CharField("提交幂等键", max_length=64, unique=True, null=True, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     intake_due = models.DateField("受理决定期限", null=True, blank=True, db_index=True)
-    intake_overdue = models.BooleanField("受理超期", default=False, db_index=True)
+    intake_overdue = models.BooleanField("受理超期", default=False)
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     accepted_on = models.DateField("受理日期", null=True, blank=True)
     accepted_by = models.ForeignKey(
@@ -116,7 +122,7 @@ class Case(TimeStampedModel):
     )
     due_date = models.DateField("办结期限", null=True, blank=True, db_index=True)
     extension_days = models.PositiveSmallIntegerField("已延期工作日", default=0)
-    is_paused = models.BooleanField("暂停计时", default=False, db_index=True)
+    is_paused = models.BooleanField("暂停计时", default=False)
     current_stage = models.PositiveSmallIntegerField("当前阶段", default=0)
     plan = models.JSONField(
         "办理流程（受理时快照）",
@@ -162,6 +168,8 @@ class Case(TimeStampedModel):
         verbose_name = "办件"
         verbose_name_plural = "办件"
         ordering = ["-created_at", "-id"]
+        # Every transition updates the row, and a changed indexed column rewrites every index: no
+        # index on a yes/no or few-valued column, none that a composite below already starts with.
         indexes = [
             models.Index(fields=["status", "due_date"]),
             models.Index(fields=["status", "intake_due"]),
