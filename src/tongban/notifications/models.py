@@ -52,9 +52,7 @@ class Message(models.Model):
     subject = models.CharField("标题", max_length=200, blank=True)
     body = models.TextField("内容")
     context = models.JSONField("模板参数", default=dict, blank=True)
-    ref = models.CharField(
-        "关联对象", max_length=64, blank=True, help_text="如 case:123，便于按办件查询"
-    )
+    ref = models.CharField("关联对象", max_length=64, blank=True, help_text="如 case:123，便于按办件查询")
     status = models.CharField(
         "状态", max_length=8, choices=MessageStatus.choices, default=MessageStatus.QUEUED
     )

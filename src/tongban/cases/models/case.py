@@ -102,9 +102,7 @@ class Case(TimeStampedModel):
         related_name="cases",
     )
     form_data = models.JSONField("申请表内容", default=dict, blank=True)
-    status = models.CharField(
-        "状态", max_length=16, choices=CaseStatus.choices, default=CaseStatus.DRAFT
-    )
+    status = models.CharField("状态", max_length=16, choices=CaseStatus.choices, default=CaseStatus.DRAFT)
     version = models.PositiveIntegerField("版本号", default=1, help_text="乐观并发控制：每次变更加一。")
     submit_key = models.CharField("提交幂等键", max_length=64, unique=True, null=True, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
