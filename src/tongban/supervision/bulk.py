@@ -13,8 +13,10 @@ from django.db import connection
 
 
 def _server_cursor():
+    """A server-side-binding cursor on Django's connection, wrapped as Django wraps its own cursors, so
+    query counters, debug logging and database-error translation see these statements too."""
     connection.ensure_connection()
-    return psycopg.Cursor(connection.connection)
+    return connection._prepare_cursor(psycopg.Cursor(connection.connection))
 
 
 def insert_rows(model, fields: list[str], rows: list[tuple], *, ignore_conflicts: bool = False) -> list[int]:
