@@ -18,8 +18,10 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from tongban.common.errors import IllegalTransition, NotAllowed, NotFound
@@ -138,16 +140,40 @@ def notify_many(notifications: list[Notification]) -> list[Message]:
         candidates.extend(_candidates(n, now=now))
     if not candidates:
         return []
-    try:
-        # One INSERT in a savepoint: a retried or concurrent call for the same event hits the unique
-        # key, and then the rows already there are returned instead (nothing sent twice).
-        with transaction.atomic():
-            Message.objects.bulk_create(candidates)
-        messages = candidates
-    except IntegrityError:
-        return _existing_or_new(candidates)
-    _enqueue_on_commit([m.pk for m in messages if m.status == MessageStatus.QUEUED])
+    # A retried or concurrent call for the same event meets the unique key: its rows are skipped by
+    # the INSERT and the stored ones returned instead, so nothing is sent twice.
+    inserted = _insert_skipping_existing(candidates)
+    messages = candidates
+    if len(inserted) < len(candidates):
+        skipped = [c.idempotency_key for c in candidates if c.idempotency_key not in inserted]
+        stored = {m.idempotency_key: m for m in Message.objects.filter(idempotency_key__in=skipped)}
+        messages = [c if c.idempotency_key in inserted else stored[c.idempotency_key] for c in candidates]
+    _enqueue_on_commit(
+        [m.pk for m in messages if m.idempotency_key in inserted and m.status == MessageStatus.QUEUED]
+    )
     return messages
+
+
+def _insert_skipping_existing(candidates: list[Message]) -> set[str]:
+    """One `INSERT … ON CONFLICT DO NOTHING RETURNING id, idempotency_key` (PostgreSQL; `INSERT OR
+    IGNORE … RETURNING` on SQLite): no savepoint, no second try. Sets the id of each row inserted and
+    returns their idempotency keys; a row whose key is already stored is left out and waits for the
+    transaction that holds it, so the stored one can be read right after."""
+    meta = Message._meta
+    db = router.db_for_write(Message)
+    query = InsertQuery(Message, on_conflict=OnConflict.IGNORE)
+    query.insert_values([f for f in meta.concrete_fields if not f.primary_key], candidates)
+    compiler = query.get_compiler(using=db)
+    compiler.returning_fields = [meta.pk, meta.get_field("idempotency_key")]
+    ids: dict[str, int] = {}
+    with connections[db].cursor() as cursor:
+        for sql, params in compiler.as_sql():
+            cursor.execute(sql, params)
+            ids.update((key, pk) for pk, key in cursor.fetchall())
+    for c in candidates:
+        if c.idempotency_key in ids:
+            c.pk, c._state.adding, c._state.db = ids[c.idempotency_key], False, db
+    return set(ids)
 
 
 def _candidates(n: Notification, *, now: dt.datetime) -> list[Message]:
@@ -185,28 +211,6 @@ def _candidates(n: Notification, *, now: dt.datetime) -> list[Message]:
             message.status, message.sent_at = MessageStatus.SENT, now
         candidates.append(message)
     return candidates
-
-
-def _existing_or_new(candidates: list[Message]) -> list[Message]:
-    """The slow path after a duplicate key: keep the stored rows, create only the missing ones."""
-    existing = {
-        m.idempotency_key: m
-        for m in Message.objects.filter(idempotency_key__in=[c.idempotency_key for c in candidates])
-    }
-    messages, new = [], []
-    for candidate in candidates:
-        message = existing.get(candidate.idempotency_key)
-        if message is None:
-            try:
-                with transaction.atomic():
-                    candidate.save(force_insert=True)
-                message = candidate
-                new.append(message.pk)
-            except IntegrityError:
-                message = Message.objects.get(idempotency_key=candidate.idempotency_key)
-        messages.append(message)
-    _enqueue_on_commit([m.pk for m in messages if m.pk in new and m.status == MessageStatus.QUEUED])
-    return messages
 
 
 def retry_delay(attempts: int) -> dt.timedelta:

@@ -8,8 +8,9 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -50,8 +51,13 @@ def test_a_repeated_event_with_a_new_channel_creates_only_that_channel(
 ):
     with django_capture_on_commit_callbacks(execute=False) as first:
         (sms,) = _accept(applicant_user, channels=[Channel.SMS])
-    with django_capture_on_commit_callbacks(execute=False) as second:
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=False) as second,
+    ):
         again = _accept(applicant_user, channels=[Channel.SMS, Channel.EMAIL])
+    # one INSERT that skips the stored SMS (no savepoint, no second try), then one read of the SMS row
+    assert [q["sql"].split(" ")[0] for q in queries] == ["INSERT", "SELECT"]
     assert [m.channel for m in again] == [Channel.SMS, Channel.EMAIL]
     assert again[0].pk == sms.pk and again[1].pk != sms.pk
     assert Message.objects.filter(idempotency_key__startswith="case:12:accepted").count() == 2
@@ -369,3 +375,35 @@ def test_retry_task_resends_due_messages(applicant_user, flaky_sms, django_captu
         result = retry_due_messages_task.enqueue()
     assert result.return_value == 1
     assert Message.objects.get(pk=sms.pk).status == MessageStatus.SENT
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_notifying_the_same_event_at_once_store_it_once(applicant_user, sms_file):
+    """Two transactions insert the same event at the same moment: the second waits for the first,
+    skips its rows and returns them; one row per channel, and only the first enqueues a send."""
+    import threading
+
+    from django.db import connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs two PostgreSQL connections")
+    barrier = threading.Barrier(2)
+    results: list[list[int]] = []
+
+    def request():
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                results.append([m.pk for m in _accept(applicant_user, channels=("sms", "email"))])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=request) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 2 and results[0] == results[1]
+    assert Message.objects.count() == 2
+    assert len(sms_file()) == 1 and len(mail.outbox) == 1  # sent once, by the request that stored it
