@@ -38,6 +38,7 @@ def test_same_instances_as_the_queryset_with_related_rows_populated(django_asser
         assert region_name == expected.region.name
         assert got._state.adding is False and got._state.db == "default"
     assert BY_PK.first(10**9) is None
+    assert BY_PK.first(None) is None
 
 
 def test_text_markers_and_several_rows():
