@@ -166,7 +166,7 @@ class _Compiled:
             value = values[argument]
             params[position] = kind(value if element is None else value[element])
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql" and getattr(settings, "TONGBAN_SERVER_PREPARED", True):
+            if connection.vendor == "postgresql" and settings.TONGBAN_SERVER_PREPARED:
                 prepared = _server_prepared(connection)
                 if self.name not in prepared:
                     cursor.execute(f"PREPARE {self.name} AS {_numbered(self.sql)}")

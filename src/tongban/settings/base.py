@@ -107,6 +107,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
+# PostgreSQL: the hot reads of the case services are PREPAREd once per database session
+# (tongban.common.prepared). Turn off behind a pooler that hands one session to several clients
+# (PgBouncer in transaction mode).
+TONGBAN_SERVER_PREPARED = env_bool("TONGBAN_SERVER_PREPARED", True)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["tongban.accounts.backends.LockoutModelBackend"]
