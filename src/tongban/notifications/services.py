@@ -13,7 +13,6 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -40,11 +39,10 @@ logger = logging.getLogger(__name__)
 ALL_CHANNELS: tuple[str, ...] = (Channel.SMS, Channel.EMAIL, Channel.IN_APP)
 
 
-def _enqueue_send(message_id: int, run_after: dt.datetime | None = None) -> None:
+def _enqueue_send(message_id: int) -> None:
     from .tasks import send_message_task
 
-    task = send_message_task.using(run_after=run_after) if run_after else send_message_task
-    task.enqueue(message_id)
+    send_message_task.enqueue(message_id)
 
 
 def _enqueue_on_commit(message_ids: list[int]) -> None:
@@ -279,9 +277,10 @@ def _record_attempt(*, message_id: int, error: str) -> str:
                 message=message, kind=MessageEventKind.FAILED, attempt=attempt, detail=error, at=now
             )
             if _backend_supports_defer():
-                transaction.on_commit(
-                    partial(_enqueue_send, message.pk, message.next_attempt_at), robust=True
-                )
+                from .tasks import send_message_task
+
+                task = send_message_task.using(run_after=message.next_attempt_at)
+                enqueue_with_transaction(task, message.pk)
         message.save(update_fields=["status", "sent_at", "next_attempt_at", "last_error"])
     return message.status
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from tongban.common.errors import NotAllowed, ValidationFailed
+from tongban.common.tasks import enqueue_with_transaction
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.scoping import scope_for
 
@@ -60,13 +60,10 @@ def lock(qs):
     return qs.select_for_update()
 
 
-def _enqueue_dispatch() -> None:
+def dispatch_on_commit() -> None:
+    """Turn pending warning events into messages once the caller commits (`enqueue_with_transaction`:
+    the task row commits with the events on the database queue; with another backend a failed enqueue
+    leaves the events pending, and the next sweep or `supervision_sweep` dispatches them)."""
     from ..tasks import dispatch_warning_events_task
 
-    dispatch_warning_events_task.enqueue()
-
-
-def dispatch_on_commit() -> None:
-    """Turn pending warning events into messages after the caller commits (robust: a failed enqueue
-    leaves the events pending, and the next sweep or `supervision_sweep` dispatches them)."""
-    transaction.on_commit(partial(_enqueue_dispatch), robust=True)
+    enqueue_with_transaction(dispatch_warning_events_task)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongban.common.errors import NotAllowed, NotFound, ValidationFailed
+from tongban.common.tasks import enqueue_with_transaction
 from tongban.organisations.scoping import scope_for
 from tongban.workdays.calendar import CalendarMissing
 
@@ -468,14 +469,10 @@ def warning_policy_save(
         policy.escalate_every_days, policy.max_escalation_level = escalate_every_days, max_escalation_level
         policy.note = note[:200]
         policy.save()
-        transaction.on_commit(lambda: _enqueue_recompute(item_code), robust=True)
+        from ..tasks import recompute_deadlines_task
+
+        enqueue_with_transaction(recompute_deadlines_task, item_code or None)
         return policy
-
-
-def _enqueue_recompute(item_code: str) -> None:
-    from ..tasks import recompute_deadlines_task
-
-    recompute_deadlines_task.enqueue(item_code or None)
 
 
 __all__ = [
