@@ -9,15 +9,10 @@ a CaseEvent, and sends notifications after commit (notifications.notify).
 from .fees import case_fee_record
 from .intake import (
     case_accept,
-    case_draft_save,
     case_flag_intake_overdue_sweep,
-    case_intake_register,
-    case_material_check,
-    case_material_upload,
     case_refuse,
     case_request_correction,
     case_resubmit,
-    case_submit,
     case_withdraw,
     visit_record,
 )
@@ -37,6 +32,13 @@ from .review import (
     case_pause,
     case_resume,
     step_complete,
+)
+from .submission import (
+    case_draft_save,
+    case_intake_register,
+    case_material_check,
+    case_material_upload,
+    case_submit,
 )
 
 __all__ = [

@@ -48,7 +48,8 @@ from ._base import (
     save_case,
     today,
 )
-from .intake import _check_plan, _missing_required, _visit
+from .intake import _check_plan, _visit
+from .submission import _missing_required
 
 MAX_EXTENSION_DAYS = 30
 

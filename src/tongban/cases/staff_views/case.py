@@ -334,6 +334,14 @@ def case_resubmit(request: HttpRequest, case_id: int) -> HttpResponse:
     return _act(request, case_id, "resubmit", call, success=_("补正材料已收取，已登记到场。"))
 
 
+def _decision_args(post) -> dict:
+    return {
+        "decision": post.get("decision", ""),
+        "reason": post.get("reason", ""),
+        "legal_basis": post.get("legal_basis", ""),
+    }
+
+
 def _issuance_args(post) -> dict:
     return {
         "method": post.get("method", ""),
@@ -352,9 +360,7 @@ def case_immediate(request: HttpRequest, case_id: int) -> HttpResponse:
         return services.case_handle_immediately(
             actor=request.user,
             case_id=case.pk,
-            decision=request.POST.get("decision", ""),
-            reason=request.POST.get("reason", ""),
-            legal_basis=request.POST.get("legal_basis", ""),
+            **_decision_args(request.POST),
             expected_version=expected,
             **_issuance_args(request.POST),
         )
@@ -407,9 +413,7 @@ def case_decide(request: HttpRequest, case_id: int) -> HttpResponse:
         return services.case_decide(
             actor=request.user,
             case_id=case.pk,
-            decision=request.POST.get("decision", ""),
-            reason=request.POST.get("reason", ""),
-            legal_basis=request.POST.get("legal_basis", ""),
+            **_decision_args(request.POST),
             expected_version=expected,
         )
 
