@@ -53,9 +53,12 @@ class CaseClock:
     is_paused: bool
     pause_kind: str = ""  # PauseKind while paused
     overdue: bool = False
+    ended: str = ""  # why the clock will not run again (已办结, 不予受理, 已撤回); "" while it may
 
     @property
     def label(self) -> str:
+        if self.ended:
+            return self.ended
         if self.due_date is None:
             return "未受理"
         if self.is_paused:
@@ -72,6 +75,11 @@ def case_clock(case: Case, *, today: date | None = None, pause_kind: str | None 
     without remaining time.
     """
     today = today or timezone.localdate()
+    if case.status in CaseStatus.concluded():
+        return CaseClock(due_date=case.due_date, remaining_days=None, is_paused=False, ended="已办结")
+    if case.status in CaseStatus.finished():
+        ended = case.get_status_display()
+        return CaseClock(due_date=case.due_date, remaining_days=None, is_paused=False, ended=ended)
     if case.due_date is None or case.status not in CaseStatus.handling():
         return CaseClock(due_date=case.due_date, remaining_days=None, is_paused=False)
     if case.is_paused and pause_kind is None:

@@ -483,6 +483,25 @@ def test_clock_badge_colours(world):
         "cases/partials/clock_badge.html",
         {"clock": CaseClock(due_date=None, remaining_days=None, is_paused=False)},
     )
+    ended = badge(remaining_days=None, is_paused=False, ended="已撤回")
+    assert 'data-clock="ended"' in ended and "已撤回" in ended and "未受理" not in ended
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        (CaseStatus.CLOSED, "已办结"),
+        (CaseStatus.CONCLUDED, "已办结"),
+        (CaseStatus.WITHDRAWN, "已撤回"),
+        (CaseStatus.REFUSED, "不予受理"),
+        (CaseStatus.SUBMITTED, "未受理"),
+    ],
+)
+def test_clock_of_a_case_that_no_longer_runs_says_why(status, label):
+    from tongban.cases.selectors import case_clock
+
+    clock = case_clock(Case(status=status, due_date=dt.date(2026, 3, 10) if status != "submitted" else None))
+    assert clock.label == label and clock.remaining_days is None
 
 
 def test_return_to_window_then_correction_pauses_the_clock(client, world):
