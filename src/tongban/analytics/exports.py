@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from .choices import Dimension
-from .selectors import COLUMNS, RATE_COLUMNS, Performance
+from .selectors import COLUMNS, DEFINITIONS, RATE_COLUMNS, RATE_NOTE, Performance
 
 
 def headers(perf: Performance) -> list[str]:
@@ -38,7 +38,9 @@ def performance_xlsx(perf: Performance) -> bytes:
     ws.column_dimensions["A"].width = 36
     meta = wb.create_sheet("说明")
     meta.append(["统计区间", f"{perf.date_from:%Y-%m-%d} 至 {perf.date_to:%Y-%m-%d}"])
-    meta.append(["指标定义", "见 docs/performance.md"])
+    for attr, title in COLUMNS:
+        meta.append([title, DEFINITIONS[attr]])
+    meta.append(["比率", RATE_NOTE])
     for note in perf.notes:
         meta.append(["说明", note])
     buf = io.BytesIO()

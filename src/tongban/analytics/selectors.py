@@ -110,6 +110,27 @@ COLUMNS: list[tuple[str, str]] = [
     ("pauses", "暂停计时次数"),
     ("directive_response_rate", "督办按时反馈率"),
 ]
+# What each figure counts, in the words shown under the table, in the XLSX's 说明 sheet and in the
+# monthly report (docs/performance.md says the same for developers). Period = the chosen date range.
+DEFINITIONS: dict[str, str] = {
+    "received": "区间内提交（网上申报或窗口登记）的办件数。",
+    "accepted": "受理日期在区间内的办件数。",
+    "refused": "区间内作出不予受理决定的办件数。",
+    "concluded": "办结日期在区间内的办件数；除网办率外，各比率都以它为分母。",
+    "on_time_rate": "办结日期不晚于办结期限（已计入暂停计时和延期）的办件占办结数的比例。",
+    "early_rate": "早于办结期限办结的办件占办结数的比例。",
+    "avg_used_days": "受理次日至办结日的工作日数，扣除暂停计时的天数，取平均。",
+    "avg_promised_days": "受理次日至办结期限的工作日数（含延期），取平均。",
+    "online_rate": "网上申报的收件占收件数的比例。",
+    "avg_visits": "办结办件的申请人到场次数（跑动次数）的平均值。",
+    "one_visit_rate": "到场不超过一次的办结办件占办结数的比例。",
+    "correction_rate": "办理中曾被要求补齐补正的办结办件占办结数的比例。",
+    "extensions": "区间内办结的办件的延期次数。",
+    "pauses": "区间内办结的办件的暂停计时次数。",
+    "directive_response_rate": "区间内下发的督办单中按期反馈的比例（仅按部门统计）。",
+}
+RATE_NOTE = "分母为 0 时比率显示为“—”。数据由后台定时汇总，通常滞后几分钟。"
+
 RATE_COLUMNS = frozenset(
     {
         "on_time_rate",

@@ -20,7 +20,15 @@ from tongban.workdays.calendar import is_workday, workday_on_or_after
 from . import facts as fact_rows
 from .anomalies import RULES
 from .models import Anomaly, MonthlyReport
-from .selectors import COLUMNS, RATE_COLUMNS, can_view_screen, month_range, performance_by, rate_text
+from .selectors import (
+    COLUMNS,
+    DEFINITIONS,
+    RATE_COLUMNS,
+    can_view_screen,
+    month_range,
+    performance_by,
+    rate_text,
+)
 
 
 def case_facts_refresh(*, case_ids: Sequence[int] | None = None) -> int:
@@ -97,7 +105,8 @@ def _report_pdf(month: dt.date) -> bytes:
             f"按时办结率 {rate_text(t.on_time_rate)}，"
             f"网办率 {rate_text(t.online_rate)}，最多跑一次率 {rate_text(t.one_visit_rate)}。",
             "排名依据：按时办结率由高到低，相同时按提前办结率；本月无办结的部门排在最后。",
-            "指标定义见 docs/performance.md。",
+            "按时办结率：" + DEFINITIONS["on_time_rate"],
+            "最多跑一次率：" + DEFINITIONS["one_visit_rate"],
         ],
     )
 

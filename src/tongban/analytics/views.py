@@ -22,7 +22,7 @@ from . import screen, selectors, services
 from .choices import AnomalyKind, Dimension
 from .exports import headers, performance_xlsx
 from .models import MonthlyReport
-from .selectors import COLUMNS, RATE_COLUMNS
+from .selectors import COLUMNS, DEFINITIONS, RATE_COLUMNS, RATE_NOTE
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -93,6 +93,8 @@ def performance(request: HttpRequest) -> HttpResponse:
             "perf": perf,
             "columns": COLUMNS,
             "rate_columns": RATE_COLUMNS,
+            "definitions": [(title, DEFINITIONS[attr]) for attr, title in COLUMNS],
+            "rate_note": RATE_NOTE,
             "headers": headers(perf),
             "dimensions": Dimension.choices,
             "chart": chart,

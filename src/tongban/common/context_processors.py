@@ -4,8 +4,11 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# (label, url name, who sees it). Who: "applicant", "staff", or a set of staff roles.
+# (label, url name, who sees it). Who: "public" (visitors and applicants; staff have their own case
+# search), "any" (anyone logged in),
+# "applicant", "staff", or a set of staff roles.
 NAV_ENTRIES = [
+    (_("办件查询"), "cases:track", "public"),
     (_("我的办件"), "cases:my-cases", "applicant"),
     (_("预约"), "hall:my-appointments", "applicant"),
     (_("待评价"), "ratings:mine", "applicant"),
@@ -22,12 +25,14 @@ NAV_ENTRIES = [
 def _nav(request) -> list[tuple[str, str]]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return []
+        return [(label, reverse(name)) for label, name, who in NAV_ENTRIES if who == "public"]
     from tongban.organisations.scoping import scope_for
 
     scope = scope_for(user)
     entries = []
     for label, name, who in NAV_ENTRIES:
+        if who == "public" and scope.is_staff_member:
+            continue
         if who == "applicant" and not scope.is_applicant:
             continue
         if who == "staff" and not scope.is_staff_member:

@@ -33,6 +33,11 @@ def test_performance_page_and_xlsx(client, data):
     rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     assert rows["合计"][1:5] == (5, 5, 1, 4)
     assert rows["合计"][5] == 0.75
+    # the definitions travel with the figures: under the table and in the export, never as a file path
+    body = page.content.decode()
+    assert 'id="definitions"' in body and "扣除暂停计时的天数" in body and "docs/" not in body
+    meta = {r[0]: r[1] for r in wb["说明"].iter_rows(values_only=True)}
+    assert meta["按时办结率"].startswith("办结日期不晚于办结期限") and "docs/" not in str(meta)
 
 
 def test_performance_denials(client, data):

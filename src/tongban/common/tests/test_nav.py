@@ -9,6 +9,7 @@ def test_anonymous_visitor_gets_no_personal_menu(client):
     html = client.get("/guide/").content.decode()
     assert "/my/" not in html
     assert 'href="/work/"' not in html
+    assert 'href="/track/"' in html  # 办件查询: a visitor holding a paper notice finds it from every page
 
 
 @pytest.mark.django_db
@@ -18,6 +19,7 @@ def test_applicant_menu_offers_my_cases_not_the_workbench(client):
     html = client.get("/guide/").content.decode()
     assert 'href="/my/"' in html
     assert 'href="/work/"' not in html
+    assert 'href="/track/"' in html
 
 
 @pytest.mark.django_db
@@ -28,3 +30,4 @@ def test_clerk_menu_offers_the_workbench_and_calling(client):
     assert 'href="/work/"' in html
     assert 'href="/hall/window/"' in html
     assert 'href="/my/"' not in html
+    assert 'href="/track/"' not in html  # staff find cases in their own lists
