@@ -109,6 +109,7 @@ def screen_data(*, user, today: dt.date | None = None) -> dict:
     concluded = _daily(Case.objects.all(), "concluded_at", start, today)
     return {
         "today": today.isoformat(),
+        "updated_at": timezone.localtime().strftime("%H:%M:%S"),  # the server's clock, not the screen's
         "source": "deadline" if _watched() else "cases",
         "levels": [
             {

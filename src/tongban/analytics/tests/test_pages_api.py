@@ -54,6 +54,9 @@ def test_screen_and_drill_down(client, data):
     payload = c.get("/analytics/screen/data/").json()
     # No case watches yet: levels from stored due dates on 2026-04-01 — c5 (due 3-18) is red.
     assert payload["source"] == "cases"
+    assert len(payload["updated_at"]) == 8  # HH:MM:SS of the server, shown as 更新于 (not the screen's clock)
+    page = c.get("/analytics/screen/").content.decode()
+    assert 'id="screen-scope"' in page and "更新于" in page  # says what its lights count
     assert {lvl["level"]: lvl["count"] for lvl in payload["levels"]} == {"normal": 0, "yellow": 0, "red": 1}
     assert payload["overdue"][0]["url"] == f"/work/cases/{data.cases['c5'].pk}/"
     assert (

@@ -36,7 +36,7 @@
     c.on("click", function (p) { window.location.href = rows[p.dataIndex].url + "&level=" + ["normal", "yellow", "red"][p.seriesIndex]; });
   }
   function render(d) {
-    document.getElementById("screen-updated").textContent = new Date().toLocaleTimeString();
+    document.getElementById("screen-updated").textContent = d.today + " 更新于 " + d.updated_at;
     d.levels.forEach(function (l) {
       var el = document.querySelector('[data-level="' + l.level + '"] [data-figure]'); if (el) el.textContent = l.count;
     });
