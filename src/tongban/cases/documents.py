@@ -4,26 +4,36 @@ The builders are pure (case in, Notice out). `document_store` fixes the notice's
 CaseDocument; services call it INSIDE their transaction, after every check has passed, so a refused
 action leaves no document row, and a stored document always matches a committed change. The PDF is
 rendered from that content after commit (task) or on first download, and stored with its SHA-256.
+
+The two downloads of a case's files live here too: `document_response` (a notice, re-rendered from
+its stored content if its PDF file has gone) and `material_response` (an uploaded material; a file
+gone from storage is a 404 with a message, never a 500).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotFound
+from django.template import engines
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 from tongban.common.pdf import Notice, chinese_date, render_notice
 from tongban.common.tasks import enqueue_with_transaction
 
 from .choices import DocumentKind, SpecialProcedure
-from .models import Case, CaseDocument
+from .models import Case, CaseDocument, CaseMaterial
+from .uploads import MIME_TYPES
+
+logger = logging.getLogger(__name__)
 
 NUMBER_PREFIX = {
     DocumentKind.ACCEPTANCE: "受字",
@@ -226,8 +236,21 @@ def document_pdf(doc: CaseDocument) -> bytes:
     """The document's PDF bytes, rendering it first if the after-commit task has not run yet."""
     if doc.rendered_at is None:
         doc = document_render(doc.pk) or doc
-    with doc.file.open("rb") as fh:
-        return fh.read()
+    try:
+        with doc.file.open("rb") as fh:
+            return fh.read()
+    except (OSError, ValueError):
+        # The stored PDF has gone (media deleted, MEDIA_ROOT moved): the content it was rendered from
+        # is in the row, so the same notice is rendered again (the stored file and hash are left as
+        # they were: the hash records what was issued).
+        logger.warning(
+            "Document PDF missing, re-rendered from its content: case %s, document %s (%s), file %r",
+            doc.case_id,
+            doc.pk,
+            doc.kind,
+            doc.file.name,
+        )
+        return render_notice(Notice.from_data(doc.content))
 
 
 def document_response(doc: CaseDocument, *, inline: bool = False) -> HttpResponse:
@@ -236,3 +259,44 @@ def document_response(doc: CaseDocument, *, inline: bool = False) -> HttpRespons
     filename = f"{doc.get_kind_display()}-{doc.case.number or doc.case_id}.pdf"
     response["Content-Disposition"] = content_disposition_header(not inline, filename)
     return response
+
+
+MATERIAL_FILE_MISSING = "材料文件不存在，请联系窗口重新上传。"
+MATERIAL_EXTENSIONS = {"jpeg": "jpg"}
+_MISSING_PAGE = (
+    '{% extends "base.html" %}{% block content %}'
+    '<div class="alert alert-warning" role="alert" id="file-missing">{{ message }}</div>'
+    "{% endblock %}"
+)
+
+
+def material_response(material: CaseMaterial, *, request: HttpRequest | None = None) -> HttpResponse:
+    """An uploaded material as a download, for the applicant's and the staff's views alike (both check
+    first that the user may see it and that it has a file).
+
+    A file gone from storage (media deleted, MEDIA_ROOT moved) is a 404 saying so — a page in the
+    site's layout when `request` is given — and a warning in the log naming the case and material."""
+    kind = material.content_type or "pdf"
+    try:
+        fh = material.file.open("rb")
+    except (OSError, ValueError):
+        case = material.case
+        logger.warning(
+            "Material file missing: case %s (id %s), material %s (%s), file %r",
+            case.number or "-",
+            case.pk,
+            material.pk,
+            material.name,
+            material.file.name,
+        )
+        message = _(MATERIAL_FILE_MISSING)
+        if request is None:
+            return HttpResponseNotFound(message, content_type="text/plain; charset=utf-8")
+        page = engines["django"].from_string(_MISSING_PAGE).render({"message": message}, request)
+        return HttpResponseNotFound(page)
+    return FileResponse(
+        fh,
+        as_attachment=True,
+        filename=material.original_name or f"{material.name}.{MATERIAL_EXTENSIONS.get(kind, kind)}",
+        content_type=MIME_TYPES.get(kind, "application/octet-stream"),
+    )

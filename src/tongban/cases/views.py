@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ from tongban.common.validators import mask_id_number
 
 from . import selectors, services
 from .choices import CaseStatus, MaterialStatus
-from .documents import document_response
+from .documents import document_response, material_response
 from .forms import form_for_item, form_prefill
 from .models import Case, CaseDocument, CaseMaterial, Step
 from .tracking import TooManyAttempts, case_track, client_ip
@@ -468,7 +468,7 @@ def document_download(request: HttpRequest, number: str, document_id: int) -> Ht
 
 @login_required
 @require_GET
-def material_download(request: HttpRequest, case_id: int, material_id: int) -> FileResponse:
+def material_download(request: HttpRequest, case_id: int, material_id: int) -> HttpResponse:
     """A file the applicant uploaded for their own case."""
     case = selectors.my_cases(user=request.user).filter(pk=case_id).first()
     material = (
@@ -476,12 +476,7 @@ def material_download(request: HttpRequest, case_id: int, material_id: int) -> F
     )
     if material is None:
         raise Http404(_("材料不存在。"))
-    return FileResponse(
-        material.file.open("rb"),
-        as_attachment=True,
-        filename=material.original_name or material.file.name.rsplit("/", 1)[-1],
-        content_type=MIME_TYPES.get(material.content_type, "application/octet-stream"),
-    )
+    return material_response(material, request=request)
 
 
 # ---- 办件查询 (public) ---------------------------------------------------------------------------

@@ -3,21 +3,12 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from ..documents import document_response
+from ..documents import document_response, material_response
 from ..models import Case, CaseDocument, CaseMaterial
 from ._common import staff_required
-
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-EXTENSIONS = {"jpeg": "jpg"}
 
 
 def _visible_case(user, case_id: int) -> Case:
@@ -29,19 +20,12 @@ def _visible_case(user, case_id: int) -> Case:
 
 @staff_required
 @require_GET
-def material_download(request: HttpRequest, case_id: int, material_id: int) -> FileResponse:
+def material_download(request: HttpRequest, case_id: int, material_id: int) -> HttpResponse:
     case = _visible_case(request.user, case_id)
     material = CaseMaterial.objects.filter(case=case, pk=material_id).first()
     if material is None or not material.file:
         raise Http404("材料不存在或尚未上传。")
-    kind = material.content_type or "pdf"
-    name = material.original_name or f"{material.name}.{EXTENSIONS.get(kind, kind)}"
-    return FileResponse(
-        material.file.open("rb"),
-        as_attachment=True,
-        filename=name,
-        content_type=CONTENT_TYPES.get(kind, "application/octet-stream"),
-    )
+    return material_response(material, request=request)
 
 
 @staff_required
