@@ -44,3 +44,15 @@ def test_demo_cases_cover_every_state_and_are_idempotent(settings, tmp_path):
     second = load_demo_cases(verbosity=0)
     assert second == {"created": 0, "existing": len(DEMO_CASES)}
     assert (Case.objects.count(), CaseEvent.objects.count(), Step.objects.count()) == counts
+
+
+def test_prepared_demo_has_performance_facts_at_once(settings, tmp_path):
+    """`tongban demo` computes the performance facts while preparing, so 绩效统计 is not empty at first."""
+    from tongban.analytics.models import CaseFact
+    from tongban.common.management.commands.demo import prepare_demo_data
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    summary = prepare_demo_data(verbosity=0)
+    received = Case.objects.exclude(status=CaseStatus.DRAFT).count()
+    assert received > 0 and summary["case_facts"] == received
+    assert CaseFact.objects.count() == received

@@ -10,11 +10,12 @@
       var span = parseInt(th.getAttribute("colspan") || "1", 10);
       for (var i = 0; i < span; i++) names.push(th.textContent.trim());
     });
-    table.querySelectorAll("tbody tr").forEach(function (tr) {
+    table.querySelectorAll("tbody tr, tfoot tr").forEach(function (tr) {
       var col = 0;
       Array.prototype.forEach.call(tr.children, function (cell) {
         var span = parseInt(cell.getAttribute("colspan") || "1", 10);
         if (span === 1 && names[col] && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", names[col]);
+        if (!cell.textContent.trim() && !cell.querySelector("img, input, select, button")) cell.classList.add("tb-empty");
         col += span;
       });
     });

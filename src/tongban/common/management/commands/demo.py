@@ -126,4 +126,10 @@ def prepare_demo_data(*, verbosity: int = 1) -> dict:
 
     cases = load_demo_cases(verbosity=0)
     summary["cases"] = cases["created"] + cases["existing"]
+    # The performance page and anomalies read facts the scheduler refreshes every few minutes; compute
+    # them now so a newcomer's first look at 绩效统计 is not empty.
+    from tongban.analytics.services import anomalies_detect, case_facts_refresh
+
+    summary["case_facts"] = case_facts_refresh()
+    anomalies_detect()
     return summary
