@@ -31,6 +31,14 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def form_invalid(self, form):
+        """The form again with its Chinese errors, as a 4xx like every refused input: 423 while the
+        account is locked (as the token API answers), 400 otherwise."""
+        response = super().form_invalid(form)
+        codes = {e.code for e in form.non_field_errors().as_data()}
+        response.status_code = 423 if "account_locked" in codes else 400
+        return response
+
 
 class LogoutView(auth_views.LogoutView):
     """POST only (Django 5): a link cannot log anybody out."""

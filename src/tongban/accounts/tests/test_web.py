@@ -47,11 +47,13 @@ def test_login_wrong_password_shows_remaining_tries_then_lock(client):
     with time_machine.travel(dt.datetime(2024, 5, 6, 1, 30, tzinfo=dt.UTC), tick=False):
         for remaining in (4, 3, 2, 1):
             response = client.post(LOGIN, {"username": "clerk1", "password": "wrong"})
-            assert response.status_code == 200
+            assert response.status_code == 400
             assert f"用户名或密码错误，还可尝试 {remaining} 次。" in response.content.decode()
         response = client.post(LOGIN, {"username": "clerk1", "password": "wrong"})
+        assert response.status_code == 423
         assert "账户已锁定，请于 09:45 后再试。" in response.content.decode()
         response = client.post(LOGIN, {"username": "clerk1", "password": PASSWORD})
+        assert response.status_code == 423
         assert "账户已锁定，请于 09:45 后再试。" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
