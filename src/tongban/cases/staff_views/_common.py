@@ -36,8 +36,9 @@ def is_department_staff(scope: Scope) -> bool:
     return scope.is_superuser or bool(scope.departments_for(StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD))
 
 
-def clerk_required(view):
-    """Pages of the comprehensive window (收件、受理、出件): clerks only (and superusers)."""
+def window_read_required(view):
+    """The comprehensive window's lists (待受理, 办结待出件): clerks, and supervisors/administrators
+    who may look at them (read-only, for oversight)."""
 
     @staff_required
     @wraps(view)
@@ -45,6 +46,37 @@ def clerk_required(view):
         scope = scope_for(request.user)
         if not (is_clerk(scope) or scope.sees_everything):
             raise PermissionDenied(_("只有窗口人员可以使用综合受理和出件页面。"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def window_write_required(view):
+    """What changes something at the window (registering an applicant, 收件, 受理/不予受理, material
+    scanning and checking, 即办, 出件, fees, visits) and the pages whose only use is such a form: clerks
+    only (and superusers). Supervisors and administrators who are not clerks get 403 before anything
+    is written — the services check again, but step 1 of 收件 registers the applicant outside them."""
+
+    @staff_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_clerk(scope_for(request.user)):
+            raise PermissionDenied(_("只有窗口人员可以办理收件、受理和出件。"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def correction_write_required(view):
+    """一次性告知补正: a clerk, or department staff (who may ask for it while the case is in review;
+    the service decides which applies). Not a supervisor/administrator who is neither."""
+
+    @staff_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        scope = scope_for(request.user)
+        if not (is_clerk(scope) or is_department_staff(scope)):
+            raise PermissionDenied(_("只有窗口人员或审批部门可以要求补正。"))
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -110,6 +142,8 @@ def staff_render(request, template: str, context: dict, *, status: int = 200):
     context = {
         **context,
         "menu_window": is_clerk(scope) or scope.sees_everything,
+        # the window's write links (窗口收件 …): clerks only; supervisors see the lists read-only
+        "window_clerk": is_clerk(scope),
         "menu_tasks": is_department_staff(scope) or scope.sees_everything,
     }
     return render(request, template, context, status=status)

@@ -39,7 +39,14 @@ from ..forms import form_for_item
 from ..models import Case
 from ..transitions import allowed_actions
 from . import reads
-from ._common import FormError, int_or_none, staff_render, staff_required
+from ._common import (
+    FormError,
+    correction_write_required,
+    int_or_none,
+    staff_render,
+    staff_required,
+    window_write_required,
+)
 
 
 def _case_or_404(user, case_id: int) -> Case:
@@ -195,7 +202,7 @@ def _act(
 # ---- window: materials, intake decisions, resubmission, 即办, issuance ----------------------------
 
 
-@staff_required
+@window_write_required
 @require_POST
 def material_upload(request: HttpRequest, case_id: int, material_id: int) -> HttpResponse:
     upload = request.FILES.get("file")
@@ -217,7 +224,7 @@ def material_upload(request: HttpRequest, case_id: int, material_id: int) -> Htt
     return _act(request, case_id, "materials", call, success=_("材料已上传。"), anchor="materials")
 
 
-@staff_required
+@window_write_required
 @require_POST
 def material_check(request: HttpRequest, case_id: int, material_id: int) -> HttpResponse:
     ok = request.POST.get("ok") == "1"
@@ -238,7 +245,7 @@ def material_check(request: HttpRequest, case_id: int, material_id: int) -> Http
     return _act(request, case_id, "materials", call, success=msg, anchor="materials")
 
 
-@staff_required
+@window_write_required
 @require_POST
 def case_accept(request: HttpRequest, case_id: int) -> HttpResponse:
     def call(case: Case, expected):
@@ -259,7 +266,7 @@ def case_accept(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@staff_required
+@window_write_required
 @require_POST
 def case_refuse(request: HttpRequest, case_id: int) -> HttpResponse:
     def call(case: Case, expected):
@@ -295,7 +302,7 @@ def correction_items(post) -> list[dict]:
     return items
 
 
-@staff_required
+@correction_write_required
 @require_POST
 def case_correction(request: HttpRequest, case_id: int) -> HttpResponse:
     def call(case: Case, expected):
@@ -319,7 +326,7 @@ def case_correction(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@staff_required
+@window_write_required
 @require_POST
 def case_resubmit(request: HttpRequest, case_id: int) -> HttpResponse:
     def call(case: Case, expected):
@@ -353,7 +360,7 @@ def _issuance_args(post) -> dict:
     }
 
 
-@staff_required
+@window_write_required
 @require_POST
 def case_immediate(request: HttpRequest, case_id: int) -> HttpResponse:
     def call(case: Case, expected):
@@ -375,7 +382,7 @@ def case_immediate(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@staff_required
+@window_write_required
 @require_POST
 def case_issue(request: HttpRequest, case_id: int) -> HttpResponse:
     def call(case: Case, expected):
@@ -493,7 +500,7 @@ def case_extend(request: HttpRequest, case_id: int) -> HttpResponse:
 # ---- fee (登记收费) --------------------------------------------------------------------------------
 
 
-@staff_required
+@window_write_required
 @require_POST
 def case_fee(request: HttpRequest, case_id: int) -> HttpResponse:
     def call(case: Case, expected):

@@ -24,7 +24,7 @@ from tongban.organisations.scoping import scope_for
 
 from .. import services
 from ..forms import form_for_item, form_prefill
-from ._common import FormError, clerk_required, int_or_none, staff_render
+from ._common import FormError, int_or_none, staff_render, window_write_required
 
 APPLICANT_FIELDS = (
     "kind",
@@ -39,7 +39,7 @@ APPLICANT_FIELDS = (
 MAX_RESULTS = 20
 
 
-@clerk_required
+@window_write_required
 @require_http_methods(["GET", "POST"])
 def intake_new(request: HttpRequest) -> HttpResponse:
     """Step 1: the applicant, by ID number (natural person) or credit code (legal person)."""
@@ -72,7 +72,7 @@ def _search(query: str) -> list:
     return search_items(query)[:MAX_RESULTS] if query.strip() else []
 
 
-@clerk_required
+@window_write_required
 @require_GET
 def intake_item(request: HttpRequest, applicant_id: int) -> HttpResponse:
     """Step 2: pick the item of ANY department (search by name, code or pinyin initials)."""
@@ -100,7 +100,7 @@ def _agent(post) -> dict | None:
     return agent if any(v.strip() for v in agent.values()) else None
 
 
-@clerk_required
+@window_write_required
 @require_http_methods(["GET", "POST"])
 def intake_form(request: HttpRequest, applicant_id: int, item_id: int) -> HttpResponse:
     """Step 3: the item's application form; registering files the case (number, query code, visit)."""

@@ -13,12 +13,12 @@ from tongban.organisations.scoping import scope_for
 from .. import selectors
 from . import reads
 from ._common import (
-    clerk_required,
     department_required,
     is_clerk,
     is_department_staff,
     staff_render,
     staff_required,
+    window_read_required,
 )
 
 TABS = {
@@ -49,7 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return staff_render(request, "cases/staff/dashboard.html", context)
 
 
-@clerk_required
+@window_read_required
 @require_GET
 def intake_queue(request: HttpRequest) -> HttpResponse:
     """待受理 (window cases and 网上预审), with the 5-working-day intake rule flagged."""
@@ -66,7 +66,7 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@clerk_required
+@window_read_required
 @require_GET
 def issuance_list(request: HttpRequest) -> HttpResponse:
     return staff_render(
