@@ -3,9 +3,15 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from tongban.organisations.scoping import scope_for
+
 
 def home(request):
-    """The public front door is the service guide (办事指南)."""
+    """The front door: a staff member goes to the 工作台, everyone else (visitors, applicants) to the
+    service guide (办事指南). LOGIN_REDIRECT_URL is this page, so a login without ?next= lands where
+    the user works; an explicit ?next= is followed by the login view and never comes here."""
+    if scope_for(request.user).is_staff_member:
+        return redirect("work:dashboard")
     return redirect("catalogue:guide-home")
 
 
