@@ -32,3 +32,6 @@ if settings.TONGBAN_SERVE_PUBLIC_MEDIA:
     urlpatterns += [
         path("media/catalogue/<path:path>", serve, {"document_root": settings.MEDIA_ROOT / "catalogue"})
     ]
+
+handler404 = "tongban.common.views.page_not_found"
+handler403 = "tongban.common.views.permission_denied"

@@ -20,8 +20,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotFound
-from django.template import engines
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -263,19 +262,14 @@ def document_response(doc: CaseDocument, *, inline: bool = False) -> HttpRespons
 
 MATERIAL_FILE_MISSING = "材料文件不存在，请联系窗口重新上传。"
 MATERIAL_EXTENSIONS = {"jpeg": "jpg"}
-_MISSING_PAGE = (
-    '{% extends "base.html" %}{% block content %}'
-    '<div class="alert alert-warning" role="alert" id="file-missing">{{ message }}</div>'
-    "{% endblock %}"
-)
 
 
-def material_response(material: CaseMaterial, *, request: HttpRequest | None = None) -> HttpResponse:
+def material_response(material: CaseMaterial) -> HttpResponse:
     """An uploaded material as a download, for the applicant's and the staff's views alike (both check
     first that the user may see it and that it has a file).
 
-    A file gone from storage (media deleted, MEDIA_ROOT moved) is a 404 saying so — a page in the
-    site's layout when `request` is given — and a warning in the log naming the case and material."""
+    A file gone from storage (media deleted, MEDIA_ROOT moved) is a 404 saying so (the site's error
+    page shows the message) and a warning in the log naming the case and material."""
     kind = material.content_type or "pdf"
     try:
         fh = material.file.open("rb")
@@ -289,11 +283,7 @@ def material_response(material: CaseMaterial, *, request: HttpRequest | None = N
             material.name,
             material.file.name,
         )
-        message = _(MATERIAL_FILE_MISSING)
-        if request is None:
-            return HttpResponseNotFound(message, content_type="text/plain; charset=utf-8")
-        page = engines["django"].from_string(_MISSING_PAGE).render({"message": message}, request)
-        return HttpResponseNotFound(page)
+        raise Http404(_(MATERIAL_FILE_MISSING)) from None
     return FileResponse(
         fh,
         as_attachment=True,

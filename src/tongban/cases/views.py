@@ -476,7 +476,7 @@ def material_download(request: HttpRequest, case_id: int, material_id: int) -> H
     )
     if material is None:
         raise Http404(_("材料不存在。"))
-    return material_response(material, request=request)
+    return material_response(material)
 
 
 # ---- 办件查询 (public) ---------------------------------------------------------------------------

@@ -25,7 +25,7 @@ def material_download(request: HttpRequest, case_id: int, material_id: int) -> H
     material = CaseMaterial.objects.filter(case=case, pk=material_id).first()
     if material is None or not material.file:
         raise Http404("材料不存在或尚未上传。")
-    return material_response(material, request=request)
+    return material_response(material)
 
 
 @staff_required

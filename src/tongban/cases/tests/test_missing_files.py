@@ -56,7 +56,7 @@ def test_staff_download_of_a_vanished_material_is_a_404_with_the_message(client,
         response = client.get(download)
     assert response.status_code == 404
     body = response.content.decode()
-    assert "材料文件不存在，请联系窗口重新上传。" in body and 'id="file-missing"' in body
+    assert "材料文件不存在，请联系窗口重新上传。" in body and 'id="error-message"' in body
     warning = " ".join(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
     assert case.number in warning and f"material {material.pk}" in warning
     # the case page still opens

@@ -47,3 +47,19 @@ def test_an_explicit_next_still_wins(client):
         {"username": applicant.user.username, "password": PASSWORD},
     )
     assert response["Location"] == reverse("cases:my-cases")
+
+
+def test_error_pages_say_why_in_chinese(client):
+    """403 and 404 carry the service's own message in the site's layout; an unknown path gets a plain
+    sentence, never Django's English default or an exception name."""
+    applicant = ApplicantFactory(registered=True)
+    client.force_login(applicant.user)
+    denied = client.get("/work/")
+    assert denied.status_code == 403
+    page = denied.content.decode()
+    assert "工作台仅供工作人员使用。" in page and 'id="error-message"' in page
+    missing = client.get("/no-such-page/")
+    body = missing.content.decode()
+    assert missing.status_code == 404 and "您要找的页面不存在。" in body and "Resolver404" not in body
+    case = client.get("/my/999999/")
+    assert case.status_code == 404 and 'id="error-message"' in case.content.decode()
