@@ -15,6 +15,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "test-media" / str(os.getpid())
+# Nothing is collected for the tests (the live server serves static files through the finders); with a
+# STATIC_ROOT that does not exist, WhiteNoise warns each time the middleware chain is built.
+STATIC_ROOT = None
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": None}  # in-memory
