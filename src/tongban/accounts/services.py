@@ -277,6 +277,7 @@ def applicant_register_legal(
 
 def applicant_find_or_register(
     *,
+    actor,
     kind: str,
     name: str,
     id_number: str = "",
@@ -287,12 +288,17 @@ def applicant_find_or_register(
     contact_id_number: str = "",
     address: str = "",
     email: str = "",
-) -> Applicant:
-    """For window intake: the applicant with this ID number / credit code, created if new (no login).
+) -> tuple[Applicant, bool]:
+    """For window intake: the applicant with this ID number / credit code, created if new (no login);
+    returns it and whether it was created. Only a window clerk may (the web form and the API alike).
 
     The name must match the record (the clerk has the certificate in hand, so a mismatch is a typo or a
     wrong card). Empty contact fields of an existing record are filled in; nothing is overwritten.
     """
+    from tongban.organisations.scoping import scope_for
+
+    if not scope_for(actor).is_window_clerk:
+        raise NotAllowed(_("只有窗口人员可以登记申请人。"))
     errors = _Errors()
     if kind not in ApplicantKind.values:
         errors.add("kind", _("申请人类型应为自然人或法人。"))
@@ -328,7 +334,7 @@ def applicant_find_or_register(
             with transaction.atomic():
                 applicant = Applicant.objects.select_for_update().filter(**lookup).first()
                 if applicant is None:
-                    return Applicant.objects.create(name=name, **lookup, **fill)
+                    return Applicant.objects.create(name=name, **lookup, **fill), True
                 if applicant.name != name:
                     raise ValidationFailed(
                         _("%(label)s与已登记的信息不一致（已登记：%(masked)s），请核对证件。")
@@ -340,7 +346,7 @@ def applicant_find_or_register(
                     setattr(applicant, k, fill[k])
                 if changed:
                     applicant.save(update_fields=[*changed, "updated_at"])
-                return applicant
+                return applicant, False
         except IntegrityError:
             continue  # created by a parallel intake in between: read it on the second pass
     raise Conflict(_("申请人信息正在被同时登记，请重试。"))

@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tongban.accounts.services import applicant_find_or_register
 from tongban.catalogue import selectors as catalogue_selectors
 from tongban.common.errors import NotFound, ValidationFailed
 
@@ -27,6 +28,7 @@ from .documents import document_response
 from .models import Case, CaseDocument, CaseMaterial, Step
 from .serializers import (
     AcceptSerializer,
+    ApplicantFindOrRegisterSerializer,
     CaseDetailSerializer,
     CaseDocumentSerializer,
     CaseErrorSerializer,
@@ -55,6 +57,7 @@ from .serializers import (
     TaskRowSerializer,
     TrackQuerySerializer,
     TrackSerializer,
+    WalkInApplicantSerializer,
     WithdrawSerializer,
 )
 from .tracking import case_track, client_ip
@@ -262,6 +265,21 @@ class IntakeQueueApi(generics.ListAPIView):
     @extend_schema(tags=[TAG], summary="受理队列（待受理/网上预审）")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class IntakeApplicantApi(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="窗口登记申请人（按证件查找，没有则登记）",
+        description="只限窗口人员。已登记的申请人返回 200（姓名须一致，空缺的联系信息会补上，已有的不覆盖），"
+        "新登记的返回 201。返回的 id 即 intake/register/ 的 applicant_id。",
+        request=ApplicantFindOrRegisterSerializer,
+        responses={200: WalkInApplicantSerializer, 201: WalkInApplicantSerializer, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(ApplicantFindOrRegisterSerializer, request)
+        applicant, created = applicant_find_or_register(actor=request.user, **data)
+        return Response(WalkInApplicantSerializer(applicant).data, status=201 if created else 200)
 
 
 class IntakeRegisterApi(APIView):

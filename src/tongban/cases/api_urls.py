@@ -46,6 +46,7 @@ urlpatterns = [
         name="api-case-document-download",
     ),
     path("intake/", api.IntakeQueueApi.as_view(), name="api-intake-queue"),
+    path("intake/applicants/", api.IntakeApplicantApi.as_view(), name="api-intake-applicant"),
     path("intake/register/", api.IntakeRegisterApi.as_view(), name="api-intake-register"),
     path("tasks/todo/", api.TasksTodoApi.as_view(), name="api-tasks-todo"),
     path("tasks/in-progress/", api.TasksInProgressApi.as_view(), name="api-tasks-in-progress"),

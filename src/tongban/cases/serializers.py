@@ -8,6 +8,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tongban.common.validators import mask_id_number
+
 from . import selectors
 from .choices import Decision, IssuanceMethod, SpecialProcedure, StepOutcome, VisitKind
 from .models import Case, CaseDocument, CaseEvent, CaseMaterial, Step
@@ -295,6 +297,44 @@ class CaseUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text="checked by content (PDF, JPEG, PNG, xlsx, docx), size limit, SHA-256"
     )
+
+
+def _optional_text(help_text: str = "") -> serializers.CharField:
+    return serializers.CharField(required=False, allow_blank=True, default="", help_text=help_text)
+
+
+class ApplicantFindOrRegisterSerializer(serializers.Serializer):
+    """The applicant at the window, from their ID card or business licence. The service validates every
+    field (Chinese messages naming it), so the fields here are plain text."""
+
+    kind = serializers.CharField(help_text="natural（自然人）或 legal（法人）")
+    name = serializers.CharField(help_text="姓名或单位名称，须与已登记的一致")
+    id_number = _optional_text("身份证号码（自然人）")
+    credit_code = _optional_text("统一社会信用代码（法人）")
+    mobile = _optional_text()
+    legal_representative = _optional_text()
+    contact_name = _optional_text()
+    contact_id_number = _optional_text()
+    address = _optional_text()
+    email = _optional_text()
+
+
+class WalkInApplicantSerializer(serializers.Serializer):
+    """The applicant found or registered; pass `id` as applicant_id to intake/register/."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    id_number_masked = serializers.SerializerMethodField()
+    credit_code = serializers.CharField()
+    mobile = serializers.CharField()
+    has_login = serializers.SerializerMethodField(help_text="是否已实名注册网上账户")
+
+    def get_id_number_masked(self, obj) -> str:
+        return mask_id_number(obj.id_number)
+
+    def get_has_login(self, obj) -> bool:
+        return obj.user_id is not None
 
 
 class RegisterSerializer(serializers.Serializer):

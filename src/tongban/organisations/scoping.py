@@ -39,6 +39,11 @@ class Scope:
     def sees_everything(self) -> bool:
         return self.is_superuser or "admin" in self.roles or "supervisor" in self.roles
 
+    @property
+    def is_window_clerk(self) -> bool:
+        """Works at a comprehensive window (a clerk bound to a hall), or is a superuser."""
+        return self.is_superuser or ("clerk" in self.roles and bool(self.hall_ids))
+
     def has_role(self, *roles: str) -> bool:
         return self.is_superuser or any(r in self.roles for r in roles)
 

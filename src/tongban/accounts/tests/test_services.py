@@ -163,37 +163,59 @@ def test_register_legal_bad_code_and_duplicates():
 # --- walk-in applicants ---------------------------------------------------------------------------
 
 
-def test_find_or_register_creates_then_finds():
+@pytest.fixture
+def window_clerk():
+    from tongban.organisations.tests.factories import HallFactory
+
+    return StaffFactory.with_role(StaffRole.CLERK, hall=HallFactory())
+
+
+def test_find_or_register_creates_then_finds(window_clerk):
     number = make_id_number(99)
-    first = services.applicant_find_or_register(kind="natural", name="王小二", id_number=number)
-    assert first.user_id is None
-    again = services.applicant_find_or_register(
-        kind="natural", name="王小二", id_number=number.lower(), mobile="13600136000"
+    first, created = services.applicant_find_or_register(
+        actor=window_clerk, kind="natural", name="王小二", id_number=number
     )
-    assert again.pk == first.pk
+    assert created and first.user_id is None
+    again, created = services.applicant_find_or_register(
+        actor=window_clerk, kind="natural", name="王小二", id_number=number.lower(), mobile="13600136000"
+    )
+    assert not created and again.pk == first.pk
     assert again.mobile == "13600136000"  # blank field filled
-    third = services.applicant_find_or_register(
-        kind="natural", name="王小二", id_number=number, mobile="13500135000"
+    third, _ = services.applicant_find_or_register(
+        actor=window_clerk, kind="natural", name="王小二", id_number=number, mobile="13500135000"
     )
     assert third.mobile == "13600136000"  # never overwritten
     assert Applicant.objects.count() == 1
 
 
-def test_find_or_register_name_mismatch_masks_recorded_name():
+def test_find_or_register_name_mismatch_masks_recorded_name(window_clerk):
     existing = ApplicantFactory(name="欧阳小锋")
     with pytest.raises(ValidationFailed) as exc:
-        services.applicant_find_or_register(kind="natural", name="欧阳大锋", id_number=existing.id_number)
+        services.applicant_find_or_register(
+            actor=window_clerk, kind="natural", name="欧阳大锋", id_number=existing.id_number
+        )
     assert "欧**锋" in exc.value.message
     assert exc.value.field == "name"
 
 
-def test_find_or_register_legal():
+def test_find_or_register_legal(window_clerk):
     code = credit_code("Y1110105MA0000009")
-    applicant = services.applicant_find_or_register(
-        kind="legal", name="某某基金会", credit_code=code, contact_name="钱七"
+    applicant, created = services.applicant_find_or_register(
+        actor=window_clerk, kind="legal", name="某某基金会", credit_code=code, contact_name="钱七"
     )
-    assert applicant.credit_code == code
+    assert created and applicant.credit_code == code
     assert applicant.contact_name == "钱七"
+
+
+@pytest.mark.parametrize("role", [StaffRole.SUPERVISOR, StaffRole.APPROVER, StaffRole.ADMINISTRATOR, None])
+def test_find_or_register_only_for_window_clerks(role):
+    actor = StaffFactory.with_role(role) if role else ApplicantFactory(registered=True).user
+    with pytest.raises(NotAllowed) as exc:
+        services.applicant_find_or_register(
+            actor=actor, kind="natural", name="王小二", id_number=make_id_number(98)
+        )
+    assert exc.value.message == "只有窗口人员可以登记申请人。"
+    assert not Applicant.objects.filter(id_number=make_id_number(98)).exists()
 
 
 # --- staff ----------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def staff_required(view):
 
 
 def is_clerk(scope: Scope) -> bool:
-    return scope.is_superuser or (StaffRole.CLERK in scope.roles and bool(scope.hall_ids))
+    return scope.is_window_clerk
 
 
 def is_department_staff(scope: Scope) -> bool:

@@ -48,7 +48,7 @@ def intake_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = {k: request.POST.get(k, "") for k in APPLICANT_FIELDS}
         try:
-            applicant = applicant_find_or_register(**data)
+            applicant, _created = applicant_find_or_register(actor=request.user, **data)
         except ServiceError as exc:
             error = FormError.from_exc("applicant", exc, request.POST)
         else:

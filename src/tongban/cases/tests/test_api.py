@@ -280,3 +280,53 @@ def test_process_flow_and_schema(world, client):
         assert p in paths, p
     decide = paths["/api/v1/cases/{case_id}/decide/"]["post"]
     assert "requestBody" in decide and "409" in decide["responses"]
+
+
+def test_window_finds_or_registers_the_applicant_through_the_api(world):
+    """Point 3 over the API: a window app finds the walk-in by ID card (200) or registers them (201);
+    the id then files the case. Everyone but a window clerk is refused and nothing is written."""
+    from tongban.accounts.models import Applicant
+    from tongban.accounts.tests.factories import StaffFactory, make_id_number
+    from tongban.organisations.choices import StaffRole
+
+    clerk = api_for(world.clerk)
+    number = make_id_number(77)
+    body = {"kind": "natural", "name": "陈小明", "id_number": number, "mobile": "13800138077"}
+    before = Applicant.objects.count()
+
+    for user in (StaffFactory.with_role(StaffRole.SUPERVISOR), world.approvers["住建"], world.applicant.user):
+        r = api_for(user).post("/api/v1/intake/applicants/", body, format="json")
+        assert r.status_code == 403 and r.json()["message"] == "只有窗口人员可以登记申请人。"
+    assert APIClient().post("/api/v1/intake/applicants/", body, format="json").status_code == 401
+    assert Applicant.objects.count() == before
+
+    created = clerk.post("/api/v1/intake/applicants/", body, format="json")
+    assert created.status_code == 201, created.json()
+    found = clerk.post("/api/v1/intake/applicants/", {**body, "mobile": ""}, format="json")
+    assert found.status_code == 200 and found.json()["id"] == created.json()["id"]
+    assert found.json()["id_number_masked"].startswith(number[:4]) and number not in str(found.json())
+    assert found.json()["has_login"] is False and Applicant.objects.count() == before + 1
+
+    wrong = clerk.post("/api/v1/intake/applicants/", {**body, "name": "陈大明"}, format="json")
+    assert wrong.status_code == 400 and wrong.json()["field"] == "name" and "陈*明" in wrong.json()["message"]
+    wrong_check = number[:-1] + ("1" if number[-1] == "0" else "0")
+    bad = clerk.post("/api/v1/intake/applicants/", {**body, "id_number": wrong_check}, format="json")
+    assert bad.status_code == 400 and "id_number" in bad.json()["errors"]
+    assert Applicant.objects.count() == before + 1
+
+    r = clerk.post(
+        "/api/v1/intake/register/",
+        {
+            "item_id": world.immediate_item.pk,
+            "applicant_id": created.json()["id"],
+            "form_data": {
+                "name": "陈小明",
+                "identity_number": number,
+                "mobile": "13800138077",
+                "reason": "新开业申请",
+            },
+        },
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    assert r.json()["applicant"] == created.json()["id"]
