@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from tongban.accounts.services import applicant_find_or_register
 from tongban.catalogue import selectors as catalogue_selectors
+from tongban.catalogue.choices import OnlineDepth
 from tongban.common.errors import NotFound, ValidationFailed
 
 from . import selectors, services
@@ -29,6 +30,7 @@ from .models import Case, CaseDocument, CaseMaterial, Step
 from .serializers import (
     AcceptSerializer,
     ApplicantFindOrRegisterSerializer,
+    ApplicationFormSerializer,
     CaseDetailSerializer,
     CaseDocumentSerializer,
     CaseErrorSerializer,
@@ -470,6 +472,34 @@ class DocumentDownloadApi(APIView):
 
 
 # ---- public: process flow and tracking -----------------------------------------------------------
+
+
+class ApplicationFormApi(APIView):
+    """The application form of an item's published version, pre-filled for the logged-in applicant, so
+    a mobile app renders the same form as the web page (and the server validates it the same way)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=[TAG],
+        summary="事项申请表（含预填值与材料清单）",
+        responses={200: ApplicationFormSerializer, 404: ERRORS[404]},
+    )
+    def get(self, request: Request, code: str) -> Response:
+        item = catalogue_selectors.item_get_published(code=code, user=request.user)
+        form = selectors.application_form(item, user=request.user)
+        return Response(
+            ApplicationFormSerializer(
+                {
+                    "item_code": item.code,
+                    "item_name": item.name,
+                    "online_application": item.online_depth >= OnlineDepth.RECEIVE,
+                    "fields": form["schema"].get("fields", []),
+                    "initial": form["initial"],
+                    "materials": form["materials"],
+                }
+            ).data
+        )
 
 
 class ProcessApi(APIView):

@@ -53,5 +53,6 @@ urlpatterns = [
     path("tasks/done/", api.TasksDoneApi.as_view(), name="api-tasks-done"),
     path("steps/<int:step_id>/complete/", api.StepCompleteApi.as_view(), name="api-step-complete"),
     path("processes/<str:code>/", api.ProcessApi.as_view(), name="api-process"),
+    path("forms/<str:code>/", api.ApplicationFormApi.as_view(), name="api-application-form"),
     path("track/", api.TrackApi.as_view(), name="api-track"),
 ]

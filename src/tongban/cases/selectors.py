@@ -28,6 +28,7 @@ __all__ = [
     "CaseClock",
     "ProcessPlan",
     "TaskRow",
+    "application_form",
     "case_clock",
     "case_events",
     "case_get",
@@ -42,6 +43,35 @@ __all__ = [
 ]
 
 TRACKING_NOT_FOUND = "办件编号或查询码不正确。"
+
+
+def application_form(item, *, user=None) -> dict:
+    """What applying for `item` asks: the form schema's fields, their initial values from the user's
+    own applicant profile (none for a visitor), and the materials to upload (shared ones are fetched by
+    the platform). The web form and the API read the same answer."""
+    from tongban.accounts.models import Applicant
+    from tongban.catalogue.choices import MaterialSource
+
+    from .forms import form_for_item, form_prefill
+
+    schema = form_for_item(item)
+    applicant = None
+    if user is not None and user.is_authenticated:
+        applicant = Applicant.objects.filter(user_id=user.pk).first()
+    return {
+        "schema": schema,
+        "applicant": applicant,
+        "initial": form_prefill(schema, applicant),
+        "materials": [
+            {
+                "name": m.name,
+                "required": m.required,
+                "shared": m.source == MaterialSource.SHARED,
+                "notes": m.notes,
+            }
+            for m in item.materials.all()
+        ],
+    }
 
 
 @dataclass(frozen=True)

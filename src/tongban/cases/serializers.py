@@ -520,6 +520,39 @@ class FlowStageSerializer(serializers.Serializer):
     steps = FlowStepSerializer(many=True)
 
 
+class FormFieldSerializer(serializers.Serializer):
+    """One field of an item's application form (cases.forms describes the schema)."""
+
+    key = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.CharField(
+        help_text="text, textarea, number, date, select, idnumber, creditcode, identity, mobile"
+    )
+    required = serializers.BooleanField(default=False)
+    options = serializers.ListField(child=serializers.CharField(), required=False, help_text="select 的选项")
+    help = serializers.CharField(required=False)
+    max_length = serializers.IntegerField(required=False)
+    min = serializers.FloatField(required=False)
+    max = serializers.FloatField(required=False)
+    prefill = serializers.CharField(required=False, help_text="预填来源：申请人资料中的字段")
+
+
+class FormMaterialSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    required = serializers.BooleanField()
+    shared = serializers.BooleanField(help_text="共享获取：平台从部门数据中调取，无需上传")
+    notes = serializers.CharField()
+
+
+class ApplicationFormSerializer(serializers.Serializer):
+    item_code = serializers.CharField()
+    item_name = serializers.CharField()
+    online_application = serializers.BooleanField(help_text="是否可网上申报")
+    fields = FormFieldSerializer(many=True)
+    initial = serializers.DictField(help_text="按登录申请人的资料预填的值；未登录时为空")
+    materials = FormMaterialSerializer(many=True)
+
+
 class ProcessSerializer(serializers.Serializer):
     item_code = serializers.CharField()
     item_name = serializers.CharField()

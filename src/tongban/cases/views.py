@@ -29,7 +29,7 @@ from tongban.common.validators import mask_id_number
 from . import selectors, services
 from .choices import CaseStatus, MaterialStatus
 from .documents import document_response, material_response
-from .forms import form_for_item, form_prefill
+from .forms import form_for_item
 from .models import Case, CaseDocument, CaseMaterial, Step
 from .tracking import TooManyAttempts, case_track, client_ip
 from .transitions import allowed_actions
@@ -114,10 +114,6 @@ def _errors_of(exc: ServiceError) -> tuple[dict, str]:
     return errors, exc.message
 
 
-def _own_applicant(user) -> Applicant | None:
-    return Applicant.objects.filter(user_id=user.pk).first()
-
-
 def _my_case(request: HttpRequest, number: str) -> Case:
     case = selectors.my_cases(user=request.user).filter(number=number).first()
     if case is None:
@@ -141,22 +137,14 @@ def _needs_upload(item) -> bool:
 
 
 def _apply_context(request, *, item, case=None, values=None, errors=None, error="", agent_post=None) -> dict:
-    schema = form_for_item(item)
-    applicant = case.applicant if case else _own_applicant(request.user)
-    if values is None:
-        values = dict(case.form_data) if case else form_prefill(schema, applicant)
     if case is not None:
+        schema, applicant = form_for_item(item), case.applicant
+        values = dict(case.form_data) if values is None else values
         materials = list(CaseMaterial.objects.filter(case=case).select_related("requirement").order_by("id"))
     else:
-        materials = [
-            {
-                "name": m.name,
-                "required": m.required,
-                "shared": m.source == MaterialSource.SHARED,
-                "notes": m.notes,
-            }
-            for m in item.materials.all()
-        ]
+        form = selectors.application_form(item, user=request.user)
+        schema, applicant, materials = form["schema"], form["applicant"], form["materials"]
+        values = form["initial"] if values is None else values
     agent = agent_post
     if agent is None:
         agent = {k: getattr(case, k) for k in AGENT_KEYS} if case else {}

@@ -330,3 +330,23 @@ def test_window_finds_or_registers_the_applicant_through_the_api(world):
     )
     assert r.status_code == 201, r.json()
     assert r.json()["applicant"] == created.json()["id"]
+
+
+def test_application_form_over_the_api_is_prefilled_for_the_applicant_only(world):
+    """Point 2 for a mobile app: the form schema, the profile's values and the materials to upload."""
+    url = f"/api/v1/forms/{world.parallel_item.code}/"
+    public = APIClient().get(url)
+    assert public.status_code == 200
+    body = public.json()
+    assert body["item_code"] == world.parallel_item.code and body["online_application"] is True
+    keys = [f["key"] for f in body["fields"]]
+    assert {"name", "identity_number", "mobile"} <= set(keys) and body["initial"] == {}
+    assert body["materials"] and all({"name", "required", "shared"} <= set(m) for m in body["materials"])
+
+    mine = api_for(world.applicant.user).get(url).json()
+    assert mine["initial"]["name"] == world.applicant.name
+    assert mine["initial"]["identity_number"] == world.applicant.id_number
+    assert mine["fields"] == body["fields"]
+    # a staff login has no applicant profile: nothing to pre-fill
+    assert api_for(world.clerk).get(url).json()["initial"] == {}
+    assert APIClient().get("/api/v1/forms/NO-SUCH-ITEM/").status_code == 404
