@@ -18,3 +18,5 @@ def test_the_language_switch_chooses_english(client):
     page = client.get("/guide/")
     assert page["Content-Language"] == "en"
     assert '<html lang="en">' in page.content.decode()
+    assert ">Track a case</a>" in page.content.decode()  # the menu entry added in session 4 is translated
+    assert ">Page not found</h1>" in client.get("/no-such-page/").content.decode()
