@@ -11,7 +11,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 from django.conf import settings
 from django.core.management import call_command
@@ -72,20 +71,7 @@ class Command(BaseCommand):
             "tongban.wsgi:application",
         ]
         server = subprocess.Popen(cmd, env=env)
-        try:
-            server.wait()
-        except KeyboardInterrupt:
-            server.send_signal(signal.SIGINT)
-            server.wait(timeout=10)
-        finally:
-            for helper in (scheduler, worker):
-                if helper is not None:
-                    helper.terminate()
-                    try:
-                        helper.wait(timeout=5)
-                    except subprocess.TimeoutExpired:
-                        helper.kill()
-            time.sleep(0.1)
+        supervise(server, [p for p in (scheduler, worker) if p is not None])
 
     def print_banner(self, base: str) -> None:
         from tongban.demo.loader import DEMO_PASSWORD, demo_logins
@@ -108,6 +94,34 @@ class Command(BaseCommand):
         for label, username in demo_logins():
             w(f"  {label:<12} {username}")
         w("按 Ctrl+C 停止。")
+
+
+def _stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt  # run the same clean-up as Ctrl+C
+
+
+def supervise(server: subprocess.Popen, helpers: list[subprocess.Popen]) -> None:
+    """Wait for the web server; on Ctrl+C or SIGTERM (systemd, `kill`, a closed terminal's job control)
+    stop it gracefully, and always stop the task worker and the scheduler with it, so no orphan keeps
+    running jobs against the database after the demo has gone."""
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        if server.poll() is None:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        for helper in helpers:
+            helper.terminate()
+            try:
+                helper.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                helper.kill()
 
 
 def prepare_demo_data(*, verbosity: int = 1) -> dict:

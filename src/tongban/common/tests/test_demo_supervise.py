@@ -1,0 +1,52 @@
+"""`tongban demo` stops its task worker and scheduler with it, on Ctrl+C and on SIGTERM alike."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+PARENT = textwrap.dedent(
+    """
+    import subprocess, sys
+    from tongban.common.management.commands.demo import supervise
+    server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    helpers = [subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) for _ in range(2)]
+    print(server.pid, *(h.pid for h in helpers), flush=True)
+    supervise(server, helpers)
+    """
+)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a child that has exited but not been reaped by its (gone) parent is reaped by init soon
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split()[2] != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_stopping_the_demo_stops_its_helpers(sig):
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tongban.settings.test"},
+    )
+    pids = [int(p) for p in parent.stdout.readline().split()]
+    assert len(pids) == 3 and all(_alive(p) for p in pids)
+    parent.send_signal(sig)
+    parent.wait(timeout=20)
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(p) for p in pids)
