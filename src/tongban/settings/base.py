@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
-    "django_tasks_db",
+    "tongban.common.tasks_app.TasksDbConfig",  # django_tasks_db, named in Chinese
     "tongban.common",
     "tongban.accounts",
     "tongban.organisations",

@@ -52,6 +52,8 @@ def test_admin_changelists_and_add_pages_render(admin_client, name):
 def test_admin_index_is_chinese(admin_client):
     html = admin_client.get(reverse("admin:index")).content.decode()
     assert "组织机构" in html and "账户与申请人" in html and "人员角色" in html
+    # the task queue: django-tasks-db ships English names only (common.tasks_app, locale/zh_Hans)
+    assert "后台任务队列" in html and "Tasks Database Backend" not in html and "Task Results" not in html
 
 
 def test_admin_change_pages_render(admin_client):
