@@ -18,6 +18,7 @@ from . import selectors, services
 from .choices import Channel
 from .forms import LogFilterForm
 from .permissions import can_resend
+from .refs import ref_link
 from .templates import TEMPLATES
 
 PAGE_SIZE = 20
@@ -80,6 +81,7 @@ def log(request: HttpRequest) -> HttpResponse:
             m,
             mask_mobile(m.address) if m.channel == Channel.SMS else m.address,
             TEMPLATES[m.template].name if m.template in TEMPLATES else m.template,
+            ref_link(m.ref),
         )
         for m in page.object_list
     ]
@@ -104,6 +106,7 @@ def log_detail(request: HttpRequest, message_id: int) -> HttpResponse:
         "notifications/log_detail.html",
         {
             "message": message,
+            "ref": ref_link(message.ref),
             "events": message.events.select_related("actor"),
             "can_resend": can_resend(request.user) and message.channel != Channel.IN_APP,
         },

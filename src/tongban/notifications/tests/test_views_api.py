@@ -98,6 +98,8 @@ def test_log_filters(world, admin_user):
     assert {m.pk for m in rows} == {world["clerk"][Channel.SMS].pk, world["approver_msgs"][Channel.SMS].pk}
     response = client.get(reverse("notifications:log"), {"ref": "case:13", "status": "queued"})
     assert [row[0].pk for row in response.context["rows"]] == [world["approver_msgs"][Channel.SMS].pk]
+    # the ref reads as what it points at, linked to its page
+    assert '<a href="/work/cases/13/" title="case:13">办件 13</a>' in response.content.decode()
     response = client.get(reverse("notifications:log"), {"status": "nonsense"})
     assert response.status_code == 200 and response.context["rows"] == []
     assert "nonsense" in response.content.decode()  # the form says which value is wrong
