@@ -150,6 +150,9 @@ def test_parallel_case_from_online_application_to_issuance(live_server, browser,
     page = clerk.goto("/work/intake/")
     row = page.locator("#intake-table tr", has_text=number)
     expect(row).to_contain_text("网上预审")
+    # on a phone the list reads as cards: every cell labelled with its column and as wide as the screen
+    for cell in row.locator("td").all():
+        assert cell.get_attribute("data-label") and cell.bounding_box()["width"] > PHONE["width"] / 2
     row.get_by_role("link", name=number).click()
     expect(page.locator("#case-status")).to_have_text("待受理")
     expect(page.get_by_role("button", name=re.compile("受理（生成受理通知书）"))).to_be_focused()
