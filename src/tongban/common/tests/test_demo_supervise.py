@@ -1,4 +1,5 @@
-"""`tongban demo` stops its task worker and scheduler with it, on Ctrl+C and on SIGTERM alike."""
+"""`tongban demo` stops its task worker and scheduler with it, on Ctrl+C and on SIGTERM alike, and
+serves as production would unless --debug."""
 
 from __future__ import annotations
 
@@ -50,3 +51,12 @@ def test_stopping_the_demo_stops_its_helpers(sig):
     while any(_alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(p) for p in pids)
+
+
+def test_the_demo_serves_as_production_unless_asked_to_debug(monkeypatch):
+    from tongban.common.management.commands.demo import child_env
+
+    monkeypatch.setenv("DEBUG", "true")  # what settings.dev puts in the environment of the demo command
+    assert child_env(debug=False)["DEBUG"] == "false"
+    assert child_env(debug=True)["DEBUG"] == "true"
+    assert child_env(debug=False)["DJANGO_SETTINGS_MODULE"]

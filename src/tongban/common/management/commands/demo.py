@@ -27,6 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("TONGBAN_WORKERS", "2")))
         parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程。")
         parser.add_argument("--no-scheduler", action="store_true", help="不启动定时任务调度进程。")
+        parser.add_argument(
+            "--debug", action="store_true", help="以调试模式服务（出错时显示技术细节；默认与生产一致）。"
+        )
 
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
@@ -47,10 +50,7 @@ class Command(BaseCommand):
         host, port = options["host"], options["port"]
         base = f"http://{host}:{port}"
         self.print_banner(base)
-        env = dict(os.environ)
-        env.setdefault(
-            "DJANGO_SETTINGS_MODULE", os.environ.get("DJANGO_SETTINGS_MODULE", "tongban.settings.dev")
-        )
+        env = child_env(debug=options["debug"])
         worker = None
         if not options["no_worker"]:
             worker = subprocess.Popen([sys.executable, "-m", "tongban.manage", "db_worker"], env=env)
@@ -94,6 +94,15 @@ class Command(BaseCommand):
         for label, username in demo_logins():
             w(f"  {label:<12} {username}")
         w("按 Ctrl+C 停止。")
+
+
+def child_env(*, debug: bool) -> dict[str, str]:
+    """The environment of the server, worker and scheduler. The demo serves as production would —
+    Chinese error pages, no tracebacks shown to visitors, cached guide pages — unless --debug."""
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings.dev")
+    env["DEBUG"] = "true" if debug else "false"
+    return env
 
 
 def _stop_on_sigterm(signum, frame):
