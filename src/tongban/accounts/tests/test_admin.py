@@ -54,6 +54,7 @@ def test_admin_index_is_chinese(admin_client):
     assert "组织机构" in html and "账户与申请人" in html and "人员角色" in html
     # the task queue: django-tasks-db ships English names only (common.tasks_app, locale/zh_Hans)
     assert "后台任务队列" in html and "Tasks Database Backend" not in html and "Task Results" not in html
+    assert "Model name" not in html and "Add link" not in html  # screen-reader headers too
 
 
 def test_admin_change_pages_render(admin_client):
