@@ -1,6 +1,7 @@
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -39,6 +40,8 @@ def _error_page(request, exception, *, status: int, title: str, fallback: str):
     raised one (Http404("办件不存在或您无权查看。"), PermissionDenied("工作台仅供工作人员使用。")), else a
     plain sentence — never Django's English default or an internal exception name."""
     message = exception.args[0] if exception is not None and exception.args else ""
+    if isinstance(message, Promise):  # a lazy translation
+        message = str(message)
     if isinstance(exception, Resolver404) or not isinstance(message, str) or not message:
         message = fallback
     context = {"status": status, "title": title, "message": message}

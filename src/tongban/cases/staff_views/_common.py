@@ -3,12 +3,14 @@ error into the Chinese message shown next to its field (with the error's 4xx sta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongban.common.errors import ServiceError
 from tongban.organisations.choices import StaffRole
@@ -36,64 +38,47 @@ def is_department_staff(scope: Scope) -> bool:
     return scope.is_superuser or bool(scope.departments_for(StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD))
 
 
-def window_read_required(view):
-    """The comprehensive window's lists (待受理, 办结待出件): clerks, and supervisors/administrators
-    who may look at them (read-only, for oversight)."""
+def _staff_allowed(allowed: Callable[[Scope], bool], message):
+    """A view decorator: staff only (as `staff_required`), and of them those whose scope `allowed`
+    admits; everyone else gets 403 with `message`, before the view runs."""
 
-    @staff_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        scope = scope_for(request.user)
-        if not (is_clerk(scope) or scope.sees_everything):
-            raise PermissionDenied(_("只有窗口人员可以使用综合受理和出件页面。"))
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @staff_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not allowed(scope_for(request.user)):
+                raise PermissionDenied(str(message))
+            return view(request, *args, **kwargs)
 
-    return wrapped
+        return wrapped
 
-
-def window_write_required(view):
-    """What changes something at the window (registering an applicant, 收件, 受理/不予受理, material
-    scanning and checking, 即办, 出件, fees, visits) and the pages whose only use is such a form: clerks
-    only (and superusers). Supervisors and administrators who are not clerks get 403 before anything
-    is written — the services check again, but step 1 of 收件 registers the applicant outside them."""
-
-    @staff_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not is_clerk(scope_for(request.user)):
-            raise PermissionDenied(_("只有窗口人员可以办理收件、受理和出件。"))
-        return view(request, *args, **kwargs)
-
-    return wrapped
+    return decorator
 
 
-def correction_write_required(view):
-    """一次性告知补正: a clerk, or department staff (who may ask for it while the case is in review;
-    the service decides which applies). Not a supervisor/administrator who is neither."""
+# The comprehensive window's lists (待受理, 办结待出件): clerks, and supervisors/administrators who may
+# look at them (read-only, for oversight).
+window_read_required = _staff_allowed(
+    lambda scope: is_clerk(scope) or scope.sees_everything,
+    gettext_lazy("只有窗口人员可以使用综合受理和出件页面。"),
+)
 
-    @staff_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        scope = scope_for(request.user)
-        if not (is_clerk(scope) or is_department_staff(scope)):
-            raise PermissionDenied(_("只有窗口人员或审批部门可以要求补正。"))
-        return view(request, *args, **kwargs)
+# What changes something at the window (registering an applicant, 收件, 受理/不予受理, material scanning
+# and checking, 即办, 出件, fees, visits) and the pages whose only use is such a form: clerks only (and
+# superusers). The services check again; this refuses before a form is even shown.
+window_write_required = _staff_allowed(is_clerk, gettext_lazy("只有窗口人员可以办理收件、受理和出件。"))
 
-    return wrapped
+# 一次性告知补正: a clerk, or department staff (who may ask for it while the case is in review; the
+# service decides which applies). Not a supervisor/administrator who is neither.
+correction_write_required = _staff_allowed(
+    lambda scope: is_clerk(scope) or is_department_staff(scope),
+    gettext_lazy("只有窗口人员或审批部门可以要求补正。"),
+)
 
-
-def department_required(view):
-    """The approvers' task lists: department staff only (and supervisors/administrators)."""
-
-    @staff_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        scope = scope_for(request.user)
-        if not (is_department_staff(scope) or scope.sees_everything):
-            raise PermissionDenied(_("只有部门审批人员可以使用待办列表。"))
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# The approvers' task lists: department staff (and supervisors/administrators).
+department_required = _staff_allowed(
+    lambda scope: is_department_staff(scope) or scope.sees_everything,
+    gettext_lazy("只有部门审批人员可以使用待办列表。"),
+)
 
 
 def int_or_none(value) -> int | None:
