@@ -8,7 +8,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tongban.common.validators import mask_id_number
+from tongban.accounts.serializers import ApplicantProfileSerializer
 
 from . import selectors
 from .choices import Decision, IssuanceMethod, SpecialProcedure, StepOutcome, VisitKind
@@ -319,19 +319,12 @@ class ApplicantFindOrRegisterSerializer(serializers.Serializer):
     email = _optional_text()
 
 
-class WalkInApplicantSerializer(serializers.Serializer):
-    """The applicant found or registered; pass `id` as applicant_id to intake/register/."""
+class WalkInApplicantSerializer(ApplicantProfileSerializer):
+    """The applicant found or registered (as a profile, ID number masked); pass `id` as applicant_id to
+    intake/register/."""
 
     id = serializers.IntegerField()
-    kind = serializers.CharField()
-    name = serializers.CharField()
-    id_number_masked = serializers.SerializerMethodField()
-    credit_code = serializers.CharField()
-    mobile = serializers.CharField()
     has_login = serializers.SerializerMethodField(help_text="是否已实名注册网上账户")
-
-    def get_id_number_masked(self, obj) -> str:
-        return mask_id_number(obj.id_number)
 
     def get_has_login(self, obj) -> bool:
         return obj.user_id is not None
