@@ -192,6 +192,9 @@ def test_parallel_case_from_online_application_to_issuance(live_server, browser,
             "data-clock", re.compile("running|warning")
         )
         assert approver.fits_phone()
+        # the card's labels are the columns' visible names, without sort arrows or hidden hints
+        labels = page.locator("#task-table tbody td").evaluate_all("cells => cells.map(c => c.dataset.label)")
+        assert "环节期限" in labels and not any("↑" in x or "点击" in x for x in labels if x)
         page.locator("body").press("j")
         expect(page.locator("#task-table .task-link").first).to_be_focused()
         page.keyboard.press("Enter")
