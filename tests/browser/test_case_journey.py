@@ -224,7 +224,15 @@ def test_parallel_case_from_online_application_to_issuance(live_server, browser,
     page.locator("#issuance-table").get_by_role("link", name=number).click()
     issue = page.locator("#issue")
     issue.get_by_label("窗口领取").check()
-    issue.get_by_label("已核验领取人身份证件").check()
+    issue.get_by_role("button", name="出件并关闭办件").click()  # forgot the identity check: refused
+    expect(page.locator("#case-status")).to_have_text("已办结（待出件）")
+    assert page.locator("[role=alert]").count() == 1  # announced once
+    identity = page.locator("#issue").get_by_label("已核验领取人身份证件")
+    expect(identity).to_be_focused()
+    expect(identity).to_have_attribute("aria-invalid", "true")
+    issue = page.locator("#issue")
+    issue.get_by_label("窗口领取").check()
+    identity.check()
     issue.get_by_label("领取人姓名").fill("张小明")
     issue.get_by_label("领取人身份证号码").fill(hall.applicant.id_number)
     issue.get_by_role("button", name="出件并关闭办件").click()
