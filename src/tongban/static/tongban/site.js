@@ -11,6 +11,13 @@
       window.scrollTo(0, 0);
     }
 
+    // After an action, the message saying what happened takes the focus — unless the page has put it
+    // somewhere on purpose (the next form, a document to download) — so the keyboard starts from it.
+    var message = document.querySelector(".tb-message");
+    if (message && (!document.activeElement || document.activeElement === document.body)) {
+      message.focus({ preventScroll: false });
+    }
+
     // The calendar warning, once closed, stays closed for this browser session (same level and year).
     var banner = document.getElementById("calendar-horizon");
     if (banner) {
