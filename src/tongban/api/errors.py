@@ -22,7 +22,13 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, exceptions.ParseError):
+        # DRF's text names the parser's position in English ("JSON parse error - Expecting value …")
+        response.data = {
+            "code": "parse_error",
+            "message": "请求内容不是有效的 JSON（或所声明的格式），无法解析。",
+        }
+    elif isinstance(exc, exceptions.ValidationError):
         response.data = {
             "code": "validation_failed",
             "message": "提交的数据有误，请按提示修改。",

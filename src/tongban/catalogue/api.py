@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tongban.common.errors import ValidationFailed
+from tongban.common.errors import ValidationFailed, id_param
 
 from . import selectors
 from .choices import ApplicantKind, ItemCategory, ItemType, LifeEvent
@@ -35,15 +35,6 @@ def _choice_param(params: QueryDict, name: str, choices, label: str) -> str | No
         allowed = "、".join(f"{v}（{text}）" for v, text in choices.choices)
         raise ValidationFailed(f"{label}：未知的值“{value}”，允许：{allowed}。", field=name)
     return value
-
-
-def _int_param(params: QueryDict, name: str, label: str) -> int | None:
-    value = params.get(name, "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise ValidationFailed(f"{label}：应为整数 ID。", field=name)
-    return int(value)
 
 
 def _choices_text(choices) -> str:
@@ -82,7 +73,7 @@ class ItemListView(generics.ListAPIView):
         return selectors.published_items(
             user=self.request.user,
             category=_choice_param(params, "category", ItemCategory, "事项分类"),
-            department_id=_int_param(params, "department", "实施主体"),
+            department_id=id_param(params, "department", "实施主体"),
             applicant_kind=_choice_param(params, "applicant_kind", ApplicantKind, "服务对象"),
             life_event=_choice_param(params, "life_event", LifeEvent, "主题分类"),
             item_type=_choice_param(params, "item_type", ItemType, "事项类型"),

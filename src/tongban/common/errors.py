@@ -59,3 +59,31 @@ class IllegalTransition(ServiceError):
 
     status = 409
     code = "illegal_transition"
+
+
+# The longest free text a reason, note or opinion may have: a page of writing, not a pasted file.
+TEXT_MAX_LENGTH = 2000
+
+
+def require_text(value: str, *, field: str, label: str, max_length: int = TEXT_MAX_LENGTH) -> str:
+    """A required free-text input, trimmed; a Chinese error naming the field when it is empty or too long."""
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed(f"请填写{label}。", field=field)
+    if len(value) > max_length:
+        raise ValidationFailed(f"{label}不能超过 {max_length} 个字。", field=field)
+    return value
+
+
+MAX_ID = 2**63 - 1  # the largest bigint primary key: beyond it SQLite raises OverflowError
+
+
+def id_param(params, name: str, label: str) -> int | None:
+    """An optional id in the query string (`?department=3`): None when absent, a Chinese 400 naming the
+    parameter when it is not a positive whole number that could be an id."""
+    value = (params.get(name) or "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or not 0 < int(value) <= MAX_ID:
+        raise ValidationFailed(f"{label}：应为整数 ID。", field=name)
+    return int(value)

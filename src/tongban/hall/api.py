@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tongban.common.errors import NotFound, ValidationFailed
+from tongban.common.errors import NotFound, ValidationFailed, id_param
 
 from . import selectors, services
 from .choices import TicketSource
@@ -164,10 +164,10 @@ class TicketListCreateApi(generics.ListAPIView):
             on = dt.date.fromisoformat(raw_date) if raw_date else None
         except ValueError as exc:
             raise ValidationFailed("日期格式应为 YYYY-MM-DD。", field="date") from exc
-        hall = self.request.query_params.get("hall")
-        return selectors.ticket_list(
-            user=self.request.user, hall_id=int(hall) if hall and hall.isdigit() else None, on=on
-        ).prefetch_related("case_links")
+        hall_id = id_param(self.request.query_params, "hall", "大厅")
+        return selectors.ticket_list(user=self.request.user, hall_id=hall_id, on=on).prefetch_related(
+            "case_links"
+        )
 
     @extend_schema(
         operation_id="hall_ticket_take",

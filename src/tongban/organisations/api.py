@@ -6,15 +6,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, permissions
 
+from tongban.common.errors import id_param
+
 from . import selectors
 from .choices import HallLevel, RegionLevel, StaffRole
 from .permissions import IsStaffMember
 from .serializers import DepartmentSerializer, HallSerializer, RegionSerializer, StaffAssignmentSerializer
-
-
-def _int_param(request, name: str) -> int | None:
-    value = request.query_params.get(name, "")
-    return int(value) if value.isdigit() else None
 
 
 @extend_schema_view(
@@ -30,7 +27,9 @@ class DepartmentList(generics.ListAPIView):
     permission_classes = [permissions.AllowAny]
 
     def get_queryset(self):
-        return selectors.department_list(user=self.request.user, region_id=_int_param(self.request, "region"))
+        return selectors.department_list(
+            user=self.request.user, region_id=id_param(self.request.query_params, "region", "区划")
+        )
 
 
 @extend_schema_view(
@@ -72,7 +71,7 @@ class RegionList(generics.ListAPIView):
         level = self.request.query_params.get("level") or None
         return selectors.region_list(
             user=self.request.user,
-            parent_id=_int_param(self.request, "parent"),
+            parent_id=id_param(self.request.query_params, "parent", "上级区划"),
             level=level if level in RegionLevel.values else None,
             q=(self.request.query_params.get("q") or "").strip()[:64],
         )
@@ -98,7 +97,7 @@ class StaffList(generics.ListAPIView):
         role = self.request.query_params.get("role") or None
         return selectors.staff_assignment_list(
             user=self.request.user,
-            department_id=_int_param(self.request, "department"),
-            hall_id=_int_param(self.request, "hall"),
+            department_id=id_param(self.request.query_params, "department", "部门"),
+            hall_id=id_param(self.request.query_params, "hall", "大厅"),
             role=role if role in StaffRole.values else None,
         )

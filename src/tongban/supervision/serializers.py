@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from tongban.api.serializers import ErrorSerializer  # noqa: F401  (re-exported: one error shape for the API)
+from tongban.common.errors import MAX_ID
 
 from .choices import CardColor, Level, SubjectType
 from .models import Card, CardEvent, Deadline, Directive, DirectiveEvent, WarningEvent
@@ -80,8 +81,8 @@ class DeadlineDetailSerializer(DeadlineSerializer):
 
 class DeadlineFilterSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=Level.choices, required=False)
-    department = serializers.IntegerField(required=False, min_value=1)
-    hall = serializers.IntegerField(required=False, min_value=1)
+    department = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    hall = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     subject_type = serializers.ChoiceField(choices=SubjectType.choices, required=False)
     ordering = serializers.ChoiceField(
         choices=["urgency", "due_date", "-due_date", "department", "opened"], required=False

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongban.common.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from tongban.common.errors import require_text as require_text  # the services of this app use it from here
 from tongban.common.pdf import chinese_date
 from tongban.common.prepared import Prepared
 from tongban.organisations.choices import StaffRole
@@ -105,13 +106,6 @@ def events(case: Case, rows: list[tuple[str, dict]]) -> list[CaseEvent]:
     """Append several rows to the case log in one INSERT: (event_kind, fields as for `event`)."""
     now = timezone.now()
     return CaseEvent.objects.bulk_create([_event_row(case, kind, at=now, **fields) for kind, fields in rows])
-
-
-def require_text(value: str, *, field: str, label: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationFailed(f"请填写{label}。", field=field)
-    return value
 
 
 # ---- who may do what ----------------------------------------------------------------------------

@@ -42,10 +42,10 @@ def fee_amount_parse(value) -> Decimal:
         raise ValidationFailed("实收金额应为数字（元），例如 50 或 50.00。", field="amount")
     if amount < 0:
         raise ValidationFailed("实收金额不能为负数。", field="amount")
+    if amount > MAX_FEE:  # before quantize, which cannot take a number this large
+        raise ValidationFailed("实收金额过大，请核对。", field="amount")
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationFailed("实收金额最多保留两位小数（精确到分）。", field="amount")
-    if amount > MAX_FEE:
-        raise ValidationFailed("实收金额过大，请核对。", field="amount")
     return amount.quantize(Decimal("0.01"))
 
 

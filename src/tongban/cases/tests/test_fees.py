@@ -126,6 +126,7 @@ def test_denied_roles_and_states_change_nothing(world):
         ("-1", "实收金额不能为负数。"),
         ("12.345", "实收金额最多保留两位小数（精确到分）。"),
         ("1e12", "实收金额过大，请核对。"),
+        ("1e400", "实收金额过大，请核对。"),  # too large to quantize: was a 500
     ],
 )
 def test_bad_amount_is_refused_naming_the_field(world, amount, message):

@@ -112,6 +112,21 @@ def test_public_lists_for_anonymous(regions):
     body = client.get("/api/v1/regions/", {"q": "天河"}).json()
     assert [r["name"] for r in body["results"]] == ["天河区"]
 
+    # an id filter that cannot be an id is a Chinese 400 naming it (a huge one was a 500 on SQLite)
+    for params in ({"parent": "99999999999999999999"}, {"parent": "abc"}):
+        r = client.get("/api/v1/regions/", params)
+        assert r.status_code == 400 and r.json()["field"] == "parent" and "应为整数 ID" in r.json()["message"]
+    r = client.get("/api/v1/departments/", {"region": "99999999999999999999"})
+    assert r.status_code == 400 and r.json()["field"] == "region"
+
+
+def test_a_body_that_is_not_json_gets_a_chinese_400():
+    r = APIClient().post("/api/v1/auth/token/", data="{bad", content_type="application/json")
+    assert r.status_code == 400 and r.json() == {
+        "code": "parse_error",
+        "message": "请求内容不是有效的 JSON（或所声明的格式），无法解析。",
+    }
+
 
 def test_hall_list_query_count(django_assert_max_num_queries):
     for _ in range(3):

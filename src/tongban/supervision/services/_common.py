@@ -7,7 +7,8 @@ import datetime as dt
 from django.db import connection
 from django.utils import timezone
 
-from tongban.common.errors import NotAllowed, ValidationFailed
+from tongban.common.errors import NotAllowed
+from tongban.common.errors import require_text as require_text  # the services of this app use it from here
 from tongban.common.tasks import enqueue_with_transaction
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.scoping import scope_for
@@ -41,15 +42,6 @@ def require_department_staff(actor, department_id: int, *, action: str) -> None:
         return
     if department_id not in scope.departments_for(*DEPARTMENT_ROLES):
         raise NotAllowed(f"您不是该部门的审批人员或负责人，不能{action}。")
-
-
-def require_text(value: str, *, field: str, label: str, max_length: int | None = None) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationFailed(f"请填写{label}。", field=field)
-    if max_length and len(value) > max_length:
-        raise ValidationFailed(f"{label}不能超过 {max_length} 个字。", field=field)
-    return value
 
 
 def lock(qs):

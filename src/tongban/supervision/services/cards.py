@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongban.common.errors import IllegalTransition, NotAllowed, NotFound, ValidationFailed
-from tongban.organisations.models import Department
+from tongban.organisations.models import Department, StaffAssignment
 from tongban.organisations.scoping import scope_for
 
 from ..choices import CardColor, CardEventKind, CardStatus, SubjectType
@@ -56,6 +56,10 @@ def card_issue(
     department_id = pk_of(department)
     if not department_id or not Department.objects.filter(pk=department_id).exists():
         raise ValidationFailed("请选择被出示的部门。", field="department")
+    staff_id = pk_of(staff)
+    in_department = StaffAssignment.objects.filter(user_id=staff_id, department_id=department_id)
+    if staff_id and not in_department.exists():
+        raise ValidationFailed("被出示的工作人员不属于该部门。", field="staff")
     label = ""
     if subject_type:
         if subject_type not in SubjectType.values or not subject_id:
@@ -67,7 +71,7 @@ def card_issue(
         card = Card.objects.create(
             color=color,
             department_id=department_id,
-            staff_id=pk_of(staff),
+            staff_id=staff_id,
             reason=reason,
             issued_by=actor,
             subject_type=subject_type,

@@ -167,3 +167,20 @@ def test_card_denials_change_nothing(world):
     assert card.status == CardStatus.APPEALED and card.events.count() == 2
     with pytest.raises(ValidationFailed):
         card_issue(actor=world.supervisor, color="green", department=world.dept, reason="x")
+
+
+@pytest.mark.parametrize("who", ["other_approver", "applicant_user", "missing"])
+def test_a_card_names_only_staff_of_its_department(world, who):
+    """A carded person must work in the carded department (an id that is no one was a 500)."""
+    staff = 999_999 if who == "missing" else getattr(world, who)
+    with pytest.raises(ValidationFailed) as exc:
+        card_issue(actor=world.supervisor, color="yellow", department=world.dept, reason="超期", staff=staff)
+    assert exc.value.field == "staff" and exc.value.message == "被出示的工作人员不属于该部门。"
+    assert Card.objects.count() == 0
+
+
+def test_a_reason_is_a_page_at_most(world):
+    with pytest.raises(ValidationFailed) as exc:
+        card_issue(actor=world.supervisor, color="yellow", department=world.dept, reason="长" * 2001)
+    assert exc.value.field == "reason" and "不能超过 2000 个字" in exc.value.message
+    assert Card.objects.count() == 0
