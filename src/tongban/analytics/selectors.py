@@ -285,9 +285,9 @@ def performance_by(
     if dimension not in Dimension.values:
         raise ValidationFailed(f"统计维度“{dimension}”无效。", field="dimension")
     if date_to < date_from:
-        raise ValidationFailed("结束日期不能早于开始日期。", field="date_to")
+        raise ValidationFailed("结束日期不能早于开始日期。", field="to")
     if (date_to - date_from).days > MAX_DAYS:
-        raise ValidationFailed("统计区间不能超过两年。", field="date_to")
+        raise ValidationFailed("统计区间不能超过两年。", field="to")
     facts = CaseFact.objects.all() if everything else CaseFact.objects.visible_to(user)
     directives = _directive_counts(user, date_from, date_to, everything)
     rows: list[PerformanceRow] = []

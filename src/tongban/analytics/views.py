@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongban.common.errors import NotAllowed, ServiceError, ValidationFailed
+from tongban.common.errors import NotAllowed, ServiceError, ValidationFailed, date_param
 
 from . import screen, selectors, services
 from .choices import AnomalyKind, Dimension
@@ -29,13 +29,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def period_from(params, today: dt.date) -> tuple[dt.date, dt.date]:
     """`month=YYYY-MM`, or `from`/`to` (YYYY-MM-DD); default: the current month up to today."""
-    try:
-        if params.get("from") or params.get("to"):
-            return dt.date.fromisoformat(params.get("from", "")), dt.date.fromisoformat(params.get("to", ""))
-        if params.get("month"):
+    if params.get("from") or params.get("to"):
+        return (
+            date_param(params, "from", "开始日期", required=True),
+            date_param(params, "to", "结束日期", required=True),
+        )
+    if params.get("month"):
+        try:
             return selectors.month_range(dt.date.fromisoformat(params["month"] + "-01"))
-    except ValueError as exc:
-        raise ValidationFailed("日期格式应为 YYYY-MM 或 YYYY-MM-DD。", field="month") from exc
+        except ValueError as exc:
+            raise ValidationFailed("月份应为 YYYY-MM 格式。", field="month") from exc
     return today.replace(day=1), today
 
 

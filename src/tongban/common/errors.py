@@ -87,3 +87,19 @@ def id_param(params, name: str, label: str) -> int | None:
     if not value.isdigit() or not 0 < int(value) <= MAX_ID:
         raise ValidationFailed(f"{label}：应为整数 ID。", field=name)
     return int(value)
+
+
+def date_param(params, name: str, label: str, *, required: bool = False):
+    """An optional date in the query string (`?from=2026-11-01`): None when absent (a Chinese 400 when
+    `required`), a Chinese 400 naming the parameter when it is not a YYYY-MM-DD date."""
+    import datetime as dt
+
+    value = (params.get(name) or "").strip()
+    if not value:
+        if required:
+            raise ValidationFailed(f"请给出{label}（YYYY-MM-DD）。", field=name)
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(f"{label}应为 YYYY-MM-DD 格式的日期。", field=name) from None

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tongban.common.errors import NotFound, ValidationFailed, id_param
+from tongban.common.errors import NotFound, ValidationFailed, date_param, id_param
 
 from . import selectors, services
 from .choices import TicketSource
@@ -406,17 +406,12 @@ class FiguresApi(APIView):
         responses={200: dict, 403: HallErrorSerializer},
     )
     def get(self, request: Request) -> Response:
-        try:
-            date_from = dt.date.fromisoformat(request.query_params.get("from", ""))
-            date_to = dt.date.fromisoformat(request.query_params.get("to", ""))
-        except ValueError as exc:
-            raise ValidationFailed("请给出开始和结束日期（YYYY-MM-DD）。", field="from") from exc
-        hall = request.query_params.get("hall")
+        params = request.query_params
         data = selectors.hall_figures(
             user=request.user,
-            date_from=date_from,
-            date_to=date_to,
-            hall_id=int(hall) if hall and hall.isdigit() else None,
+            date_from=date_param(params, "from", "开始日期", required=True),
+            date_to=date_param(params, "to", "结束日期", required=True),
+            hall_id=id_param(params, "hall", "大厅"),
         )
 
         def row(r) -> dict:

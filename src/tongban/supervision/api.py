@@ -8,6 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tongban.common.errors import date_param
+
 from . import selectors, services
 from .permissions import IsStaffMember
 from .serializers import (
@@ -186,11 +188,8 @@ class ResponseRatesApi(APIView):
     permission_classes = [IsStaffMember]
 
     def get(self, request: Request) -> Response:
-        from rest_framework import serializers
-
-        f = serializers.DateField(required=False)
-        since = f.run_validation(request.query_params["since"]) if request.query_params.get("since") else None
-        until = f.run_validation(request.query_params["until"]) if request.query_params.get("until") else None
+        since = date_param(request.query_params, "since", "起始日期")
+        until = date_param(request.query_params, "until", "截止日期")
         return Response(selectors.directive_response_rates(user=request.user, since=since, until=until))
 
 

@@ -126,3 +126,23 @@ def test_performance_page_joins_ratings_and_hall_waiting(client, data):
     assert page.status_code == 200
     assert 'id="ratings"' in html and "好评率" in html and "100.0%" in html
     assert 'id="hall"' in html and "大厅等候" in html
+
+
+def test_bad_periods_name_the_parameter_in_question(client, data):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(data.supervisor)
+    for query, field in (
+        ("from=abc&to=2026-03-31", "from"),
+        ("from=2026-03-01&to=2026-13-45", "to"),
+        ("from=2026-03-31&to=2026-03-01", "to"),
+        ("from=2026-03-01", "to"),
+        ("month=2026-13", "month"),
+    ):
+        r = api.get(f"/api/v1/analytics/performance/?{query}")
+        assert r.status_code == 400 and r.json()["field"] == field, (query, r.json())
+    r = api.get("/api/v1/hall/figures/?from=2026-11-01&to=2026-13-01")
+    assert r.status_code == 400 and r.json()["field"] == "to"
+    r = api.get("/api/v1/supervision/directive-response-rates/?since=abc")
+    assert r.status_code == 400 and r.json()["field"] == "since" and "YYYY-MM-DD" in r.json()["message"]
