@@ -35,3 +35,4 @@ if settings.TONGBAN_SERVE_PUBLIC_MEDIA:
 
 handler404 = "tongban.common.views.page_not_found"
 handler403 = "tongban.common.views.permission_denied"
+handler500 = "tongban.common.views.server_error"

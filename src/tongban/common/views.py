@@ -35,6 +35,11 @@ def toggle_elder_mode(request):
     return response
 
 
+def _wants_json(request) -> bool:
+    """API clients get errors in the API's shape ({code, message}), never an HTML page."""
+    return request.path.startswith("/api/")
+
+
 def _error_page(request, exception, *, status: int, title: str, fallback: str):
     """An error in the site's layout that says why: the service's own Chinese message when the view
     raised one (Http404("办件不存在或您无权查看。"), PermissionDenied("工作台仅供工作人员使用。")), else a
@@ -44,6 +49,9 @@ def _error_page(request, exception, *, status: int, title: str, fallback: str):
         message = str(message)
     if isinstance(exception, Resolver404) or not isinstance(message, str) or not message:
         message = fallback
+    if _wants_json(request):
+        code = {403: "permission_denied", 404: "not_found"}.get(status, "error")
+        return JsonResponse({"code": code, "message": message}, status=status)
     context = {"status": status, "title": title, "message": message}
     return render(request, "errors/error.html", context, status=status)
 
@@ -58,3 +66,15 @@ def permission_denied(request, exception=None):
     return _error_page(
         request, exception, status=403, title=_("无权访问"), fallback=_("您没有权限访问此页面。")
     )
+
+
+def server_error(request):
+    """A 500: the plain page (templates/500.html), or for an API client the API's error shape."""
+    if _wants_json(request):
+        return JsonResponse(
+            {"code": "server_error", "message": _("服务器处理请求时出错，已记录在日志中，请稍后再试。")},
+            status=500,
+        )
+    from django.views.defaults import server_error as django_server_error
+
+    return django_server_error(request)

@@ -63,3 +63,17 @@ def test_error_pages_say_why_in_chinese(client):
     assert missing.status_code == 404 and "您要找的页面不存在。" in body and "Resolver404" not in body
     case = client.get("/my/999999/")
     assert case.status_code == 404 and 'id="error-message"' in case.content.decode()
+
+
+def test_api_paths_get_errors_in_the_api_shape(client):
+    r = client.get("/api/v1/cases/abc/")
+    assert r.status_code == 404 and r["Content-Type"].startswith("application/json")
+    assert r.json()["code"] == "not_found" and r.json()["message"] == "您要找的页面不存在。"
+
+
+def test_a_server_error_on_the_api_is_json(rf):
+    from tongban.common.views import server_error
+
+    r = server_error(rf.get("/api/v1/cases/"))
+    assert r.status_code == 500 and r["Content-Type"].startswith("application/json")
+    assert server_error(rf.get("/guide/"))["Content-Type"].startswith("text/html")
