@@ -7,11 +7,11 @@ from django.http import QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tongban.api.pagination import Pagination
 from tongban.common.errors import ValidationFailed, id_param
 
 from . import selectors
@@ -21,7 +21,7 @@ from .serializers import ApiErrorSerializer, ServiceItemDetailSerializer, Servic
 TAG = "事项清单"
 
 
-class CataloguePagination(PageNumberPagination):
+class CataloguePagination(Pagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100

@@ -136,3 +136,15 @@ def test_hall_list_query_count(django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         response = APIClient().get("/api/v1/halls/")
     assert response.json()["count"] == 3
+
+
+def test_pages_that_do_not_exist_are_refused_in_chinese(regions):
+    client = APIClient()
+    for page in ("abc", "0", "-1"):
+        r = client.get("/api/v1/regions/", {"page": page})
+        assert r.status_code == 400
+        assert r.json()["field"] == "page" and r.json()["message"] == "页码应为正整数。"
+    r = client.get("/api/v1/regions/", {"page": "99999"})
+    assert r.status_code == 404
+    assert r.json()["field"] == "page" and r.json()["message"] == "页码超出范围（共 1 页）。"
+    assert client.get("/api/v1/regions/", {"page": "last"}).status_code == 200
