@@ -35,6 +35,9 @@ def toggle_elder_mode(request):
     return response
 
 
+_UTF8 = {"ensure_ascii": False}  # Chinese as text, as DRF writes it
+
+
 def _wants_json(request) -> bool:
     """API clients get errors in the API's shape ({code, message}), never an HTML page."""
     return request.path.startswith("/api/")
@@ -51,7 +54,7 @@ def _error_page(request, exception, *, status: int, title: str, fallback: str):
         message = fallback
     if _wants_json(request):
         code = {403: "permission_denied", 404: "not_found"}.get(status, "error")
-        return JsonResponse({"code": code, "message": message}, status=status)
+        return JsonResponse({"code": code, "message": message}, status=status, json_dumps_params=_UTF8)
     context = {"status": status, "title": title, "message": message}
     return render(request, "errors/error.html", context, status=status)
 
@@ -74,6 +77,7 @@ def server_error(request):
         return JsonResponse(
             {"code": "server_error", "message": _("服务器处理请求时出错，已记录在日志中，请稍后再试。")},
             status=500,
+            json_dumps_params=_UTF8,
         )
     from django.views.defaults import server_error as django_server_error
 

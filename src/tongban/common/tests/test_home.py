@@ -69,6 +69,7 @@ def test_api_paths_get_errors_in_the_api_shape(client):
     r = client.get("/api/v1/cases/abc/")
     assert r.status_code == 404 and r["Content-Type"].startswith("application/json")
     assert r.json()["code"] == "not_found" and r.json()["message"] == "您要找的页面不存在。"
+    assert "您要找的页面不存在。" in r.content.decode()  # written as text, as DRF does
 
 
 def test_a_server_error_on_the_api_is_json(rf):
