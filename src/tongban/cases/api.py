@@ -22,7 +22,8 @@ from rest_framework.views import APIView
 from tongban.accounts.services import applicant_find_or_register
 from tongban.catalogue import selectors as catalogue_selectors
 from tongban.catalogue.choices import OnlineDepth
-from tongban.common.errors import NotFound, ValidationFailed
+from tongban.common.errors import NotAllowed, NotFound, ValidationFailed
+from tongban.organisations.scoping import scope_for
 
 from . import selectors, services
 from .documents import document_response
@@ -318,18 +319,30 @@ class _CaseAction(APIView):
 
     request_serializer: type[serializers.Serializer]
     service = staticmethod(lambda **kwargs: None)
+    staff_only = True  # an applicant is refused (403) before the body is looked at
 
     def arguments(self, data: dict) -> dict:
         return data
 
     def post(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get(user=request.user, case_id=case_id)
+        if self.staff_only and not scope_for(request.user).is_staff_member:
+            raise NotAllowed("只有工作人员可以办理此操作。")
         data = _valid(self.request_serializer, request)
         result = type(self).service(actor=request.user, case_id=case.pk, **self.arguments(data))
         return Response(_detail(result if isinstance(result, Case) else case))
 
 
-def _action(name: str, service, request_serializer, summary: str, description: str = "", arguments=None):
+def _action(
+    name: str,
+    service,
+    request_serializer,
+    summary: str,
+    description: str = "",
+    arguments=None,
+    *,
+    staff_only: bool = True,
+):
     """One action endpoint class, with its own request serializer in the schema."""
 
     def post(self, request: Request, case_id: int) -> Response:
@@ -342,7 +355,12 @@ def _action(name: str, service, request_serializer, summary: str, description: s
         request=request_serializer,
         responses={200: CaseDetailSerializer, **ERRORS},
     )(post)
-    attrs = {"request_serializer": request_serializer, "service": staticmethod(service), "post": post}
+    attrs = {
+        "request_serializer": request_serializer,
+        "service": staticmethod(service),
+        "post": post,
+        "staff_only": staff_only,
+    }
     if arguments is not None:
         attrs["arguments"] = lambda self, data: arguments(data)
     return type(name, (_CaseAction,), attrs)
@@ -366,8 +384,8 @@ CorrectionApi = _action(
     "clock pauses until the resubmission.",
     _correction_args,
 )
-ResubmitApi = _action("ResubmitApi", services.case_resubmit, ResubmitSerializer, "补正提交")
-WithdrawApi = _action("WithdrawApi", services.case_withdraw, WithdrawSerializer, "撤回申请")
+ResubmitApi = _action("ResubmitApi", services.case_resubmit, ResubmitSerializer, "补正提交", staff_only=False)
+WithdrawApi = _action("WithdrawApi", services.case_withdraw, WithdrawSerializer, "撤回申请", staff_only=False)
 DecideApi = _action("DecideApi", services.case_decide, DecideSerializer, "审批决定（准予/不予）")
 PauseApi = _action("PauseApi", services.case_pause, PauseSerializer, "特别程序（暂停计时）")
 ResumeApi = _action("ResumeApi", services.case_resume, CaseResumeSerializer, "恢复计时")

@@ -350,3 +350,13 @@ def test_application_form_over_the_api_is_prefilled_for_the_applicant_only(world
     # a staff login has no applicant profile: nothing to pre-fill
     assert api_for(world.clerk).get(url).json()["initial"] == {}
     assert APIClient().get("/api/v1/forms/NO-SUCH-ITEM/").status_code == 404
+
+
+def test_an_applicant_is_refused_a_staff_action_before_the_body_is_read(world):
+    case = submit_online(world)
+    applicant = api_for(world.applicant.user)
+    before = version(case.pk)
+    for action in ("accept", "refuse", "decide", "pause", "extend", "issue", "fee"):
+        r = applicant.post(f"/api/v1/cases/{case.pk}/{action}/", {}, format="json")
+        assert r.status_code == 403 and r.json()["message"] == "只有工作人员可以办理此操作。", action
+    assert version(case.pk) == before
