@@ -22,10 +22,11 @@ from rest_framework.views import APIView
 from tongban.accounts.services import applicant_find_or_register
 from tongban.catalogue import selectors as catalogue_selectors
 from tongban.catalogue.choices import OnlineDepth
-from tongban.common.errors import NotAllowed, NotFound, ValidationFailed
+from tongban.common.errors import NotAllowed, NotFound, ValidationFailed, choice_param
 from tongban.organisations.scoping import scope_for
 
 from . import selectors, services
+from .choices import CaseStatus
 from .documents import document_response
 from .models import Case, CaseDocument, CaseMaterial, Step
 from .serializers import (
@@ -118,9 +119,9 @@ class CaseListApi(generics.ListAPIView):
         qs = Case.objects.visible_to(self.request.user).select_related(
             "item", "item__department", "applicant"
         )
-        status = self.request.query_params.get("status")
-        if status:
-            qs = qs.filter(status__in=status.split(","))
+        statuses = choice_param(self.request.query_params, "status", CaseStatus, "办件状态", many=True)
+        if statuses:
+            qs = qs.filter(status__in=statuses)
         return qs.order_by("-created_at", "-id")
 
     @extend_schema(

@@ -3,7 +3,6 @@ filters, and one item's published version with its materials. Drafts and retired
 
 from __future__ import annotations
 
-from django.http import QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -12,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tongban.api.pagination import Pagination
-from tongban.common.errors import ValidationFailed, id_param
+from tongban.common.errors import choice_param, id_param
 
 from . import selectors
 from .choices import ApplicantKind, ItemCategory, ItemType, LifeEvent
@@ -25,16 +24,6 @@ class CataloguePagination(Pagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
-
-
-def _choice_param(params: QueryDict, name: str, choices, label: str) -> str | None:
-    value = params.get(name, "").strip()
-    if not value:
-        return None
-    if value not in choices.values:
-        allowed = "、".join(f"{v}（{text}）" for v, text in choices.choices)
-        raise ValidationFailed(f"{label}：未知的值“{value}”，允许：{allowed}。", field=name)
-    return value
 
 
 def _choices_text(choices) -> str:
@@ -72,11 +61,11 @@ class ItemListView(generics.ListAPIView):
         params = self.request.query_params
         return selectors.published_items(
             user=self.request.user,
-            category=_choice_param(params, "category", ItemCategory, "事项分类"),
+            category=choice_param(params, "category", ItemCategory, "事项分类"),
             department_id=id_param(params, "department", "实施主体"),
-            applicant_kind=_choice_param(params, "applicant_kind", ApplicantKind, "服务对象"),
-            life_event=_choice_param(params, "life_event", LifeEvent, "主题分类"),
-            item_type=_choice_param(params, "item_type", ItemType, "事项类型"),
+            applicant_kind=choice_param(params, "applicant_kind", ApplicantKind, "服务对象"),
+            life_event=choice_param(params, "life_event", LifeEvent, "主题分类"),
+            item_type=choice_param(params, "item_type", ItemType, "事项类型"),
         )
 
     def list(self, request: Request, *args, **kwargs) -> Response:

@@ -103,3 +103,17 @@ def date_param(params, name: str, label: str, *, required: bool = False):
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ValidationFailed(f"{label}应为 YYYY-MM-DD 格式的日期。", field=name) from None
+
+
+def choice_param(params, name: str, choices, label: str, *, many: bool = False):
+    """An optional choice in the query string (`?level=district`, or with `many` a comma-separated list):
+    None when absent, a Chinese 400 naming the parameter and listing what is allowed when unknown."""
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    values = [v.strip() for v in raw.split(",") if v.strip()] if many else [raw]
+    unknown = [v for v in values if v not in choices.values]
+    if unknown:
+        allowed = "、".join(f"{v}（{text}）" for v, text in choices.choices)
+        raise ValidationFailed(f"{label}：未知的值“{unknown[0]}”，允许：{allowed}。", field=name)
+    return values if many else values[0]

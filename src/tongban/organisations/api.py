@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, permissions
 
-from tongban.common.errors import id_param
+from tongban.common.errors import choice_param, id_param
 
 from . import selectors
 from .choices import HallLevel, RegionLevel, StaffRole
@@ -47,8 +47,8 @@ class HallList(generics.ListAPIView):
     permission_classes = [permissions.AllowAny]
 
     def get_queryset(self):
-        level = self.request.query_params.get("level") or None
-        return selectors.hall_list(user=self.request.user, level=level if level in HallLevel.values else None)
+        level = choice_param(self.request.query_params, "level", HallLevel, "大厅层级")
+        return selectors.hall_list(user=self.request.user, level=level)
 
 
 @extend_schema_view(
@@ -68,11 +68,11 @@ class RegionList(generics.ListAPIView):
     permission_classes = [permissions.AllowAny]
 
     def get_queryset(self):
-        level = self.request.query_params.get("level") or None
+        level = choice_param(self.request.query_params, "level", RegionLevel, "区划层级")
         return selectors.region_list(
             user=self.request.user,
             parent_id=id_param(self.request.query_params, "parent", "上级区划"),
-            level=level if level in RegionLevel.values else None,
+            level=level,
             q=(self.request.query_params.get("q") or "").strip()[:64],
         )
 
@@ -94,10 +94,10 @@ class StaffList(generics.ListAPIView):
     permission_classes = [permissions.IsAuthenticated, IsStaffMember]
 
     def get_queryset(self):
-        role = self.request.query_params.get("role") or None
+        role = choice_param(self.request.query_params, "role", StaffRole, "岗位")
         return selectors.staff_assignment_list(
             user=self.request.user,
             department_id=id_param(self.request.query_params, "department", "部门"),
             hall_id=id_param(self.request.query_params, "hall", "大厅"),
-            role=role if role in StaffRole.values else None,
+            role=role,
         )

@@ -360,3 +360,12 @@ def test_an_applicant_is_refused_a_staff_action_before_the_body_is_read(world):
         r = applicant.post(f"/api/v1/cases/{case.pk}/{action}/", {}, format="json")
         assert r.status_code == 403 and r.json()["message"] == "只有工作人员可以办理此操作。", action
     assert version(case.pk) == before
+
+
+def test_case_list_status_filter_takes_known_states_only(world):
+    case = submit_online(world)
+    applicant = api_for(world.applicant.user)
+    r = applicant.get("/api/v1/cases/", {"status": "submitted,draft"})
+    assert r.status_code == 200 and [c["id"] for c in r.json()["results"]] == [case.pk]
+    r = applicant.get("/api/v1/cases/", {"status": "submitted,__bogus__"})
+    assert r.status_code == 400 and r.json()["field"] == "status" and "__bogus__" in r.json()["message"]

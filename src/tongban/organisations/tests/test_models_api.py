@@ -148,3 +148,14 @@ def test_pages_that_do_not_exist_are_refused_in_chinese(regions):
     assert r.status_code == 404
     assert r.json()["field"] == "page" and r.json()["message"] == "页码超出范围（共 1 页）。"
     assert client.get("/api/v1/regions/", {"page": "last"}).status_code == 200
+
+
+def test_unknown_filter_values_are_refused_not_ignored(regions):
+    client = APIClient()
+    for path, params, field in (
+        ("/api/v1/halls/", {"level": "planet"}, "level"),
+        ("/api/v1/regions/", {"level": "planet"}, "level"),
+    ):
+        r = client.get(path, params)
+        assert r.status_code == 400 and r.json()["field"] == field
+        assert "未知的值“planet”" in r.json()["message"]
