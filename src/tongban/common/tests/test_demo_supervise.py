@@ -18,8 +18,7 @@ PARENT = textwrap.dedent(
     from tongban.common.management.commands.demo import supervise
     server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     helpers = [subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) for _ in range(2)]
-    print(server.pid, *(h.pid for h in helpers), flush=True)
-    supervise(server, helpers)
+    supervise(server, helpers, ready=lambda: print(server.pid, *(h.pid for h in helpers), flush=True))
     """
 )
 

@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.management import call_command
@@ -109,12 +110,17 @@ def _stop_on_sigterm(signum, frame):
     raise KeyboardInterrupt  # run the same clean-up as Ctrl+C
 
 
-def supervise(server: subprocess.Popen, helpers: list[subprocess.Popen]) -> None:
+def supervise(
+    server: subprocess.Popen, helpers: list[subprocess.Popen], *, ready: Callable[[], None] | None = None
+) -> None:
     """Wait for the web server; on Ctrl+C or SIGTERM (systemd, `kill`, a closed terminal's job control)
     stop it gracefully, and always stop the task worker and the scheduler with it, so no orphan keeps
-    running jobs against the database after the demo has gone."""
+    running jobs against the database after the demo has gone. `ready` is called once a signal would
+    be handled (a caller that reports readiness, such as the tests, does it there)."""
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
+        if ready is not None:
+            ready()
         server.wait()
     except KeyboardInterrupt:
         if server.poll() is None:
