@@ -3,15 +3,14 @@
 Needs PostgreSQL (SQLite serialises writers anyway): DATABASE_URL=postgres://… pytest -m postgres
 """
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from tongban.accounts import services
 from tongban.accounts.models import AccountEvent, AccountEventKind
 from tongban.accounts.tests.factories import StaffFactory
 from tongban.common.errors import ServiceError
+from tongban.common.testing import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -20,22 +19,14 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def test_parallel_failures_lock_exactly_once():
     user = StaffFactory(username="target")
     outcomes: list[str] = []
-    barrier = threading.Barrier(12)
 
     def guess():
         try:
-            barrier.wait()
             services.login_attempt(identifier="target", password="wrong")
         except ServiceError as exc:
             outcomes.append(exc.code)
-        finally:
-            connections.close_all()
 
-    threads = [threading.Thread(target=guess) for _ in range(12)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(12, guess)
     user.refresh_from_db()
     assert user.is_locked
     assert outcomes.count("invalid_credentials") == 4

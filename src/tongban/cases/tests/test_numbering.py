@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from tongban.cases.models import CaseSequence
 from tongban.cases.numbering import next_case_number
+from tongban.common.testing import run_together
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 3, 2)
@@ -42,20 +42,11 @@ def test_a_rolled_back_filing_gives_its_number_back():
 def test_two_filings_at_once_get_different_numbers():
     if connection.vendor != "postgresql":
         pytest.skip("needs two PostgreSQL connections")
-    barrier = threading.Barrier(4)
     numbers: list[str] = []
 
     def file_one():
-        try:
-            barrier.wait()
-            with transaction.atomic():
-                numbers.append(next_case_number(region_code="440106", day=DAY))
-        finally:
-            connections.close_all()
+        with transaction.atomic():
+            numbers.append(next_case_number(region_code="440106", day=DAY))
 
-    threads = [threading.Thread(target=file_one) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(4, file_one)
     assert sorted(numbers) == [f"440106-20260302-00000{n}" for n in range(1, 5)]

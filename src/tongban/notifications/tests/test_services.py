@@ -382,28 +382,17 @@ def test_retry_task_resends_due_messages(applicant_user, flaky_sms, django_captu
 def test_two_requests_notifying_the_same_event_at_once_store_it_once(applicant_user, sms_file):
     """Two transactions insert the same event at the same moment: the second waits for the first,
     skips its rows and returns them; one row per channel, and only the first enqueues a send."""
-    import threading
-
-    from django.db import connections
+    from tongban.common.testing import run_together
 
     if connection.vendor != "postgresql":
         pytest.skip("needs two PostgreSQL connections")
-    barrier = threading.Barrier(2)
     results: list[list[int]] = []
 
     def request():
-        try:
-            barrier.wait()
-            with transaction.atomic():
-                results.append([m.pk for m in _accept(applicant_user, channels=("sms", "email"))])
-        finally:
-            connections.close_all()
+        with transaction.atomic():
+            results.append([m.pk for m in _accept(applicant_user, channels=("sms", "email"))])
 
-    threads = [threading.Thread(target=request) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(2, request)
     assert len(results) == 2 and results[0] == results[1]
     assert Message.objects.count() == 2
     assert len(sms_file()) == 1 and len(mail.outbox) == 1  # sent once, by the request that stored it

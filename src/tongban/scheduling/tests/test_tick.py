@@ -13,10 +13,11 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 from django_tasks import task
 
+from tongban.common.testing import run_together
 from tongban.scheduling.jobs import DailyAt, Every, Job
 from tongban.scheduling.models import ScheduledRun
 from tongban.scheduling.schedule import SCHEDULE
@@ -228,21 +229,9 @@ def test_concurrent_schedulers_enqueue_a_run_once():
         pytest.skip("needs PostgreSQL row locks")
     jobs = [EVERY_10, DAILY_1AM]
     ScheduledRun.objects.create(key="test.daily", task_path=DAILY_1AM.task, next_due_at=NOW)
-    barrier = threading.Barrier(4)
     results: list[list[str]] = []
 
-    def run():
-        try:
-            barrier.wait()
-            results.append(schedule_tick(now=NOW, jobs=jobs))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(4, lambda: results.append(schedule_tick(now=NOW, jobs=jobs)))
     flat = sorted(key for keys in results for key in keys)
     assert flat == ["test.daily", "test.every10"]
     assert sorted(c["label"] for c in CALLS) == ["daily", "ten"]
