@@ -15,7 +15,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from tongban.common.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
+from tongban.common.errors import Conflict, IllegalTransition, NotFound, ValidationFailed, require_text
 from tongban.supervision.choices import SubjectType
 from tongban.supervision.services import (
     deadline_close,
@@ -136,15 +136,6 @@ def _require_stage(fu: FollowUp, stage: str, action: str) -> None:
         )
 
 
-def _note(value: str, *, field: str, label: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationFailed(f"请填写{label}。", field=field)
-    if len(value) > NOTE_MAX:
-        raise ValidationFailed(f"{label}不能超过 {NOTE_MAX} 个字。", field=field)
-    return value
-
-
 def _save(fu: FollowUp, fields: list[str]) -> None:
     fu.version += 1
     fu.save(update_fields=[*fields, "version"])
@@ -152,7 +143,7 @@ def _save(fu: FollowUp, fields: list[str]) -> None:
 
 def followup_verify(*, actor, followup_id: int, note: str, expected_version: int | None = None) -> FollowUp:
     """核实: the department contacted the person and checked the facts; rectification starts."""
-    note = _note(note, field="note", label="核实情况")
+    note = require_text(note, field="note", label="核实情况", max_length=NOTE_MAX)
     with transaction.atomic():
         fu = _lock(actor, followup_id, expected_version=expected_version)
         require_handler(actor, fu, action="核实差评")
@@ -169,7 +160,7 @@ def followup_verify(*, actor, followup_id: int, note: str, expected_version: int
 
 def followup_rectify(*, actor, followup_id: int, note: str, expected_version: int | None = None) -> FollowUp:
     """整改: what was done about it; the call back to the person is due next."""
-    note = _note(note, field="note", label="整改措施")
+    note = require_text(note, field="note", label="整改措施", max_length=NOTE_MAX)
     with transaction.atomic():
         fu = _lock(actor, followup_id, expected_version=expected_version)
         require_handler(actor, fu, action="填报整改")
@@ -256,7 +247,7 @@ def followup_claim_invalid(
     watch is paused meanwhile. One claim per follow-up."""
     if kind not in ClaimKind.values:
         raise ValidationFailed("请选择申诉理由类型（恶意差评或误评）。", field="kind")
-    reason = _note(reason, field="reason", label="申诉理由")
+    reason = require_text(reason, field="reason", label="申诉理由", max_length=NOTE_MAX)
     with transaction.atomic():
         fu = _lock(actor, followup_id, expected_version=expected_version)
         require_handler(actor, fu, action="申诉无效差评")
