@@ -5,6 +5,8 @@ Services raise these; views turn them into form errors and the API into 4xx resp
 
 from __future__ import annotations
 
+import datetime as dt
+
 
 class ServiceError(Exception):
     """A request the domain refuses. `code` is stable for programs, `message` is for people."""
@@ -92,8 +94,6 @@ def id_param(params, name: str, label: str) -> int | None:
 def date_param(params, name: str, label: str, *, required: bool = False):
     """An optional date in the query string (`?from=2026-11-01`): None when absent (a Chinese 400 when
     `required`), a Chinese 400 naming the parameter when it is not a YYYY-MM-DD date."""
-    import datetime as dt
-
     value = (params.get(name) or "").strip()
     if not value:
         if required:
