@@ -150,7 +150,7 @@ def build_world():
             for i, (short, d) in enumerate(depts.items())
         }
         applicant_user, _ = User.objects.get_or_create(
-            username="11010519800101001X",
+            username="110105198001010016",
             defaults={
                 "display_name": "压测申请人",
                 "kind": UserKind.APPLICANT,
@@ -162,7 +162,7 @@ def build_world():
             defaults={
                 "kind": ApplicantKind.NATURAL,
                 "name": "压测申请人",
-                "id_number": "11010519800101001X",
+                "id_number": "110105198001010016",
                 "mobile": "13900000001",
             },
         )

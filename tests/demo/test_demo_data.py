@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import authenticate
-from stdnum.cn import ric
 
 from tongban.accounts.models import Applicant, User, UserKind
 from tongban.catalogue.choices import CaseKind, ItemStatus, LifeEvent, MaterialSource
 from tongban.catalogue.models import ItemEvent, MaterialRequirement, ServiceItem
 from tongban.catalogue.search import search_items
 from tongban.common.choices import ApplicantKind, ItemCategory
+from tongban.common.tests.standards import gb11643_valid, gb32100_valid
 from tongban.common.validators import validate_credit_code, validate_id_number
 from tongban.demo.loader import DEMO_PASSWORD, demo_logins, item_code, load_demo
 from tongban.organisations.choices import HallLevel, StaffRole, WindowKind
@@ -127,17 +127,21 @@ class TestValidity:
                 assert item.promised_limit in (0, 1), item.name
 
     def test_credit_codes_and_id_numbers_validate(self, demo):
+        """Checked by the standards' own formulas (common.tests.standards), then by the validators."""
         for code in Department.objects.values_list("credit_code", flat=True):
+            assert gb32100_valid(code), code
             assert validate_credit_code(code) == code
             assert code.startswith(("11", "13"))  # 机关, 群团
         for a in Applicant.objects.all():
             if a.kind == ApplicantKind.NATURAL:
+                assert gb11643_valid(a.id_number), a.id_number
                 assert validate_id_number(a.id_number) == a.id_number
-                assert ric.calc_check_digit(a.id_number[:17]) == a.id_number[17]
             else:
+                assert gb32100_valid(a.credit_code), a.credit_code
                 assert validate_credit_code(a.credit_code) == a.credit_code
             if a.contact_id_number:
-                validate_id_number(a.contact_id_number)
+                assert gb11643_valid(a.contact_id_number), a.contact_id_number
+                assert validate_id_number(a.contact_id_number) == a.contact_id_number
         legal = Applicant.objects.filter(kind=ApplicantKind.LEGAL)
         assert {c[0] for c in legal.values_list("credit_code", flat=True)} == {"9", "N"}
 

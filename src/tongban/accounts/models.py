@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tongban.common.choices import ApplicantKind
 from tongban.common.models import TimeStampedModel
+from tongban.common.validators import normalize_id_number, validate_credit_code, validate_id_number
 
 
 class UserKind(models.TextChoices):
@@ -52,11 +53,17 @@ class Applicant(TimeStampedModel):
         related_name="applicant",
     )
     name = models.CharField("姓名/单位名称", max_length=128)
-    id_number = models.CharField("身份证号码", max_length=18, blank=True, db_index=True)
-    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
+    id_number = models.CharField(
+        "身份证号码", max_length=18, blank=True, db_index=True, validators=[validate_id_number]
+    )
+    credit_code = models.CharField(
+        "统一社会信用代码", max_length=18, blank=True, db_index=True, validators=[validate_credit_code]
+    )
     legal_representative = models.CharField("法定代表人", max_length=64, blank=True)
     contact_name = models.CharField("联系人", max_length=64, blank=True)
-    contact_id_number = models.CharField("联系人身份证号码", max_length=18, blank=True)
+    contact_id_number = models.CharField(
+        "联系人身份证号码", max_length=18, blank=True, validators=[validate_id_number]
+    )
     mobile = models.CharField("手机号码", max_length=20, blank=True)
     email = models.EmailField("电子邮箱", blank=True)
     address = models.CharField("地址", max_length=255, blank=True)
@@ -79,6 +86,13 @@ class Applicant(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean_fields(self, exclude=None):
+        """Numbers are stored as the validators normalise them (upper-case X, no spaces), so the admin
+        and the demo loader store what the services would."""
+        for field in ("id_number", "credit_code", "contact_id_number"):
+            setattr(self, field, normalize_id_number(getattr(self, field)))
+        super().clean_fields(exclude=exclude)
 
     @property
     def identity_number(self) -> str:

@@ -341,8 +341,8 @@ def _immediate(d: _Demo) -> Case | None:
         case_id=case.pk,
         reason="材料齐全，符合条件，当场办结",
         identity_checked=True,
-        receiver_name=applicant.name,
-        receiver_id_number=applicant.id_number,
+        receiver_name=applicant.contact_name or applicant.name,
+        receiver_id_number=applicant.contact_id_number or applicant.id_number,
     )
 
 

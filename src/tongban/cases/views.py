@@ -12,6 +12,7 @@ import secrets
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +25,7 @@ from tongban.catalogue import selectors as catalogue_selectors
 from tongban.catalogue.choices import MaterialSource, OnlineDepth
 from tongban.common.choices import ApplicantKind
 from tongban.common.errors import IllegalTransition, NotFound, ServiceError
-from tongban.common.validators import mask_id_number
+from tongban.common.validators import mask_id_number, validate_identity_number
 
 from . import selectors, services
 from .choices import CaseStatus, MaterialStatus
@@ -84,13 +85,14 @@ def _posted_agent(post) -> tuple[int | None, dict | None, dict]:
         "id_number": post.get("agent_id_number", "").strip(),
         "mobile": post.get("agent_mobile", "").strip(),
     }
-    identity = post.get("for_identity", "").strip().upper()
-    if not identity:
+    if not post.get("for_identity", "").strip():
         return None, agent, {}
-    applicant = (
-        Applicant.objects.filter(kind=ApplicantKind.NATURAL, id_number=identity).first()
-        or Applicant.objects.filter(kind=ApplicantKind.LEGAL, credit_code=identity).first()
-    )
+    try:
+        kind, identity = validate_identity_number(post["for_identity"])
+    except ValidationError as exc:
+        return None, agent, {"for_identity": _("被代办人证件号码：%(reason)s") % {"reason": exc.messages[0]}}
+    number_field = "id_number" if kind == ApplicantKind.NATURAL else "credit_code"
+    applicant = Applicant.objects.filter(kind=kind, **{number_field: identity}).first()
     if applicant is None:
         return (
             None,

@@ -28,6 +28,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from tongban.common.errors import NotAllowed, ServiceError, ValidationFailed
+from tongban.common.validators import validate_credit_code
 from tongban.organisations.models import Department, Region
 
 from . import services
@@ -477,7 +478,12 @@ class _Lookup:
         self.regions = {r.code: r for r in Region.objects.all()}
 
     def department(self, credit_code: str, name: str) -> Department:
-        by_code = self.by_credit.get(credit_code.upper()) if credit_code else None
+        if credit_code:
+            try:  # a mistyped code says so, rather than "no such department"
+                credit_code = validate_credit_code(credit_code)
+            except ValidationError as exc:
+                raise _CellError(exc.messages[0].rstrip("。")) from None
+        by_code = self.by_credit.get(credit_code) if credit_code else None
         by_name = self.by_name.get(name) if name else None
         if credit_code and by_code is None:
             raise _CellError(f"找不到统一社会信用代码为 {credit_code} 的部门")

@@ -248,11 +248,9 @@ def _load_applicants(upsert: _Upsert) -> None:
         if p.get("username"):
             values = {"display_name": p["name"], "kind": UserKind.APPLICANT, "mobile": p["mobile"]}
             user, _ = upsert(User, {"username": p["username"]}, values, on_create=password.set_on)
-        if p["kind"] == ApplicantKind.NATURAL:
-            lookup = {"kind": p["kind"], "id_number": p["id_number"]}
-        else:
-            lookup = {"kind": p["kind"], "credit_code": p["credit_code"]}
+        key = "id_number" if p["kind"] == ApplicantKind.NATURAL else "credit_code"
         values = {
+            key: p[key],
             "name": p["name"],
             "user_id": user.pk if user else None,
             "mobile": p["mobile"],
@@ -261,7 +259,21 @@ def _load_applicants(upsert: _Upsert) -> None:
             "contact_name": p.get("contact_name", ""),
             "contact_id_number": p.get("contact_id_number", ""),
         }
-        upsert(Applicant, lookup, values)
+        existing = _demo_applicant(p, key, user)
+        upsert(Applicant, {"kind": p["kind"]}, values, existing=existing)
+
+
+def _demo_applicant(p: dict, key: str, user: User | None) -> Applicant | None:
+    """The row a demo person already has: by number, else by login or (walk-in) name and mobile — so a
+    database loaded before the demo's ID numbers were corrected (issue 12) gets them corrected in place."""
+    found = Applicant.objects.filter(kind=p["kind"], **{key: p[key]}).first()
+    if found is None and user is not None:
+        found = Applicant.objects.filter(user=user).first()
+    if found is None and user is None:
+        found = Applicant.objects.filter(
+            kind=p["kind"], name=p["name"], mobile=p["mobile"], user=None
+        ).first()
+    return found
 
 
 # --- catalogue --------------------------------------------------------------------------------------------

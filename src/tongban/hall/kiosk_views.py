@@ -232,7 +232,11 @@ def check_in(request: HttpRequest, hall: ServiceHall) -> HttpResponse:
                 id_number=request.POST.get("id_number", ""),
             )
         except ServiceError as exc:
-            return _render(request, hall, "check_in.html", token, error=exc.message)
+            response = _render(
+                request, hall, "check_in.html", token, error=exc.message, error_field=exc.field
+            )
+            response.status_code = exc.status
+            return response
         url = reverse("kiosk:ticket-show", kwargs={"hall_code": hall.code, "ticket_id": taken.pk})
         return redirect(f"{url}?ks={taken.kiosk_session.token}")
     return _render(request, hall, "check_in.html", token)

@@ -13,7 +13,7 @@ from tongban.accounts.tests.factories import (
     StaffFactory,
     make_id_number,
 )
-from tongban.common.validators import uscc_check_char
+from tongban.common.tests.standards import gb32100_check
 from tongban.organisations.choices import StaffRole
 
 pytestmark = pytest.mark.django_db
@@ -145,7 +145,7 @@ def test_register_natural_validation_errors_via_api(api):
 
 def test_register_legal_via_api_accepts_letter_code(api):
     first17 = "N2110105MA0000001"
-    code = first17 + uscc_check_char(first17)
+    code = first17 + gb32100_check(first17)
     response = api.post(
         REGISTER,
         {

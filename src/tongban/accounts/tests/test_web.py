@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from tongban.accounts.models import Applicant, User
 from tongban.accounts.tests.factories import PASSWORD, ApplicantFactory, StaffFactory, make_id_number
-from tongban.common.validators import uscc_check_char
+from tongban.common.tests.standards import gb32100_check
 from tongban.organisations.choices import StaffRole
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +140,7 @@ def test_register_password_mismatch(client):
 
 def test_register_legal_with_letter_code(client):
     first17 = "Y1110105MA0000009"
-    code = first17 + uscc_check_char(first17)
+    code = first17 + gb32100_check(first17)
     response = client.post(
         REGISTER,
         {

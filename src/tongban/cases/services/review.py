@@ -9,7 +9,7 @@ from django.utils import timezone
 from tongban.catalogue.choices import CaseKind
 from tongban.common.errors import NotAllowed, NotFound, ValidationFailed
 from tongban.common.prepared import Prepared
-from tongban.common.validators import normalize_id_number
+from tongban.common.validators import require_id_number
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.scoping import scope_for
 from tongban.workdays.clock import due_date
@@ -413,7 +413,9 @@ def _issue(
         if not identity_checked:
             raise ValidationFailed("窗口领取须核验领取人身份证件。", field="identity_checked")
         detail["receiver_name"] = require_text(receiver_name, field="receiver_name", label="领取人姓名")
-        detail["receiver_id_number"] = normalize_id_number(receiver_id_number)
+        detail["receiver_id_number"] = require_id_number(
+            receiver_id_number, field="receiver_id_number", whose="领取人"
+        )
         detail["identity_checked"] = True
     elif method == IssuanceMethod.POST:
         case.tracking_number = require_text(tracking_number, field="tracking_number", label="邮寄单号")[:64]

@@ -14,7 +14,7 @@ from tongban.catalogue.choices import ItemStatus, MaterialSource, OnlineDepth
 from tongban.catalogue.models import ServiceItem
 from tongban.common.errors import Conflict, IllegalTransition, NotAllowed, NotFound, ValidationFailed
 from tongban.common.prepared import Prepared
-from tongban.common.validators import validate_id_number, validate_mobile
+from tongban.common.validators import require_id_number, validate_mobile
 from tongban.organisations.models import ServiceHall
 from tongban.supervision.hooks import case_watches_sync
 from tongban.workdays.calendar import add_working_days
@@ -52,9 +52,9 @@ def _agent_fields(agent: dict | None) -> dict:
     if not name:
         errors["agent_name"] = "请填写代办人姓名。"
     try:
-        id_number = validate_id_number(agent.get("id_number", ""))
-    except Exception as exc:  # django ValidationError: message list
-        errors["agent_id_number"] = f"代办人{getattr(exc, 'messages', [str(exc)])[0]}"
+        id_number = require_id_number(agent.get("id_number", ""), field="agent_id_number", whose="代办人")
+    except ValidationFailed as exc:
+        errors["agent_id_number"] = exc.message
         id_number = ""
     try:
         mobile = validate_mobile(agent.get("mobile", ""))

@@ -224,6 +224,7 @@ def test_immediate_item_in_one_sitting(world, clock):
         reason="材料齐全，当场办结",
         identity_checked=True,
         receiver_name="张小明",
+        receiver_id_number=world.applicant.id_number,
     )
     assert case.status == CaseStatus.CLOSED
     assert case.due_date == D(2026, 3, 2)

@@ -1,17 +1,109 @@
+"""ID numbers and credit codes against the standards themselves: the worked examples printed in
+GB 11643-1999 (附录 A) and GB 32100-2015, and numbers whose check characters this test computes from the
+standards' weights (``standards.py``) — never with the validator's own helper."""
+
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
-from stdnum.cn import ric
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tongban.common import validators as v
+from tongban.common.choices import ApplicantKind
+
+from .standards import (
+    GB11643_WEIGHTS,
+    GB32100_CHARSET,
+    GB32100_WEIGHTS,
+    gb11643_check,
+    gb32100_check,
+    wrong_check,
+)
+
+# GB 11643-1999 附录 A: 北京市朝阳区 1949-12-31 生的女性; 广东省汕头市潮阳县 1880-01-01 生的男性.
+GB11643_EXAMPLES = ["11010519491231002X", "440524188001010014"]
+# GB 32100-2015's worked example: 91350100M000100Y4 gives the check character 3 (sum 1640, 1640 mod 31 = 28,
+# 31 - 28 = 3); the standard shows "91350100M000100Y4Z" being refused for that reason.
+GB32100_EXAMPLE = "91350100M000100Y43"
 
 
-def make_id(prefix17: str) -> str:
-    return prefix17 + ric.calc_check_digit(prefix17)
+def test_the_weights_are_the_standards_tables():
+    assert GB11643_WEIGHTS == [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    assert GB32100_WEIGHTS == [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+    assert len(GB32100_CHARSET) == 31 and not set("IOZSV") & set(GB32100_CHARSET)
 
 
-def test_valid_id_number_is_normalised():
-    number = make_id("11010519491231002")
+def test_the_independent_formulas_reproduce_the_printed_examples():
+    for number in GB11643_EXAMPLES:
+        assert gb11643_check(number[:17]) == number[17]
+    assert gb32100_check(GB32100_EXAMPLE[:17]) == "3"
+
+
+@pytest.mark.parametrize("number", ["11010519491231002X", "440106199001011235"])
+def test_valid_id_numbers_are_accepted(number):
+    """The regression of issue 12: both were refused with 身份证号码校验位不正确."""
+    assert v.validate_id_number(number) == number
     assert v.validate_id_number(number.lower()) == number
+    assert v.id_check_char(number[:17]) == number[17]
+
+
+def test_the_1880_example_has_a_correct_check_digit_but_an_implausible_birth_date():
+    number = GB11643_EXAMPLES[1]
+    assert v.id_check_char(number[:17]) == number[17]
+    with pytest.raises(ValidationError) as exc:
+        v.validate_id_number(number)
+    assert exc.value.code == "birth_date"
+
+
+@pytest.mark.parametrize("number", ["11010519491231002X", "440106199001011235"])
+def test_a_wrong_check_digit_is_refused(number):
+    for digit in "0123456789X":
+        if digit == number[17]:
+            continue
+        with pytest.raises(ValidationError) as exc:
+            v.validate_id_number(number[:17] + digit)
+        assert exc.value.code == "checksum"
+        assert "校验位" in exc.value.messages[0]
+
+
+_birth = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2025, 12, 31))
+_first17 = st.builds(
+    lambda region, birth, seq: f"{region:06d}{birth:%Y%m%d}{seq:03d}",
+    st.integers(110000, 659999),
+    _birth,
+    st.integers(0, 999),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_first17, st.sampled_from("0123456789X"))
+def test_id_numbers_accepted_exactly_when_the_standard_says(first17, last):
+    number = first17 + last
+    if last == gb11643_check(first17):
+        assert v.validate_id_number(number) == number
+    else:
+        with pytest.raises(ValidationError) as exc:
+            v.validate_id_number(number)
+        assert exc.value.code == "checksum"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from("123456789ANY"),
+    st.sampled_from(GB32100_CHARSET),
+    st.integers(0, 999999),
+    st.text(GB32100_CHARSET, min_size=9, max_size=9),
+    st.sampled_from(GB32100_CHARSET),
+)
+def test_credit_codes_accepted_exactly_when_the_standard_says(authority, kind, region, body, last):
+    code = f"{authority}{kind}{region:06d}{body}{last}"
+    if last == gb32100_check(code[:17]):
+        assert v.validate_credit_code(code) == code
+    else:
+        with pytest.raises(ValidationError) as exc:
+            v.validate_credit_code(code)
+        assert exc.value.code == "checksum"
 
 
 @pytest.mark.parametrize(
@@ -29,41 +121,29 @@ def test_invalid_id_numbers(value, code):
     assert exc.value.code == code
 
 
-def test_id_number_bad_checksum():
-    number = make_id("11010519491231002")
-    wrong = number[:17] + ("0" if number[17] != "0" else "1")
-    with pytest.raises(ValidationError) as exc:
-        v.validate_id_number(wrong)
-    assert exc.value.code == "checksum"
-    assert "校验位" in exc.value.messages[0]
-
-
 def test_unknown_birthplace_is_only_a_warning():
-    number = make_id("99010519491231002")
+    first17 = "99010519491231002"
+    number = first17 + gb11643_check(first17)
     assert v.validate_id_number(number) == number
     assert v.id_number_warnings(number)
 
 
-@pytest.mark.parametrize(
-    "code",
-    [
-        "91350100M000100Y43",  # enterprise
-        "11100000000013127G",  # government body
-        "Y2440300MA5DKLMN80",  # letter-first (other); the check character is recomputed below
-    ],
-)
-def test_valid_credit_codes(code):
-    code = code[:17] + v.uscc_check_char(code[:17])
-    assert v.validate_credit_code(code.lower()) == code
+def test_the_gb32100_example_is_accepted_and_its_counter_example_refused():
+    assert v.validate_credit_code(GB32100_EXAMPLE.lower()) == GB32100_EXAMPLE
+    assert v.uscc_check_char(GB32100_EXAMPLE[:17]) == "3"
+    with pytest.raises(ValidationError) as exc:  # Z is not even in the charset
+        v.validate_credit_code("91350100M000100Y4Z")
+    assert exc.value.code == "charset"
+    with pytest.raises(ValidationError) as exc:
+        v.validate_credit_code(wrong_check(GB32100_EXAMPLE))
+    assert exc.value.code == "checksum"
 
 
-def test_credit_code_starting_with_letter_is_accepted_where_stdnum_rejects_it():
-    from stdnum.cn import uscc
-
-    first17 = "N2440300MA5DPQRT1"
-    code = first17 + v.uscc_check_char(first17)
+@pytest.mark.parametrize("first17", ["11100000000013127", "Y2440300MA5DKLMN8", "N2440300MA5DPQRT1"])
+def test_credit_codes_of_every_authority_are_accepted(first17):
+    """Letter-first codes (N 农业, Y 其他) are valid; python-stdnum's cn.uscc refuses them."""
+    code = first17 + gb32100_check(first17)
     assert v.validate_credit_code(code) == code
-    assert not uscc.is_valid(code)
 
 
 @pytest.mark.parametrize(
@@ -82,13 +162,18 @@ def test_invalid_credit_codes(value, code):
     assert exc.value.code == code
 
 
-def test_credit_code_checksum():
-    first17 = "91350100M000100Y4"
-    good = v.uscc_check_char(first17)
-    bad = "0" if good != "0" else "1"
+def test_identity_number_of_either_kind():
+    assert v.validate_identity_number(" 11010519491231002x ") == (ApplicantKind.NATURAL, "11010519491231002X")
+    assert v.validate_identity_number(GB32100_EXAMPLE) == (ApplicantKind.LEGAL, GB32100_EXAMPLE)
+    with pytest.raises(ValidationError) as exc:  # looks like an ID number: the ID number's reason
+        v.validate_identity_number(wrong_check("11010519491231002X"))
+    assert "身份证号码校验位" in exc.value.messages[0]
+    with pytest.raises(ValidationError) as exc:  # otherwise the credit code's
+        v.validate_identity_number(wrong_check(GB32100_EXAMPLE))
+    assert "统一社会信用代码校验位" in exc.value.messages[0]
     with pytest.raises(ValidationError) as exc:
-        v.validate_credit_code(first17 + bad)
-    assert exc.value.code == "checksum"
+        v.validate_identity_number("")
+    assert exc.value.code == "required"
 
 
 def test_masks():

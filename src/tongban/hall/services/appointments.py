@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from tongban.catalogue.choices import ItemStatus
 from tongban.catalogue.models import ServiceItem
 from tongban.common.errors import Conflict, IllegalTransition, NotAllowed, NotFound, ValidationFailed
 from tongban.common.pdf import chinese_date
+from tongban.common.validators import validate_identity_number
 from tongban.workdays.calendar import add_working_days
 
 from .. import conf
@@ -155,10 +157,13 @@ def appointment_cancel(*, actor, appointment_id: int) -> Appointment:
 def _find_for_check_in(*, hall_id: int, booking_code: str, id_number: str, today: dt.date) -> int:
     qs = Appointment.objects.filter(hall_id=hall_id, slot_date=today, status=A.BOOKED)
     code = (booking_code or "").strip()
-    ident = (id_number or "").strip().upper()
     if code:
         qs = qs.filter(booking_code=code)
-    elif ident:
+    elif (id_number or "").strip():
+        try:  # a mistyped number is told as such, not as "no booking found"
+            _kind, ident = validate_identity_number(id_number)
+        except DjangoValidationError as exc:
+            raise ValidationFailed(f"证件号码：{exc.messages[0]}", field="id_number") from None
         qs = (
             qs.filter(applicant__id_number=ident)
             | qs.filter(applicant__credit_code=ident)

@@ -1,7 +1,8 @@
 """Factories for the organisation (the canonical ones: other apps import these, never redefine them).
 
-Credit codes are valid GB 32100 codes (check character from tongban.common.validators.uscc_check_char),
-so model validation and services accept what the factories make.
+Credit codes are valid GB 32100 codes (check character from the standard's formula in
+``common.tests.standards``, independent of the validator), so model validation and services accept what
+the factories make.
 """
 
 from __future__ import annotations
@@ -9,15 +10,14 @@ from __future__ import annotations
 import factory
 
 from tongban.common.choices import ItemCategory
-from tongban.common.validators import uscc_check_char
+from tongban.common.tests import standards
 from tongban.organisations.choices import HallLevel, RegionLevel, StaffRole, WindowKind
 from tongban.organisations.models import Department, Region, ServiceHall, StaffAssignment, Window
 
 
 def make_credit_code(n: int, *, prefix: str = "11", region: str = "440106") -> str:
     """A valid unified social credit code: authority+kind, 6-digit region, 9-char body, check char."""
-    first17 = f"{prefix}{region}{n % 10**9:09d}"
-    return first17 + uscc_check_char(first17)
+    return standards.credit_code(n, prefix=prefix, region=region)
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
