@@ -26,7 +26,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from tongban.common.validators import validate_credit_code, validate_id_number, validate_mobile
+from tongban.common.validators import (
+    validate_credit_code,
+    validate_id_number,
+    validate_identity_number,
+    validate_mobile,
+)
 
 FIELD_TYPES = ("text", "textarea", "number", "date", "select", "idnumber", "creditcode", "identity", "mobile")
 PREFILL_KEYS = (
@@ -128,21 +133,16 @@ def _clean_value(field: dict, raw: Any) -> Any:
         if str(value) not in options:
             raise ValueError(f"应从以下选项中选择：{'、'.join(options)}")
         return str(value)
-    validators = {
-        "idnumber": (validate_id_number,),
-        "creditcode": (validate_credit_code,),
-        "identity": (validate_id_number, validate_credit_code),
-        "mobile": (validate_mobile,),
+    validator = {
+        "idnumber": validate_id_number,
+        "creditcode": validate_credit_code,
+        "identity": lambda v: validate_identity_number(v)[1],  # the reason of the kind it looks like
+        "mobile": validate_mobile,
     }[ftype]
-    first_error = ""
-    for validator in validators:
-        try:
-            return validator(str(value))
-        except ValidationError as exc:
-            first_error = first_error or exc.messages[0].rstrip("。")
-    if ftype == "identity":
-        raise ValueError("应为有效的身份证号码或统一社会信用代码")
-    raise ValueError(first_error)
+    try:
+        return validator(str(value))
+    except ValidationError as exc:
+        raise ValueError(exc.messages[0].rstrip("。")) from None
 
 
 def form_clean(schema: dict, data: dict | None) -> tuple[dict, dict[str, str]]:

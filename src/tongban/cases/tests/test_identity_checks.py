@@ -212,3 +212,25 @@ def test_filing_for_someone_names_a_mistyped_number(client, world):
     response = client.post(url, {**data, "for_identity": world.applicant.id_number.lower()})
     assert response.status_code == 302
     assert Case.objects.get().applicant == world.applicant
+
+
+@pytest.mark.parametrize(
+    ("ftype", "value", "error"),
+    [
+        ("idnumber", GB11643_EXAMPLE.lower(), None),
+        ("idnumber", wrong_check(GB11643_EXAMPLE), "“证件号码”身份证号码校验位不正确，请核对后重新输入。"),
+        ("creditcode", "91350100M000100Y43", None),
+        ("creditcode", "91350100M000100Y44", "“证件号码”统一社会信用代码校验位不正确，请核对后重新输入。"),
+        ("identity", GB11643_EXAMPLE, None),
+        ("identity", "91350100M000100Y43", None),
+        ("identity", wrong_check(GB11643_EXAMPLE), "“证件号码”身份证号码校验位不正确，请核对后重新输入。"),
+    ],
+)
+def test_item_form_fields_check_numbers_with_the_reason(ftype, value, error):
+    from tongban.cases.forms import form_clean
+
+    schema = {"fields": [{"key": "no", "label": "证件号码", "type": ftype, "required": True}]}
+    cleaned, errors = form_clean(schema, {"no": value})
+    assert errors == ({"no": error} if error else {})
+    if not error:
+        assert cleaned["no"] == value.upper()
