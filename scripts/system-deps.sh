@@ -6,6 +6,8 @@ missing=()
 [[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]] || missing+=(fonts-wqy-zenhei)
 # AR PL UKai: a 楷体 body face for notices (closest free face to 仿宋); Zen Hei alone also works.
 [[ -e /usr/share/fonts/truetype/arphic/ukai.ttc ]] || missing+=(fonts-arphic-ukai)
+# poppler-utils: pdftoppm renders notices to PNG (looking at them; a test scans the printed page's QR code).
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -17,15 +17,16 @@ import logging
 from datetime import date
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from tongban.common.pdf import Notice, chinese_date, render_notice
+from tongban.common.public_url import public_url
 from tongban.common.tasks import enqueue_with_transaction
 
 from .choices import DocumentKind, SpecialProcedure
@@ -45,8 +46,9 @@ NUMBER_PREFIX = {
 
 
 def tracking_url(case: Case) -> str:
-    base = settings.TONGBAN_PUBLIC_URL.rstrip("/")
-    return f"{base}/track/?{urlencode({'no': case.number, 'code': case.query_code})}"
+    """The QR code's link: the public tracking page with the case's number and query code filled in.
+    Fixed into the notice's content when it is issued (common.public_url: the setting, else the request)."""
+    return public_url(reverse("cases:track")) + "?" + urlencode({"no": case.number, "code": case.query_code})
 
 
 def _intake_issuer(case: Case) -> str:
@@ -64,13 +66,15 @@ def _number(case: Case, kind: str, today: date) -> str:
 
 
 def acceptance_notice(case: Case, *, today: date) -> Notice:
+    # The local (Beijing) date: an online submission at 00:30 is stored as 16:30 UTC the day before.
+    submitted_on = timezone.localdate(case.submitted_at) if case.submitted_at else today
     return Notice(
         title="受理通知书",
         number=_number(case, DocumentKind.ACCEPTANCE, today),
         issuer=_intake_issuer(case),
         recipient=case.applicant.name,
         paragraphs=[
-            f"你（单位）于{chinese_date(case.submitted_at.date() if case.submitted_at else today)}提出的"
+            f"你（单位）于{chinese_date(submitted_on)}提出的"
             f"“{case.item.name}”申请，申请材料齐全、符合法定形式，经审查，决定予以受理。",
             f"本机关承诺于{chinese_date(case.due_date)}前作出决定（办理期限自受理之次日起按工作日计算，"
             "补正材料、听证、检验、检测、检疫、鉴定、专家评审所需时间不计算在内）。",

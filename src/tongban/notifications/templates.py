@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from tongban.common.public_url import public_base_url
+
 from . import conf
 
 APPLICANT = "applicant"
@@ -258,7 +260,7 @@ def render(key: str, context: dict) -> Rendered:
     missing = sorted(name for name in template.fields() if name not in context)
     if missing:
         raise NotificationTemplateError(f"消息模板“{key}”缺少参数：{'、'.join(missing)}。")
-    values = {"site_name": settings.TONGBAN_SITE_NAME, "public_url": settings.TONGBAN_PUBLIC_URL, **context}
+    values = {"site_name": settings.TONGBAN_SITE_NAME, "public_url": public_base_url(), **context}
     try:
         text = template.sms.format_map(values)
         return Rendered(

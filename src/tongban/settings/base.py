@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tongban.common.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "tongban.common.public_url.PublicUrlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -192,7 +193,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@tongban.local")
 
 TONGBAN_SITE_NAME = os.environ.get("TONGBAN_SITE_NAME", "通办 · 一网通办政务服务平台")
-TONGBAN_PUBLIC_URL = os.environ.get("TONGBAN_PUBLIC_URL", "http://127.0.0.1:8000")
+# The platform's public address for every absolute link it prints or sends (QR codes, SMS, e-mail), e.g.
+# https://zwfw.example.gov.cn. Unset: the address of the request being served (the demo's fallback; see
+# tongban.common.public_url). Production requires it.
+TONGBAN_PUBLIC_URL = os.environ.get("TONGBAN_PUBLIC_URL", "").strip().rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
+
+from tongban.common.public_url import public_url
 
 from .choices import HorizonLevel
 from .selectors import Horizon, calendar_horizon
@@ -70,7 +71,7 @@ def calendar_horizon_notify(*, today: date | None = None) -> int:
         "days_left": horizon.working_days_left,
         "last_day": chinese_date(horizon.last_covered) if horizon.last_covered else "（无）",
         "blocked": horizon.blocked_items,
-        "import_url": settings.TONGBAN_PUBLIC_URL.rstrip("/") + reverse("admin:workdays_workcalendar_import"),
+        "import_url": public_url(reverse("admin:workdays_workcalendar_import")),
     }
     sent = 0
     with transaction.atomic():

@@ -80,34 +80,92 @@ def para(fonts: FontSet, text: str, st: ParagraphStyle) -> Paragraph:
     return Paragraph("<br/>".join(fonts.markup(line) for line in lines), st)
 
 
+# A title may start a new line after these (GB/T 9704 7.3.3: "回行时要做到词意完整"): after closing brackets
+# and enumeration commas, and before the document's kind at its end.
+_TITLE_BREAK_AFTER = "）》」』】〕、，"
+_TITLE_KINDS = ("准予决定书", "不予决定书", "决定书", "通知书", "告知书")
+
+
 class BoldTitle(Flowable):
     """A centred title in the heading font, made bold by stroking the outline.
 
     WHY: free CJK fonts ship no bold face, and ReportLab's Paragraph cannot set the text render mode.
-    Lines are broken between any two characters, as CJK titles are.
+    A title that is too wide for one line is first set smaller, down to `min_size` (小二 by default); one
+    still too wide is broken into balanced lines (GB/T 9704: 排列对称, 词意完整), preferring a break after a
+    closing bracket or before the document's kind ("……决定书"), never leaving a word of one or two
+    characters alone on a line.
     """
 
-    def __init__(self, text: str, fonts: FontSet, *, size: float = SIZE_2, leading: float = 32.0):
+    def __init__(
+        self,
+        text: str,
+        fonts: FontSet,
+        *,
+        size: float = SIZE_2,
+        leading: float = 32.0,
+        min_size: float = 18.0,
+    ):
         super().__init__()
         self.text = text
         self.font = fonts.heading
-        self.size = size
+        self.base_size = self.size = size
+        self.min_size = min(min_size, size)
         self.leading = leading
         self.lines: list[str] = []
 
+    def _width(self, text: str, size: float) -> float:
+        return stringWidth(text, self.font, size)
+
     def wrap(self, availWidth, availHeight):
         self.width = availWidth
-        self.lines = []
-        line = ""
-        for ch in self.text:
-            if line and stringWidth(line + ch, self.font, self.size) > availWidth:
-                self.lines.append(line)
-                line = ""
-            line += ch
-        if line:
-            self.lines.append(line)
+        full = self._width(self.text, self.base_size)
+        if full <= availWidth:
+            self.size, self.lines = self.base_size, [self.text]
+        elif full * self.min_size / self.base_size <= availWidth:
+            # shrink to fit, in half points so that similar titles get the same size
+            self.size = int(self.base_size * availWidth / full * 2) / 2
+            self.lines = [self.text]
+        else:
+            self.size = self.base_size
+            self.lines = self._balanced_lines(availWidth)
         self.height = self.leading * len(self.lines)
         return self.width, self.height
+
+    def _balanced_lines(self, avail: float) -> list[str]:
+        text = self.text
+        n = 2
+        while n < len(text) and self._width(text[: -(-len(text) // n)], self.size) > avail:
+            n += 1
+        lines: list[str] = []
+        while text:
+            remaining = n - len(lines)
+            if remaining == 1 or self._width(text, self.size) <= avail:
+                lines.append(text)
+                break
+            cut = self._best_cut(text, remaining, avail)
+            lines.append(text[:cut])
+            text = text[cut:]
+        return lines
+
+    def _best_cut(self, text: str, parts: int, avail: float) -> int:
+        ideal = len(text) / parts
+        best, best_cost = None, float("inf")
+        for cut in range(3, len(text) - 2):
+            head, tail = text[:cut], text[cut:]
+            if self._width(head, self.size) > avail:
+                break
+            cost = abs(cut - ideal)
+            if head[-1] in _TITLE_BREAK_AFTER or any(tail == kind for kind in _TITLE_KINDS):
+                cost -= 3  # a natural break is worth a slightly less even split
+            if tail[0] in "，。、；：？！）》」』】〕”’":  # never start a line with closing punctuation
+                cost += 100
+            if cost < best_cost:
+                best, best_cost = cut, cost
+        if best is None:  # nothing fits with three characters on each side: cut where the width ends
+            best = max(
+                1, next(i for i in range(len(text), 0, -1) if self._width(text[:i], self.size) <= avail)
+            )
+        return best
 
     def draw(self):
         c = self.canv
@@ -120,7 +178,7 @@ class BoldTitle(Flowable):
             text = c.beginText()
             text.setTextRenderMode(2)  # fill + stroke
             text.setFont(self.font, self.size)
-            text.setTextOrigin((self.width - stringWidth(line, self.font, self.size)) / 2, y)
+            text.setTextOrigin((self.width - self._width(line, self.size)) / 2, y)
             text.textOut(line)
             c.drawText(text)
         c.restoreState()
@@ -219,13 +277,15 @@ def grid_table(
     size: float,
     zebra: bool = False,
     sans: bool = False,
+    heading_row_face: bool = True,
 ) -> Table:
     """A ruled table, header row first and repeated on every page, long cells wrapped as CJK text.
 
     WHY plain strings where possible: a cell that fits on one line in the body font is drawn as a string,
     which is ~10× cheaper than a Paragraph (ReportLab re-wraps every Paragraph at each page split).
     Only cells that wrap, hold line breaks or need the fallback font become Paragraphs.
-    `sans` sets the cells in the heading face (黑体), which reads better in dense statistical tables.
+    `sans` sets the cells in the heading face (黑体), which reads better in dense statistical tables;
+    `heading_row_face=False` keeps the header row in the body face too (notices: one face for all text).
     """
     if sans:
         fonts = fonts.sans()
@@ -245,7 +305,7 @@ def grid_table(
         a: style(fonts, size=size, alignment={"LEFT": TA_LEFT, "RIGHT": TA_RIGHT, "CENTER": TA_CENTER}[a])
         for a in set(aligns)
     }
-    head = style(fonts, size=size, heading=True, alignment=TA_CENTER)
+    head = style(fonts, size=size, heading=heading_row_face, alignment=TA_CENTER)
     data: list[list] = [[para(fonts, c, head) for c in rows[0]]]
     for r, widths_r in zip(rows[1:], measured[1:], strict=True):
         line = []

@@ -71,9 +71,38 @@ class Notice:
         return cls(**values)
 
 
+@dataclass(frozen=True)
+class _Spacing:
+    """Vertical rhythm of a notice: GB/T 9704's 28 pt line first, then tighter ones (see render_notice)."""
+
+    leading: float = BODY_LEADING
+    qr_size: float = QR_SIZE
+    gap: float = 1.0  # blank space around the number, fields and signature, in lines
+
+
+# The standard layout, then two tighter ones that save about one and two lines on a full page.
+SPACINGS = (_Spacing(), _Spacing(leading=26.0, gap=0.6), _Spacing(leading=24.0, qr_size=24 * mm, gap=0.4))
+
+
 def render_notice(notice: Notice) -> bytes:
-    """The notice as PDF bytes: A4, GB/T 9704 margins, fonts embedded as subsets, "第 i 页 共 n 页"."""
+    """The notice as PDF bytes: A4, GB/T 9704 margins, fonts embedded as subsets, "第 i 页 共 n 页".
+
+    A notice that runs a little over one page (its 版记 alone on page 2, say) is set again with tighter
+    line spacing, and the tighter setting is kept when it needs fewer pages; a notice that needs several
+    pages anyway keeps the standard spacing.
+    """
     fonts = get_fontset()
+    pdf, pages = _render(notice, fonts, SPACINGS[0])
+    for spacing in SPACINGS[1:]:
+        if pages == 1:
+            break
+        tighter, tighter_pages = _render(notice, fonts, spacing)
+        if tighter_pages < pages:
+            return tighter
+    return pdf
+
+
+def _render(notice: Notice, fonts, spacing: _Spacing) -> tuple[bytes, int]:
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -87,24 +116,28 @@ def render_notice(notice: Notice) -> bytes:
     canvas_class = numbered_canvas(
         label_font=fonts.body, label_size=SIZE_SMALL_4, bottom=NOTICE_MARGINS["bottomMargin"] - 14 * mm
     )
-    doc.build(_story(notice, fonts, doc.width), canvasmaker=canvas_class)
-    return buffer.getvalue()
+    doc.build(_story(notice, fonts, doc.width, spacing), canvasmaker=canvas_class)
+    return buffer.getvalue(), doc.page
 
 
-def _story(notice: Notice, fonts, width: float) -> list:
-    body = style(fonts, size=SIZE_3, leading=BODY_LEADING, alignment=TA_JUSTIFY, firstLineIndent=2 * SIZE_3)
-    plain = style(fonts, size=SIZE_3, leading=BODY_LEADING, alignment=TA_LEFT)
-    centred = style(fonts, size=SIZE_3, leading=BODY_LEADING, alignment=TA_CENTER)
+def _story(notice: Notice, fonts, width: float, spacing: _Spacing) -> list:
+    """Title in the heading face (made bold); every other line in the body face, one size: labels, values,
+    table and signature alike."""
+    lead = spacing.leading
+    body = style(fonts, size=SIZE_3, leading=lead, alignment=TA_JUSTIFY, firstLineIndent=2 * SIZE_3)
+    plain = style(fonts, size=SIZE_3, leading=lead, alignment=TA_LEFT)
+    centred = style(fonts, size=SIZE_3, leading=lead, alignment=TA_CENTER)
 
     story: list = [BoldTitle(notice.title, fonts, size=SIZE_2), Spacer(0, 6)]
     if notice.number:
         story.append(para(fonts, notice.number, centred))
-    story.append(Spacer(0, BODY_LEADING * 0.6))
+    story.append(Spacer(0, lead * 0.6 * spacing.gap))
     if notice.recipient:
         story.append(para(fonts, f"{notice.recipient}：", plain))
     story.extend(para(fonts, text, body) for text in notice.paragraphs if text.strip())
     if notice.table:
-        story += [Spacer(0, 8), grid_table(fonts, notice.table, width=width, size=SIZE_SMALL_4), Spacer(0, 8)]
+        table = grid_table(fonts, notice.table, width=width, size=SIZE_SMALL_4, heading_row_face=False)
+        story += [Spacer(0, 8), table, Spacer(0, 8)]
     # GB/T 9704: the signature never stands alone on a page, so it keeps the last block of text with it.
     closing: list = []
     while story and isinstance(story[-1], Spacer):
@@ -112,20 +145,21 @@ def _story(notice: Notice, fonts, width: float) -> list:
     if story and isinstance(story[-1], Paragraph) and len(story) > 3:
         closing.insert(0, story.pop())
     if notice.fields:
-        closing += [Spacer(0, 6), _fields(notice.fields, fonts, width)]
-    closing += [Spacer(0, BODY_LEADING), _signature(notice, fonts, width)]
+        closing += [Spacer(0, 6 * spacing.gap), _fields(notice.fields, fonts, width, lead)]
+    closing += [Spacer(0, lead * spacing.gap), _signature(notice, fonts, width, spacing)]
     story.append(KeepTogether(closing))
     if notice.footer:
         story.append(AtBottom(_footer(notice.footer, fonts, width)))
     return story
 
 
-def _fields(fields: list[tuple[str, str]], fonts, width: float) -> Table:
-    """Key/value lines, labels in the heading face and aligned on the colon, indented two characters."""
-    label = style(fonts, size=SIZE_3, leading=BODY_LEADING * 0.9, heading=True)
-    value = style(fonts, size=SIZE_3, leading=BODY_LEADING * 0.9)
+def _fields(fields: list[tuple[str, str]], fonts, width: float, leading: float) -> Table:
+    """Key/value lines, indented two characters, values aligned after the longest label; labels in the
+    body face like the values (one type scheme), told apart by their position and colon."""
+    value = style(fonts, size=SIZE_3, leading=leading * 0.9)
+    label = value
     longest = max(len(k) for k, _ in fields) + 1
-    label_width = longest * SIZE_3 + 2
+    label_width = longest * SIZE_3 + SIZE_3 / 2  # half a character between the colon and the value
     rows = [[para(fonts, f"{k}：", label), para(fonts, v, value)] for k, v in fields]
     table = Table(rows, colWidths=[label_width, width - 2 * SIZE_3 - label_width], hAlign="RIGHT")
     table.setStyle(
@@ -143,9 +177,9 @@ def _fields(fields: list[tuple[str, str]], fonts, width: float) -> Table:
     return table
 
 
-def _signature(notice: Notice, fonts, width: float) -> Table:
+def _signature(notice: Notice, fonts, width: float, spacing: _Spacing) -> Table:
     """Issuer, seal place and date, right-hand; the QR code (if any) bottom-left on the same band."""
-    centred = style(fonts, size=SIZE_3, leading=BODY_LEADING, alignment=TA_CENTER)
+    centred = style(fonts, size=SIZE_3, leading=spacing.leading, alignment=TA_CENTER)
     date_text = chinese_date(notice.date)
     sig_width = max(len(notice.issuer), len(date_text) * 0.75, 6) * SIZE_3 + 2 * SIZE_3
     signature = [
@@ -155,8 +189,8 @@ def _signature(notice: Notice, fonts, width: float) -> Table:
     ]
     if notice.qr_url:
         caption = style(fonts, size=SIZE_5, leading=SIZE_5 * 1.3, alignment=TA_CENTER)
-        qr_width = max(QR_SIZE, len(notice.qr_caption) * SIZE_5 + 4)
-        qr = [QRCode(notice.qr_url, QR_SIZE), para(fonts, notice.qr_caption, caption)]
+        qr_width = max(spacing.qr_size, len(notice.qr_caption) * SIZE_5 + 4)
+        qr = [QRCode(notice.qr_url, spacing.qr_size), para(fonts, notice.qr_caption, caption)]
     else:
         qr_width, qr = 0.0, ""
     right_gap = 2 * SIZE_3
