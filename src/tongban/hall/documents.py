@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from tongban.common.pdf import Notice, render_notice
+from tongban.common.pdf import Notice, chinese_date, render_notice
 
 from .models import Ticket
 
@@ -28,9 +28,10 @@ def ticket_notice(ticket: Ticket, *, ahead: int) -> Notice:
         fields=[
             ("号码", ticket.number),
             ("类别", ticket.category.name),
-            ("取号时间", f"{issued:%Y-%m-%d %H:%M}"),
+            ("取号时间", f"{chinese_date(issued.date())} {issued:%H:%M}"),  # issued is local time
         ],
         footer="本号票当日有效。",
+        seal=False,
     )
 
 

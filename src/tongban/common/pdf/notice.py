@@ -56,6 +56,7 @@ class Notice:
     qr_url: str | None = None  # printed as a QR code with `qr_caption` under it
     qr_caption: str = "扫码查询办理进度"
     footer: str | None = None  # 版记 at the foot of the last page, e.g. "本通知书一式两份……"
+    seal: bool = True  # print the seal's place "（印章）" under the issuer (a queue ticket has none)
 
     def to_data(self) -> dict:
         """JSON-safe form, so that the notice fixed in one transaction can be rendered later, the same."""
@@ -182,11 +183,10 @@ def _signature(notice: Notice, fonts, width: float, spacing: _Spacing) -> Table:
     centred = style(fonts, size=SIZE_3, leading=spacing.leading, alignment=TA_CENTER)
     date_text = chinese_date(notice.date)
     sig_width = max(len(notice.issuer), len(date_text) * 0.75, 6) * SIZE_3 + 2 * SIZE_3
-    signature = [
-        para(fonts, notice.issuer, centred),
-        para(fonts, "（印章）", centred),
-        para(fonts, date_text, centred),
-    ]
+    signature = [para(fonts, notice.issuer, centred)]
+    if notice.seal:
+        signature.append(para(fonts, "（印章）", centred))
+    signature.append(para(fonts, date_text, centred))
     if notice.qr_url:
         caption = style(fonts, size=SIZE_5, leading=SIZE_5 * 1.3, alignment=TA_CENTER)
         qr_width = max(spacing.qr_size, len(notice.qr_caption) * SIZE_5 + 4)
