@@ -233,7 +233,14 @@ def check_in(request: HttpRequest, hall: ServiceHall) -> HttpResponse:
             )
         except ServiceError as exc:
             response = _render(
-                request, hall, "check_in.html", token, error=exc.message, error_field=exc.field
+                request,
+                hall,
+                "check_in.html",
+                token,
+                error=exc.message,
+                error_field=exc.field,  # the value is shown again in its field, to be corrected
+                booking_code=request.POST.get("booking_code", "")[:8],
+                id_number=request.POST.get("id_number", "")[:18],
             )
             response.status_code = exc.status
             return response
