@@ -115,3 +115,23 @@ def test_the_admin_refuses_a_wrong_number(client):
     response = client.post(url, {**data, "id_number": ISSUE_NUMBERS[1]})
     assert response.status_code == 302
     assert Applicant.objects.get().id_number == ISSUE_NUMBERS[1]
+
+
+def test_the_audit_lists_stored_numbers_that_fail_validation():
+    """Numbers stored before the fix (a wrong check digit was accepted then) are reported, masked."""
+    import io
+
+    from django.core.management import call_command
+
+    from tongban.accounts.tests.factories import ApplicantFactory, LegalApplicantFactory
+
+    ApplicantFactory(name="张三", id_number=ISSUE_NUMBERS[0])
+    bad = ApplicantFactory(name="李四", id_number=wrong_check(ISSUE_NUMBERS[1]))
+    LegalApplicantFactory(name="某公司", contact_id_number=wrong_check(ISSUE_NUMBERS[0]))
+    out = io.StringIO()
+    call_command("identity_audit", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[-1] == "未通过校验的号码：2 个。"
+    assert f"申请人身份证号码\t#{bad.pk}\t李四\t4401**********" in lines[0]
+    assert "联系人身份证号码" in lines[1] and "某公司" in lines[1]
+    assert wrong_check(ISSUE_NUMBERS[1]) not in out.getvalue()  # masked
