@@ -405,7 +405,12 @@ class CaseIssueSerializer(CaseVersionSerializer):
     method = serializers.ChoiceField(choices=IssuanceMethod.choices)
     identity_checked = serializers.BooleanField(required=False, default=False)
     receiver_name = serializers.CharField(required=False, allow_blank=True, default="")
-    receiver_id_number = serializers.CharField(required=False, allow_blank=True, default="")
+    receiver_id_number = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="窗口领取时必填：领取人居民身份证号码（GB 11643 校验，错误时 400 且不出件）",
+    )
     tracking_number = serializers.CharField(required=False, allow_blank=True, default="")
     carrier = serializers.CharField(required=False, allow_blank=True, default="EMS")
 

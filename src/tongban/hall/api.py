@@ -123,7 +123,12 @@ class BookSerializer(serializers.Serializer):
 
 class CheckInSerializer(serializers.Serializer):
     booking_code = serializers.CharField(required=False, allow_blank=True, max_length=8)
-    id_number = serializers.CharField(required=False, allow_blank=True, max_length=18)
+    id_number = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=18,
+        help_text="或：预约人的身份证号码或统一社会信用代码（号码本身有误时 400，field 为 id_number）",
+    )
 
 
 class SlotSerializer(serializers.Serializer):
