@@ -52,6 +52,8 @@ class Command(BaseCommand):
         base = f"http://{host}:{port}"
         self.print_banner(base)
         env = child_env(debug=options["debug"])
+        # Without TONGBAN_PUBLIC_URL, links sent by the worker and scheduler use the address served here.
+        env.update(TONGBAN_HOST=host, PORT=str(port))
         worker = None
         if not options["no_worker"]:
             worker = subprocess.Popen([sys.executable, "-m", "tongban.manage", "db_worker"], env=env)
