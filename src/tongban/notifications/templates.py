@@ -210,20 +210,21 @@ TEMPLATES: dict[str, MessageTemplate] = {
         ),
         MessageTemplate(
             key="calendar.horizon",
-            name="工作日历即将用完",
+            name="官方工作日历尚未导入",
             audience=STAFF,
-            sms="{year}年工作日历尚未导入，现有日历仅剩{days_left}个工作日，请尽快导入。",
-            subject="【{level}】{year} 年工作日历尚未导入",
-            body="您好：\n\n{year} 年的工作日历（节假日和调休安排）尚未导入。现有日历截至{last_day}，"
-            "从今天起还剩 {days_left} 个工作日：办理时限超过 {days_left} 个工作日的事项将无法计算期限，"
-            "也就无法受理（目前涉及已发布事项 {blocked} 个）。\n"
+            sms="{year}年官方节假日安排尚未导入，此后的期限为暂定日期，请尽快导入。",
+            subject="【{level}】{year} 年官方节假日安排尚未导入",
+            body="您好：\n\n{year} 年的官方节假日安排（国务院办公厅通知，含调休）尚未导入。现有官方日历截至"
+            "{last_day}，从今天起还剩 {days_left} 个工作日。此后的日期按《全国年节及纪念日放假办法》推算"
+            "法定节假日和补假，办件照常受理，但期限为暂定（目前已有 {provisional_items} 个已发布事项的新办件"
+            "期限为暂定）。导入官方安排后，暂定期限自动重新计算，期限变动的申请人会收到通知。\n"
             "请在国务院办公厅公布 {year} 年节假日安排后尽快导入：{import_url}",
             example={
                 "year": 2027,
                 "level": "紧急",
                 "days_left": 28,
                 "last_day": "2026年12月31日",
-                "blocked": 3,
+                "provisional_items": 3,
                 "import_url": "https://tongban.example.cn/admin/workdays/workcalendar/import/",
             },
         ),

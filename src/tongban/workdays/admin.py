@@ -106,7 +106,7 @@ class WorkCalendarAdmin(admin.ModelAdmin):
             if form.is_valid():
                 year = form.cleaned_data["year"]
                 try:
-                    calendar_year_import(
+                    imported = calendar_year_import(
                         year=year,
                         file=form.cleaned_data["file"],
                         replace=form.cleaned_data["replace"],
@@ -117,7 +117,7 @@ class WorkCalendarAdmin(admin.ModelAdmin):
                     messages.error(request, exc.message)
                     errors = exc.errors
                 else:
-                    messages.success(request, f"{year} 年的工作日历已导入。")
+                    messages.success(request, f"{year} 年的工作日历已导入。{recompute_summary(imported)}")
                     url = reverse("admin:workdays_workcalendar_changelist")
                     return HttpResponseRedirect(f"{url}?year={year}&kind__in=holiday,makeup")
         else:
@@ -133,10 +133,23 @@ class WorkCalendarAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/workdays/workcalendar/import.html", context)
 
 
+def recompute_summary(calendar_year: CalendarYear) -> str:
+    """What the import recomputed, in one sentence for the administrator."""
+    counts = getattr(calendar_year, "recomputed", None) or {}
+    cases = counts.get("cases") or {}
+    if not cases.get("checked"):
+        return "没有按暂定日期计算的在办期限需要重新计算。"
+    return (
+        f"已重新计算 {cases['checked']} 个按暂定日期计算的办件期限，"
+        f"其中 {cases.get('changed', 0)} 个办件的期限有变动"
+        f"（已记入办件日志，{cases.get('notified', 0)} 位申请人已收到通知）。"
+    )
+
+
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
-    list_display = ["year", "source", "created_at", "updated_at"]
-    readonly_fields = ["year", "source", "created_at", "updated_at"]
+    list_display = ["year", "provisional", "source", "created_at", "updated_at"]
+    readonly_fields = ["year", "provisional", "source", "created_at", "updated_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

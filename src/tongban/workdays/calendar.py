@@ -8,7 +8,11 @@ from the day after the starting day):
 
 so `working_days_between(a, add_working_days(a, n)) == n` for every n >= 0.
 
-A date in a year that is not in the calendar raises `CalendarMissing` — never a guess from weekdays.
+A date in a year that is not in the calendar raises `CalendarMissing` — never a guess from weekdays —
+with one exception that keeps service running: a year from 2025 on, not yet imported, is generated
+from the holiday law on first need (`services.calendar_provisional_extend`, workdays.provisional) and
+stored as a PROVISIONAL year. `touches_provisional(a, b)` tells whether a computation between two dates
+read such a year, so every date computed on it can say 暂定.
 
 Speed: the table is loaded once per process into arrays (a cumulative working-day count for every
 date, and the list of working days), so each call is a few array look-ups. The index is invalidated
@@ -21,10 +25,13 @@ always see the current table). Services also drop the local index directly when 
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
 from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -41,6 +48,9 @@ __all__ = [
     "is_workday",
     "next_workday",
     "note_write",
+    "pinned",
+    "provisional_years",
+    "touches_provisional",
     "workday_on_or_after",
     "working_days_between",
     "writes_committed",
@@ -68,6 +78,7 @@ class _Index:
     flags: bytearray = field(default_factory=bytearray)  # 1 if first + i is a working day
     workdays: array = field(default_factory=lambda: array("l"))  # date ordinals of working days, sorted
     run_end: dict[int, int] = field(default_factory=dict)  # covered year -> last year of its run
+    provisional: frozenset[int] = frozenset()  # covered years generated from the law (暂定)
     checked_at: float = 0.0
     tentative: bool = False
     recheck: float = 1.0  # seconds between token checks, read from settings at load time
@@ -130,8 +141,9 @@ def _read_token() -> str:
 def _load(token: str) -> _Index:
     from .models import CalendarYear, WorkCalendar
 
-    years = sorted(CalendarYear.objects.values_list("year", flat=True))
-    idx = _Index(token=token)
+    year_rows = list(CalendarYear.objects.values_list("year", "provisional"))
+    years = sorted(y for y, _ in year_rows)
+    idx = _Index(token=token, provisional=frozenset(y for y, p in year_rows if p))
     if not years:
         return idx
     idx.first = date(years[0], 1, 1).toordinal()
@@ -173,9 +185,29 @@ def _load(token: str) -> _Index:
     return idx
 
 
+_PIN = threading.local()  # .index: an index pinned by `pinned()` for a bulk computation
+
+
+@contextmanager
+def pinned() -> Iterator[None]:
+    """Use the index as it is now for every call in the block, without re-checking the version token.
+
+    For bulk work inside one transaction (recomputing thousands of deadlines after an import): there the
+    index is re-validated on every call, one query each, though nothing else can change it meanwhile.
+    """
+    _PIN.index = _index()
+    try:
+        yield
+    finally:
+        _PIN.index = None
+
+
 def _index() -> _Index:
     """The current index; re-reads the version token at most once per recheck interval."""
     global _INDEX
+    pin = getattr(_PIN, "index", None)
+    if pin is not None:
+        return pin
     idx = _INDEX
     now = time.monotonic()
     if idx is not None and not idx.tentative and now - idx.checked_at < idx.recheck:
@@ -214,12 +246,57 @@ def covered_years() -> list[int]:
     return sorted(_index().run_end)
 
 
+def provisional_years() -> list[int]:
+    """The covered years generated from the holiday law (暂定), ascending."""
+    idx = _index()
+    return sorted(y for y in idx.provisional if y in idx.run_end)
+
+
+def touches_provisional(a: date, b: date) -> bool:
+    """Did a computation between `a` and `b` (either order) read a provisional day? True when any year
+    from the earlier to the later date is provisional: what is computed there is 暂定."""
+    provisional = _index().provisional
+    if not provisional:
+        return False
+    lo, hi = (a, b) if a <= b else (b, a)
+    return any(y in provisional for y in range(lo.year, hi.year + 1))
+
+
+def _provide(year: int) -> bool:
+    """Generate the provisional years up to `year` if the law can give them (see the module docstring);
+    True when `year` is covered now. Refused beyond a bound ahead of today and before 2025."""
+    from .services import calendar_provisional_extend
+
+    if year in _index().run_end:
+        return False  # covered but the computation still failed: nothing to generate
+    return year in calendar_provisional_extend(through=year, on_demand=True).covered
+
+
+def _extending(fn):
+    """Run `fn`; when it needs a year not yet covered that the law can give, generate it and retry."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        tried: set[int] = set()
+        while True:
+            try:
+                return fn(*args, **kwargs)
+            except CalendarMissing as exc:
+                if exc.year in tried or not _provide(exc.year):
+                    raise
+                tried.add(exc.year)
+
+    return wrapper
+
+
+@_extending
 def is_workday(d: date) -> bool:
     """True if `d` is a working day (a weekday that is not a holiday, or a 调休 make-up working day)."""
     idx = _index()
     return bool(idx.flags[idx.position(d)])
 
 
+@_extending
 def working_days_between(a: date, b: date) -> int:
     """The number of working days in (a, b]: `a` excluded, `b` included.
 
@@ -233,6 +310,7 @@ def working_days_between(a: date, b: date) -> int:
     return idx.cum[b.toordinal() - idx.first] - idx.cum[a.toordinal() - idx.first]
 
 
+@_extending
 def add_working_days(start: date, n: int) -> date:
     """The n-th working day after `start`, counting from the day after `start` as the law counts.
 

@@ -19,10 +19,12 @@ class CalendarChangeAction(models.TextChoices):
     SEED = "seed", "初始导入"
     IMPORT = "import", "年度导入"
     DAY_SET = "day_set", "单日修改"
+    PROVISIONAL = "provisional", "按法定假日推算（暂定）"
 
 
 class HorizonLevel(models.TextChoices):
-    """How close the end of the imported calendar is (see selectors.calendar_horizon)."""
+    """How far the OFFICIAL calendar reaches (see selectors.calendar_horizon). Nothing stops when it
+    runs out — later dates are provisional — so the levels say how many dates are only 暂定."""
 
     OK = "ok", "正常"
     WARNING = "warning", "提醒"

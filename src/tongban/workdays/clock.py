@@ -19,6 +19,10 @@ Pure functions over dates (they read the working-day calendar, never the current
    working-day limit — the usual case, e.g. 行政许可法 第四十二条 "延长十日"; natural days for a
    natural-day limit), added to the limit before counting, so pauses still apply to the whole period.
 
+6. **Provisional** (暂定): a deadline whose computation read a day of a provisional year (one generated
+   from the holiday law because its official schedule is not imported yet) is provisional. `deadline()`
+   returns the date with that flag; the stores of due dates keep it beside the date.
+
 While a pause is running the deadline is not yet known. `due_date` then needs `today`: it answers the
 deadline *if the clock resumed today* (the open pause treated as ending on `today`); `is_paused` tells
 the caller that this is a provisional figure. Without `today` an open pause is refused.
@@ -32,14 +36,17 @@ from datetime import date, timedelta
 
 from tongban.common.errors import ValidationFailed
 
-from .calendar import add_working_days, workday_on_or_after, working_days_between
+from .calendar import add_working_days, touches_provisional, workday_on_or_after, working_days_between
 
 __all__ = [
     "UNITS",
+    "Due",
     "Pause",
+    "deadline",
     "due_date",
     "is_overdue",
     "is_paused",
+    "marked",
     "remaining_working_days",
     "used_working_days",
 ]
@@ -102,6 +109,37 @@ def _check_limit(limit: int, unit: str, extension_days: int) -> None:
         raise ValidationFailed("办理时限必须是不小于 0 的整数。", field="limit")
     if isinstance(extension_days, bool) or not isinstance(extension_days, int) or extension_days < 0:
         raise ValidationFailed("延期天数必须是不小于 0 的整数。", field="extension_days")
+
+
+@dataclass(frozen=True)
+class Due:
+    """A computed date and whether it is provisional (暂定: computed on a provisional year)."""
+
+    date: date
+    provisional: bool = False
+
+
+def marked(start: date, result: date) -> Due:
+    """`result`, computed from `start`, with its provisional flag (see rule 6)."""
+    return Due(date=result, provisional=touches_provisional(start, result))
+
+
+def deadline(
+    *,
+    start: date,
+    limit: int,
+    unit: str = "working",
+    pauses: Sequence[Pause] = (),
+    extension_days: int = 0,
+    today: date | None = None,
+) -> Due:
+    """`due_date` with its provisional flag: every day the computation reads lies between `start` and
+    the result (the natural-day count reads only its last days), so it is provisional exactly when a
+    year in that span is."""
+    result = due_date(
+        start=start, limit=limit, unit=unit, pauses=pauses, extension_days=extension_days, today=today
+    )
+    return marked(start, result)
 
 
 def due_date(

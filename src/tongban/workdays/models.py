@@ -54,10 +54,20 @@ class WorkCalendar(models.Model):
 
 
 class CalendarYear(TimeStampedModel):
-    """A covered year: all its dates are in WorkCalendar."""
+    """A covered year: all its dates are in WorkCalendar.
+
+    `provisional`: the year was generated from the holiday law (workdays.provisional) because its
+    official schedule is not imported yet; every date computed on it is 暂定, and importing the
+    official schedule replaces it and recomputes those dates (services.calendar_year_import).
+    """
 
     year = models.PositiveSmallIntegerField("年份", primary_key=True)
     source = models.CharField("数据来源", max_length=100)
+    provisional = models.BooleanField(
+        "暂定",
+        default=False,
+        help_text="按《全国年节及纪念日放假办法》推算，尚未导入国务院办公厅公布的安排。",
+    )
 
     class Meta:
         verbose_name = "已录入年份"
@@ -65,7 +75,7 @@ class CalendarYear(TimeStampedModel):
         ordering = ["year"]
 
     def __str__(self) -> str:
-        return f"{self.year} 年"
+        return f"{self.year} 年（暂定）" if self.provisional else f"{self.year} 年"
 
 
 class CalendarVersion(models.Model):

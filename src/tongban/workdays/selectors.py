@@ -12,7 +12,13 @@ from datetime import date, timedelta
 
 from django.db.models import Count, QuerySet
 
-from .calendar import CalendarMissing, covered_years, is_workday, working_days_between
+from .calendar import (
+    CalendarMissing,
+    covered_years,
+    is_workday,
+    provisional_years,
+    working_days_between,
+)
 from .choices import DayKind, HorizonLevel
 from .models import CalendarYear, WorkCalendar
 
@@ -20,6 +26,11 @@ from .models import CalendarYear, WorkCalendar
 def calendar_years() -> list[int]:
     """Covered years, ascending."""
     return list(CalendarYear.objects.order_by("year").values_list("year", flat=True))
+
+
+def calendar_year_info(*, year: int) -> CalendarYear | None:
+    """The covered year's row (source, provisional), or None."""
+    return CalendarYear.objects.filter(year=year).first()
 
 
 def calendar_special_days(*, year: int) -> QuerySet[WorkCalendar]:
@@ -63,9 +74,9 @@ def default_year(today: date) -> int | None:
     return today.year if today.year in years else years[-1]
 
 
-# --- how far the calendar reaches (calendar_horizon) -----------------------------------------------
+# --- how far the OFFICIAL calendar reaches (calendar_horizon) ----------------------------------------
 
-#: Warn from this day (month, day) of the last covered year on: the State Council publishes next year's
+#: Warn from this day (month, day) of the last official year on: the State Council publishes next year's
 #: schedule between October and December, so from then on somebody should be watching for it.
 WARNING_FROM_MONTH_DAY = (10, 1)
 #: Working days of margin above the longest limit before the warning starts: about six weeks to notice,
@@ -78,22 +89,23 @@ DEFAULT_LONGEST_LIMIT = 60
 
 @dataclass(frozen=True)
 class Horizon:
-    """How far the imported working-day calendar reaches from `today`, and how worried to be.
+    """How far the OFFICIAL (imported) calendar reaches from `today`, and how many dates are only 暂定.
 
-    `working_days_left` is exact: `add_working_days(today, n)` succeeds for n <= working_days_left and
-    raises CalendarMissing beyond it, so an item whose limit exceeds it can no longer be given a deadline
-    (cannot be accepted).
+    Service never stops when it runs out: later years come from the holiday law (provisional), so a
+    deadline that runs past `last_official` is computed and shown as 暂定 until the schedule is imported.
     """
 
     today: date
     level: str  # HorizonLevel
-    last_covered: date | None  # 31 December of the last year of the run of covered years holding today
-    missing_year: int  # the first year the computation would run into and that is not imported
-    working_days_left: int  # working days in (today, last_covered]; 0 when today itself is not covered
+    last_official: date | None  # 31 December of the last official year of the run holding today
+    missing_year: int  # the first year whose official schedule is not imported
+    working_days_left: int  # working days in (today, last_official]; 0 when today's year is not official
     longest_limit: int  # longest limit of a published item, in working days (DEFAULT_LONGEST_LIMIT if none)
     warning_threshold: int  # longest_limit + WARNING_MARGIN_WORKING_DAYS
     warning_from: date  # 1 October of the year before missing_year
-    blocked_items: int  # published items whose promised limit can no longer be counted from today
+    provisional_until: date | None  # the last day of the provisional (law-generated) years, if any
+    provisional_items: int  # published items whose NEW cases already get a provisional promised date
+    provisional_open: int  # open deadlines of cases etc. that are provisional now (hooks counters)
 
     @property
     def is_ok(self) -> bool:
@@ -106,6 +118,11 @@ class Horizon:
     @property
     def level_label(self) -> str:
         return HorizonLevel(self.level).label
+
+    @property
+    def last_covered(self) -> date | None:
+        """Former name of `last_official` (API and templates of earlier versions)."""
+        return self.last_official
 
 
 def _natural_in_working_days(n: int) -> int:
@@ -133,21 +150,25 @@ def _in_working_days(n: int, unit: str) -> int:
 
 
 def calendar_horizon(today: date) -> Horizon:
-    """How far the calendar reaches and the alert level, so the calendar is imported before it runs out.
+    """How far the official calendar reaches and the alert level, so next year's schedule is imported
+    in time and nobody mistakes a provisional date for a promise.
 
-    Why: every statutory deadline is counted on the imported calendar and the system never guesses a
-    holiday, so when next year is missing, cases whose deadline runs into it cannot be accepted at all.
-
-    Rule (docs/workdays-import.md):
+    Why: past the official calendar deadlines are computed from the holiday law (provisional years) and
+    cases are accepted as usual, but those dates may move when the official schedule — with its 调休 —
+    is imported, and the applicants are then told of the new date. Rule (docs/workdays-import.md):
     * longest limit L = the longest promised or statutory limit of a published item in working days
       (a natural-day limit n counts as ⌈5n/7⌉; statutory included because an extension may run up to it),
       DEFAULT_LONGEST_LIMIT when the catalogue has none;
-    * **urgent** when fewer than L working days are left: some deadline can already not be computed;
-    * **warning** from 1 October of the last covered year, or when fewer than L + 30 working days are left;
+    * **urgent** when fewer than L working days of the official calendar are left (some new cases get
+      provisional dates already), or today's own year is not official;
+    * **warning** from 1 October of the last official year, or when fewer than L + 30 are left;
     * **ok** otherwise.
-    A day whose own year is not covered is urgent with 0 working days left.
     """
-    years = set(covered_years())
+    from .hooks import provisional_open_count
+
+    covered = set(covered_years())
+    provisional = set(provisional_years())
+    official = covered - provisional
     profile = _limit_profile()
     longest = (
         max(
@@ -158,32 +179,31 @@ def calendar_horizon(today: date) -> Horizon:
     )
     threshold = longest + WARNING_MARGIN_WORKING_DAYS
 
-    if today.year not in years:
-        last_covered, left, last_workday = None, 0, None
-        if years and min(years) < today.year:
-            below = [y for y in years if y < today.year]
-            last_covered = date(max(below), 12, 31)
+    if today.year not in official:
+        below = [y for y in official if y < today.year]
+        last_official = date(max(below), 12, 31) if below else None
+        left, last_workday = 0, None
         missing = today.year
     else:
         end = today.year
-        while end + 1 in years:
+        while end + 1 in official:
             end += 1
-        last_covered = date(end, 12, 31)
+        last_official = date(end, 12, 31)
         missing = end + 1
-        left = working_days_between(today, last_covered)
-        last_workday = last_covered
+        left = working_days_between(today, last_official)
+        last_workday = last_official
         while last_workday > today and not is_workday(last_workday):
             last_workday -= timedelta(days=1)
 
-    blocked = 0
+    affected = 0
     for promised, unit, _, _, count in profile:
         if last_workday is None:
-            blocked += count
+            affected += count
         elif unit == "natural":
-            # due = the working day on or after today + n: computable only up to the last working day.
-            blocked += count if today + timedelta(days=promised) > last_workday else 0
+            # due = the working day on or after today + n: official only up to the last working day.
+            affected += count if today + timedelta(days=promised) > last_workday else 0
         else:
-            blocked += count if promised > left else 0
+            affected += count if promised > left else 0
 
     warning_from = date(missing - 1, *WARNING_FROM_MONTH_DAY)
     if last_workday is None or left < longest:
@@ -192,14 +212,17 @@ def calendar_horizon(today: date) -> Horizon:
         level = HorizonLevel.WARNING
     else:
         level = HorizonLevel.OK
+    later = [y for y in provisional if y >= missing]
     return Horizon(
         today=today,
         level=level,
-        last_covered=last_covered,
+        last_official=last_official,
         missing_year=missing,
         working_days_left=left,
         longest_limit=longest,
         warning_threshold=threshold,
         warning_from=warning_from,
-        blocked_items=blocked,
+        provisional_until=date(max(later), 12, 31) if later else None,
+        provisional_items=affected,
+        provisional_open=provisional_open_count() if level != HorizonLevel.OK else 0,
     )

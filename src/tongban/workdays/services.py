@@ -240,6 +240,26 @@ def parse_schedule(*, year: int, rows: Iterable[tuple[int, Mapping[str, Any]]]) 
 # --- services --------------------------------------------------------------------------------------
 
 
+def _write_year(year: int, days: list[tuple[date, str, str]]) -> tuple[int, int]:
+    """Replace the stored dates of `year` by `days` ((date, kind, name) for every date) and shift the
+    ordinals of every later date; returns (working days before, working days after)."""
+    old_working = WorkCalendar.objects.filter(date__year=year, is_workday=True).count()
+    WorkCalendar.objects.filter(date__year=year).delete()
+    running = _ordinal_before(date(year, 1, 1))
+    rows = []
+    for day, kind, name in days:
+        running += 1 if kind in WORKING_KINDS else 0
+        rows.append(
+            WorkCalendar(
+                date=day, kind=kind, is_workday=kind in WORKING_KINDS, holiday_name=name, ordinal=running
+            )
+        )
+    WorkCalendar.objects.bulk_create(rows, batch_size=500)
+    new_working = sum(1 for r in rows if r.is_workday)
+    _shift_ordinals(after=date(year, 12, 31), delta=new_working - old_working)
+    return old_working, new_working
+
+
 @transaction.atomic
 def calendar_year_import(
     *,
@@ -254,8 +274,12 @@ def calendar_year_import(
     (调休上班); every other date is a working day Monday–Friday and a rest day on the weekend.
 
     Give either `rows` (mappings with keys date, type, name) or `file` (CSV or XLSX with those columns).
-    All rows are validated first; if any is wrong nothing is written. A covered year is replaced only
-    with `replace=True`.
+    All rows are validated first; if any is wrong nothing is written. An official year is replaced only
+    with `replace=True`; a provisional (暂定) year is what the import is for and is always replaced.
+
+    In the same transaction every open deadline computed on provisional days is recomputed by the
+    apps that keep deadlines (`hooks.calendar_changed`): the calendar and the dates shown never
+    disagree. What they changed is on the returned row as `recomputed` ({app: counts}).
     """
     if isinstance(year, bool) or not isinstance(year, int) or not 1949 < year < 2200:
         raise ValidationFailed("年份无效。", field="year")
@@ -268,42 +292,95 @@ def calendar_year_import(
     schedule = {r.day: r for r in parse_schedule(year=year, rows=numbered)}
 
     _lock_calendar()
-    exists = CalendarYear.objects.filter(year=year).exists()
-    if exists and not replace:
+    existing = CalendarYear.objects.filter(year=year).first()
+    was_provisional = existing is not None and existing.provisional
+    if existing is not None and not was_provisional and not replace:
         raise Conflict(f"{year} 年的工作日历已经存在；如需重新导入，请选择“覆盖”。", field="year")
-    old_working = WorkCalendar.objects.filter(date__year=year, is_workday=True).count()
-    WorkCalendar.objects.filter(date__year=year).delete()
-    running = _ordinal_before(date(year, 1, 1))
     days = []
     day, one = date(year, 1, 1), timedelta(days=1)
     while day.year == year:
         item = schedule.get(day)
         if item is not None:
-            kind, name = item.kind, item.name
+            days.append((day, item.kind, item.name))
         else:
-            kind, name = (DayKind.WEEKEND if day.weekday() >= 5 else DayKind.WORKDAY), ""
-        running += 1 if kind in WORKING_KINDS else 0
-        days.append(
-            WorkCalendar(
-                date=day, kind=kind, is_workday=kind in WORKING_KINDS, holiday_name=name, ordinal=running
-            )
-        )
+            days.append((day, DayKind.WEEKEND if day.weekday() >= 5 else DayKind.WORKDAY, ""))
         day += one
-    WorkCalendar.objects.bulk_create(days, batch_size=500)
-    calendar_year, _ = CalendarYear.objects.update_or_create(year=year, defaults={"source": source[:100]})
-    new_working = sum(1 for d in days if d.is_workday)
-    _shift_ordinals(after=date(year, 12, 31), delta=new_working - old_working)
+    _write_year(year, days)
+    calendar_year, _ = CalendarYear.objects.update_or_create(
+        year=year, defaults={"source": source[:100], "provisional": False}
+    )
     _new_version()
     holidays = sum(1 for r in schedule.values() if r.kind == DayKind.HOLIDAY)
     makeups = len(schedule) - holidays
+    verb = "替换暂定" if was_provisional else ("覆盖" if existing else "新增")
     CalendarChange.objects.create(
         actor=actor,
         action=CalendarChangeAction.IMPORT,
         year=year,
-        detail=f"{'覆盖' if exists else '新增'} {year} 年：放假 {holidays} 天，调休上班 {makeups} 天",
+        detail=f"{verb} {year} 年：放假 {holidays} 天，调休上班 {makeups} 天",
     )
     _after_write()
+    from .hooks import calendar_changed
+
+    calendar_year.recomputed = calendar_changed(years=[year], actor=actor)
     return calendar_year
+
+
+#: Provisional years are kept at least this many years beyond today's (the daily job and demand).
+PROVISIONAL_YEARS_AHEAD = 2
+#: On demand (a computation that runs further) the law is used at most this far beyond today's year.
+PROVISIONAL_MAX_YEARS_AHEAD = 10
+
+
+@dataclass(frozen=True)
+class ProvisionalResult:
+    generated: list[int]  # years written now
+    covered: frozenset[int]  # all covered years after the call
+
+
+def calendar_provisional_extend(
+    *, through: int | None = None, today: date | None = None, on_demand: bool = False
+) -> ProvisionalResult:
+    """Make sure the calendar reaches `through` (default: PROVISIONAL_YEARS_AHEAD years beyond today's
+    year) by generating every missing year from 2025 on from the holiday law, marked provisional (暂定).
+
+    Idempotent: covered years are left alone (an official year is never touched). Run daily by the
+    scheduler and, on demand, by the calendar when a computation needs a year (`calendar._extending`);
+    a year more than PROVISIONAL_MAX_YEARS_AHEAD beyond today is not generated (no deadline reaches
+    it), nor one before 2025 (the law was different; those years are all official).
+    """
+    from . import provisional
+
+    today = today or timezone.localdate()
+    target = max(through or 0, today.year + PROVISIONAL_YEARS_AHEAD)
+    target = min(target, today.year + PROVISIONAL_MAX_YEARS_AHEAD, provisional.LAST_LAW_YEAR)
+    covered = set(CalendarYear.objects.values_list("year", flat=True))
+    first = max(provisional.FIRST_LAW_YEAR, min(covered, default=provisional.FIRST_LAW_YEAR))
+    missing = [y for y in range(first, target + 1) if y not in covered]
+    if not missing:
+        return ProvisionalResult(generated=[], covered=frozenset(covered))
+    with transaction.atomic():
+        _lock_calendar()
+        covered = set(CalendarYear.objects.values_list("year", flat=True))  # another writer may have won
+        missing = [y for y in missing if y not in covered]
+        source = provisional.provisional_source()
+        for year in missing:
+            _write_year(year, provisional.provisional_days(year))
+            CalendarYear.objects.create(year=year, source=source[:100], provisional=True)
+        if missing:
+            _new_version()
+            CalendarChange.objects.create(
+                action=CalendarChangeAction.PROVISIONAL,
+                year=missing[0],
+                detail=(
+                    f"{'、'.join(map(str, missing))} 年：官方安排尚未导入，按《全国年节及纪念日放假办法》"
+                    "推算法定节假日及补假（不含调休），为暂定日历"
+                    + ("（计算期限时按需生成）" if on_demand else "")
+                ),
+            )
+            _after_write()
+        covered.update(missing)
+    return ProvisionalResult(generated=missing, covered=frozenset(covered))
 
 
 @transaction.atomic
@@ -316,8 +393,15 @@ def calendar_day_set(*, day: date, kind: str, name: str = "", actor=None) -> Wor
         raise ValidationFailed(f"名称太长，最多 {NAME_MAX} 字。", field="holiday_name")
     _lock_calendar()
     row = WorkCalendar.objects.select_for_update().filter(date=day).first()
-    if row is None or not CalendarYear.objects.filter(year=day.year).exists():
+    calendar_year = CalendarYear.objects.filter(year=day.year).first()
+    if row is None or calendar_year is None:
         raise CalendarMissing(day.year)
+    if calendar_year.provisional:
+        raise ValidationFailed(
+            f"{day.year} 年的日历是按法定节假日推算的暂定日历，不能逐日修改；"
+            f"请导入国务院办公厅公布的 {day.year} 年全年安排。",
+            field="day",
+        )
     if row.kind == kind and row.holiday_name == name:
         return row
     old_kind, was_workday = row.kind, row.is_workday

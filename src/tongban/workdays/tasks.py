@@ -1,8 +1,9 @@
 """Background work of the working-day calendar (django-tasks): idempotent, run daily by the scheduler.
 
-Why: the calendar of next year has to be imported by hand once the State Council publishes it; if
-nobody does, cases whose deadline runs into that year cannot be accepted. The daily check tells the
-administrators as soon as the horizon reaches a warning or urgent level (selectors.calendar_horizon).
+Why: the calendar must never run out, and next year's official schedule has to be imported by hand
+once the State Council publishes it. The daily job keeps provisional years (from the holiday law) at
+least two years ahead, then tells the administrators when the official calendar nears its end, so the
+dates computed past it — provisional, 暂定 — are replaced by official ones (selectors.calendar_horizon).
 """
 
 from __future__ import annotations
@@ -69,8 +70,8 @@ def calendar_horizon_notify(*, today: date | None = None) -> int:
         "year": horizon.missing_year,
         "level": horizon.level_label,
         "days_left": horizon.working_days_left,
-        "last_day": chinese_date(horizon.last_covered) if horizon.last_covered else "（无）",
-        "blocked": horizon.blocked_items,
+        "last_day": chinese_date(horizon.last_official) if horizon.last_official else "（无）",
+        "provisional_items": horizon.provisional_items,
         "import_url": public_url(reverse("admin:workdays_workcalendar_import")),
     }
     sent = 0
@@ -93,5 +94,9 @@ def calendar_horizon_notify(*, today: date | None = None) -> int:
 
 @task()
 def calendar_horizon_check_task() -> int:
-    """Daily: warn the administrators before the working-day calendar runs out (once per level)."""
+    """Daily: keep provisional years ahead (the clock never runs out), then warn the administrators
+    while next year's official schedule is missing (once per level)."""
+    from .services import calendar_provisional_extend
+
+    calendar_provisional_extend()
     return calendar_horizon_notify()

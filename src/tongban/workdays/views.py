@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from .calendar import CalendarMissing
-from .selectors import calendar_horizon, calendar_year_grid, calendar_years, default_year
+from .calendar import CalendarMissing, provisional_years
+from .selectors import calendar_horizon, calendar_year_grid, calendar_year_info, calendar_years, default_year
 
 
 def calendar_page(request: HttpRequest) -> HttpResponse:
@@ -26,6 +26,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         "months": None,
         "missing": None,
         "horizon": calendar_horizon(today),
+        "provisional_years": provisional_years(),
+        "year_info": calendar_year_info(year=year) if year is not None else None,
     }
     status = 200
     if year is not None:

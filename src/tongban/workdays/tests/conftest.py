@@ -10,9 +10,15 @@ from tongban.workdays.models import WorkCalendar
 
 @pytest.fixture(autouse=True)
 def _fresh_index():
+    """Each test starts with no index and no pending write: a test's transaction is rolled back, so a
+    write another test made (on-demand provisional years included) must not make this one re-check."""
+    from tongban.workdays import calendar as cal
+
     invalidate_index()
+    cal._WRITES.pending = False
     yield
     invalidate_index()
+    cal._WRITES.pending = False
 
 
 class Naive:
@@ -47,6 +53,11 @@ class Naive:
 
 @pytest.fixture
 def naive(db) -> Naive:
+    """Over the table with the provisional years the properties can reach (generated first, so the
+    reference and the index see the same rows)."""
+    from tongban.workdays.services import calendar_provisional_extend
+
+    calendar_provisional_extend(through=2030, today=date(2026, 12, 7))
     return Naive()
 
 

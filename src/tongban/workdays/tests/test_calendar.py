@@ -80,30 +80,33 @@ def test_next_workday_and_on_or_after():
 
 
 def test_year_without_data_raises_calendar_missing():
-    with pytest.raises(CalendarMissing) as exc:
-        add_working_days(date(2027, 1, 4), 1)
-    assert exc.value.year == 2027
-    assert "2027 年的工作日历尚未录入" in exc.value.message
+    # Before the seeded years nothing is guessed: the law was different then.
+    with pytest.raises(CalendarMissing, match="2003 年") as exc:
+        is_workday(date(2003, 12, 31))
+    assert exc.value.year == 2003
+    assert "2003 年的工作日历尚未录入" in exc.value.message
     assert exc.value.code == "calendar_missing"
     assert exc.value.status == 400
     with pytest.raises(CalendarMissing, match="2003 年"):
-        is_workday(date(2003, 12, 31))
-    # Counting runs out of the covered years: the first missing year is named.
-    with pytest.raises(CalendarMissing) as exc:
-        add_working_days(date(2026, 12, 20), 30)
-    assert exc.value.year == 2027
-    with pytest.raises(CalendarMissing, match="2027 年"):
-        working_days_between(date(2026, 6, 1), date(2027, 2, 1))
-    with pytest.raises(CalendarMissing, match="2003 年"):
         working_days_between(date(2004, 6, 1), date(2003, 2, 1))
+    # Far beyond any deadline nothing is generated either.
+    with pytest.raises(CalendarMissing):
+        add_working_days(date(2026, 12, 20), 20 * 250)
 
 
-def test_last_covered_working_day_is_reachable():
+def test_counting_past_the_official_calendar_uses_provisional_years():
+    """The clock never runs out: 2027 is generated from the holiday law on first need (test_provisional)."""
+    assert add_working_days(date(2027, 1, 4), 1) == date(2027, 1, 5)
+    assert add_working_days(date(2026, 12, 20), 30) == date(2027, 2, 1)  # 9 in Dec, 20 in Jan, 1 Feb
+    assert working_days_between(date(2026, 6, 1), date(2027, 2, 1)) > 0
+    assert 2027 in covered_years()
+
+
+def test_last_official_working_day_is_reachable():
     last = WorkCalendar.objects.filter(is_workday=True).order_by("-date").first().date
     before = WorkCalendar.objects.filter(is_workday=True, date__lt=last).order_by("-date").first().date
     assert add_working_days(before, 1) == last
-    with pytest.raises(CalendarMissing):
-        add_working_days(last, 1)
+    assert add_working_days(last, 1) > last  # and beyond it, the provisional years
 
 
 def test_stored_ordinals_answer_in_sql():

@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 from tongban.common.errors import ValidationFailed
 from tongban.workdays.calendar import CalendarMissing, workday_on_or_after
 from tongban.workdays.clock import (
+    Due,
     Pause,
+    deadline,
     due_date,
     is_overdue,
     is_paused,
@@ -48,9 +50,16 @@ class TestWorkingDays:
         assert due_date(start=D(2025, 3, 3), limit=5, extension_days=3) == D(2025, 3, 13)
         assert due_date(start=D(2025, 9, 30), limit=2, extension_days=1) == D(2025, 10, 11)
 
-    def test_runs_into_missing_year(self):
-        with pytest.raises(CalendarMissing, match="2027 年"):
-            due_date(start=D(2026, 12, 20), limit=30)
+    def test_runs_into_a_provisional_year(self):
+        # 2027 has no official schedule yet: the law's holidays are used and the deadline is 暂定.
+        assert due_date(start=D(2026, 12, 20), limit=30) == D(2027, 2, 1)  # 9 + 20 + 1
+        due = deadline(start=D(2026, 12, 20), limit=30)
+        assert due == Due(date=D(2027, 2, 1), provisional=True)
+        assert deadline(start=D(2026, 11, 2), limit=30) == Due(date=D(2026, 12, 14), provisional=False)
+
+    def test_before_the_seeded_years_nothing_is_guessed(self):
+        with pytest.raises(CalendarMissing, match="2003 年"):
+            due_date(start=D(2003, 12, 1), limit=30)
 
 
 class TestPauses:

@@ -1,5 +1,7 @@
-"""The calendar horizon: how far the imported calendar reaches, the warning levels, the banner, the daily
-notification job and the staff API. Time is frozen (Beijing time); the seeded calendar covers 2004–2026."""
+"""The calendar horizon: how far the OFFICIAL calendar reaches, the warning levels, the banner, the daily
+notification job and the staff API. Time is frozen (Beijing time); the seeded calendar covers 2004–2026.
+Nothing is ever blocked: past the official calendar dates are provisional (暂定), and the horizon says
+how many (test_provisional holds the generator and its checks against the official schedules)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from tongban.catalogue.tests.factories import ServiceItemFactory
 from tongban.notifications.models import Message
 from tongban.organisations.choices import StaffRole
 from tongban.scheduling.schedule import SCHEDULE
-from tongban.workdays.calendar import CalendarMissing, add_working_days, working_days_between
+from tongban.workdays.calendar import add_working_days, touches_provisional, working_days_between
 from tongban.workdays.choices import HorizonLevel
 from tongban.workdays.selectors import calendar_horizon
 from tongban.workdays.services import calendar_year_import
@@ -67,13 +69,14 @@ class TestSelector:
     def test_ok_in_june(self):
         h = calendar_horizon(date(2026, 6, 15))
         assert h.level == HorizonLevel.OK
-        assert h.last_covered == END_2026
+        assert h.last_official == h.last_covered == END_2026
         assert h.missing_year == 2027
         assert h.working_days_left == 138 == working_days_between(date(2026, 6, 15), END_2026)
         assert h.longest_limit == 60  # empty catalogue: the default
         assert h.warning_threshold == 90
         assert h.warning_from == date(2026, 10, 1)
-        assert h.blocked_items == 0
+        assert h.provisional_items == 0
+        assert h.provisional_until is None  # nothing generated yet
 
     def test_warning_from_1_october_even_with_many_days_left(self, short_items):
         before = calendar_horizon(date(2026, 9, 30))
@@ -95,42 +98,42 @@ class TestSelector:
         assert calendar_horizon(day - dt.timedelta(days=1)).level == HorizonLevel.OK
         assert calendar_horizon(day).level == HorizonLevel.WARNING
 
-    def test_urgent_exactly_when_the_longest_limit_no_longer_fits(self, mixed_items):
+    def test_urgent_exactly_when_new_deadlines_become_provisional(self, mixed_items):
         day = date(2026, 10, 1)
         while working_days_between(day, END_2026) >= 60:
             day += dt.timedelta(days=1)
         last_ok = day - dt.timedelta(days=1)
         h = calendar_horizon(last_ok)
         assert (h.level, h.working_days_left, h.longest_limit) == (HorizonLevel.WARNING, 60, 60)
-        assert add_working_days(last_ok, 60) <= END_2026  # still computable
+        assert add_working_days(last_ok, 60) <= END_2026  # still on the official calendar
         h = calendar_horizon(day)
         assert (h.level, h.working_days_left) == (HorizonLevel.URGENT, 59)
-        with pytest.raises(CalendarMissing):
-            add_working_days(day, 60)  # a 60-working-day case can no longer be accepted
-        assert h.blocked_items == 1
+        due = add_working_days(day, 60)  # a 60-working-day case is still accepted…
+        assert due > END_2026 and touches_provisional(day, due)  # …with a provisional date
+        assert h.provisional_items == 1
 
     def test_urgent_in_late_december(self, mixed_items):
         h = calendar_horizon(date(2026, 12, 20))
         assert h.level == HorizonLevel.URGENT
         assert h.working_days_left == 9
         assert h.longest_limit == 60  # the 90-day draft does not count
-        # 5 working days still fit; 15 natural days end 2027-01-04 and 60 working days do not fit.
-        assert h.blocked_items == 2
+        # 5 working days stay official; 15 natural days end 2027-01-04 and 60 working days run into 2027.
+        assert h.provisional_items == 2
 
     def test_day_in_an_uncovered_year(self, mixed_items):
         h = calendar_horizon(date(2027, 1, 4))
         assert h.level == HorizonLevel.URGENT
-        assert (h.last_covered, h.missing_year, h.working_days_left) == (END_2026, 2027, 0)
-        assert h.blocked_items == 3
+        assert (h.last_official, h.missing_year, h.working_days_left) == (END_2026, 2027, 0)
+        assert h.provisional_items == 3
 
     def test_ok_again_once_2027_is_imported(self, mixed_items):
         import_2027()
         h = calendar_horizon(date(2026, 12, 20))
         assert h.level == HorizonLevel.OK
-        assert (h.last_covered, h.missing_year) == (date(2027, 12, 31), 2028)
+        assert (h.last_official, h.missing_year) == (date(2027, 12, 31), 2028)
         assert h.working_days_left == working_days_between(date(2026, 12, 20), date(2027, 12, 31))
         assert h.warning_from == date(2027, 10, 1)
-        assert h.blocked_items == 0
+        assert h.provisional_items == 0
 
 
 # --- banner -----------------------------------------------------------------------------------------
@@ -173,24 +176,26 @@ class TestBanner:
             html = self.page(client, admin_user)
         assert html.count('id="calendar-horizon"') == 1
         assert 'role="alert"' in html and 'data-level="urgent"' in html
-        assert "2027 年工作日历尚未导入" in html
-        assert "办理时限超过 9 个工作日的事项将无法计算期限" in html
-        assert "请尽快导入国务院办公厅公布的 2027 年节假日安排" in html
+        assert "2027 年官方节假日安排尚未导入，涉及 2027 年的期限为暂定" in html
+        assert "官方日历截至 2026-12-31（还剩 9 个工作日）" in html
+        assert "办件照常受理" in html and "无法受理" not in html
+        assert "暂定期限将自动重新计算" in html
         assert f'href="{IMPORT_URL}"' in html
         assert 'class="btn-close" data-bs-dismiss="alert"' in html
 
     def test_in_english_when_chosen(self, client, admin_user, settings):
+        # The banner's new sentences await their English translation (src/tongban/locale is the lead's);
+        # the link's name keeps its translation.
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         with at(date(2026, 12, 20)):
             html = self.page(client, admin_user)
-        assert "The 2027 working-day calendar has not been imported" in html
-        assert "Import the working-day calendar" in html and "尚未导入" not in html
+        assert 'id="calendar-horizon"' in html and "Import the working-day calendar" in html
 
     def test_warning_level_on_1_october_on_a_staff_page(self, client, admin_user):
         with at(date(2026, 10, 1)):
             html = self.page(client, admin_user, reverse("notifications:inbox"))
         assert 'data-level="warning"' in html and "alert-warning" in html
-        assert "办理时限超过 62 个工作日的事项将无法计算期限" in html
+        assert "还剩 62 个工作日" in html
 
     def test_supervisor_sees_it_without_the_link(self, client, supervisor):
         with at(date(2026, 12, 20)):
@@ -205,7 +210,7 @@ class TestBanner:
         with at(date(2026, 12, 20)):
             html = self.page(client, user)
         assert "calendar-horizon" not in html
-        assert "工作日历尚未导入" not in html
+        assert "官方节假日安排尚未导入" not in html
 
     def test_not_shown_when_ok(self, client, admin_user):
         with at(date(2026, 6, 15)):
@@ -225,7 +230,7 @@ class TestBanner:
             staff = self.page(client, clerk, reverse("workdays:calendar"))
         for html in (anonymous, staff):
             assert 'id="calendar-horizon-note"' in html and 'role="status"' in html
-            assert "2027 年的节假日安排尚未录入本系统" in html
+            assert "涉及 2027 年的办理期限按法定节假日推算，为暂定日期" in html
             assert 'id="calendar-horizon"' not in html and IMPORT_URL not in html
 
     def test_calendar_page_quiet_when_ok(self, client):
@@ -238,6 +243,15 @@ class TestBanner:
 
 
 class TestJob:
+    def test_the_daily_job_keeps_provisional_years_ahead(self, admin_user):
+        from tongban.workdays.calendar import provisional_years
+
+        with at(date(2026, 12, 7)):
+            calendar_horizon_check_task.enqueue()
+            assert provisional_years() == [2027, 2028]
+            h = calendar_horizon(date(2026, 12, 7))
+        assert h.provisional_until == date(2028, 12, 31) and h.last_official == END_2026
+
     def test_scheduled_daily(self):
         job = next(j for j in SCHEDULE if j.key == "workdays.calendar_horizon")
         assert job.task == "tongban.workdays.tasks.calendar_horizon_check_task"
@@ -266,8 +280,9 @@ class TestJob:
         )
         message = Message.objects.get(recipient=admin_user, channel="email")
         assert message.template == "calendar.horizon"
-        assert message.subject == "【提醒】2027 年工作日历尚未导入"
+        assert message.subject == "【提醒】2027 年官方节假日安排尚未导入"
         assert "还剩 62 个工作日" in message.body and IMPORT_URL in message.body
+        assert "办件照常受理" in message.body
 
         with at(date(2026, 12, 20)):
             assert calendar_horizon_notify() == 2  # warning -> urgent: told again
@@ -275,7 +290,7 @@ class TestJob:
         urgent = Message.objects.get(
             recipient=admin_user, channel="email", idempotency_key__contains="urgent"
         )
-        assert urgent.subject == "【紧急】2027 年工作日历尚未导入"
+        assert urgent.subject == "【紧急】2027 年官方节假日安排尚未导入"
         assert Message.objects.count() == 6
 
         import_2027()
@@ -306,13 +321,15 @@ class TestApi:
                     "today": "2026-12-20",
                     "level": "urgent",
                     "level_display": "紧急",
-                    "last_covered": "2026-12-31",
+                    "last_official": "2026-12-31",
                     "missing_year": 2027,
                     "working_days_left": 9,
                     "longest_limit": 60,
                     "warning_threshold": 90,
                     "warning_from": "2026-10-01",
-                    "blocked_items": 2,
+                    "provisional_until": None,
+                    "provisional_items": 2,
+                    "provisional_open": 0,
                 }
 
     def test_applicant_refused(self, applicant):
@@ -331,5 +348,5 @@ class TestApi:
     def test_in_openapi_schema(self, client):
         paths = client.get("/api/schema/", {"format": "json"}).json()["paths"]
         operation = paths[HORIZON_URL]["get"]
-        assert operation["summary"] == "工作日历剩余范围与导入提醒"
+        assert operation["summary"] == "官方工作日历范围与导入提醒"
         assert operation["operationId"] == "workdays_horizon"

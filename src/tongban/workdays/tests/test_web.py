@@ -42,7 +42,12 @@ class TestApi:
     def test_add(self, client):
         response = client.get("/api/v1/workdays/add/", {"start": "2025-09-30", "n": 5})
         assert response.status_code == 200
-        assert response.json() == {"start": "2025-09-30", "n": 5, "result": "2025-10-14"}
+        assert response.json() == {
+            "start": "2025-09-30",
+            "n": 5,
+            "result": "2025-10-14",
+            "provisional": False,
+        }
 
     @pytest.mark.parametrize(
         ("params", "field"),
@@ -57,8 +62,17 @@ class TestApi:
         assert response.status_code == 400
         assert field in response.json()["errors"]
 
-    def test_add_beyond_calendar(self, client):
+    def test_add_beyond_the_official_calendar_is_provisional(self, client):
         response = client.get("/api/v1/workdays/add/", {"start": "2026-12-30", "n": 10})
+        assert response.status_code == 200
+        # 31 December, then 4–8 and 11–14 January 2027 (元旦 on Friday 1 January).
+        expected = {"start": "2026-12-30", "n": 10, "result": "2027-01-14", "provisional": True}
+        assert response.json() == expected
+        listed = client.get("/api/v1/workdays/", {"year": 2027}).json()
+        assert listed["provisional"] is True and "暂定" in listed["source"]
+
+    def test_add_before_the_calendar(self, client):
+        response = client.get("/api/v1/workdays/add/", {"start": "2003-12-30", "n": 10})
         assert response.status_code == 400
         assert response.json()["code"] == "calendar_missing"
 
@@ -114,7 +128,7 @@ class TestAdmin:
         response = admin_client_.post(url, {"year": 2027, "file": upload})
         assert response.status_code == 302
         assert CalendarYear.objects.filter(year=2027).exists()
-        assert CalendarChange.objects.first().actor.username == "root"
+        assert CalendarChange.objects.filter(action="import").first().actor.username == "root"
 
     def test_import_page_shows_row_errors_and_writes_nothing(self, admin_client_):
         url = reverse("admin:workdays_workcalendar_import")

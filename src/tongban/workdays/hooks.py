@@ -1,0 +1,57 @@
+"""What other apps do when the calendar under their stored deadlines changes.
+
+`workdays` is below the apps that store deadlines (cases, supervision, …), so it cannot call them; they
+register a recomputer here in their `AppConfig.ready()`. When an official year replaces a provisional
+one (`services.calendar_year_import`), `calendar_changed` runs every recomputer, in `order`, inside the
+import's transaction: each recomputes the open deadlines IT computed on provisional days (the rows it
+flagged provisional) and returns counts for the report. Recomputers must be idempotent — a second run
+finds nothing flagged that the calendar would move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .calendar import pinned
+
+
+@dataclass(frozen=True)
+class Recomputer:
+    name: str
+    order: int
+    run: Callable[..., dict]  # run(*, years: list[int], actor) -> counts
+
+
+_RECOMPUTERS: dict[str, Recomputer] = {}
+_COUNTERS: dict[str, Callable[[], int]] = {}
+
+
+def register_provisional_counter(name: str, count: Callable[[], int]) -> None:
+    """Register how an app counts its open provisional deadlines (shown with the calendar horizon)."""
+    _COUNTERS[name] = count
+
+
+def provisional_open_count() -> int:
+    """Open deadlines computed on provisional days, over every app that keeps some (one query each)."""
+    return sum(count() for count in _COUNTERS.values())
+
+
+def register_recomputer(name: str, run: Callable[..., dict], *, order: int = 100) -> None:
+    """Register (or replace) the recomputer `name`; lower `order` runs first (owners of dates before
+    their watchers: cases before supervision)."""
+    _RECOMPUTERS[name] = Recomputer(name=name, order=order, run=run)
+
+
+def calendar_changed(*, years: list[int], actor=None) -> dict[str, dict]:
+    """Run every recomputer for the changed years; returns {name: counts}. Call inside the transaction
+    that changed the calendar, after the change (the index then holds the new rows)."""
+    from .services import calendar_provisional_extend
+
+    # Dates may move later than before: make sure the years after are there before pinning the index.
+    calendar_provisional_extend(through=max(years) + 1)
+    out: dict[str, dict] = {}
+    with pinned():
+        for r in sorted(_RECOMPUTERS.values(), key=lambda r: (r.order, r.name)):
+            out[r.name] = r.run(years=years, actor=actor)
+    return out
