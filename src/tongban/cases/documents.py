@@ -65,6 +65,17 @@ def _number(case: Case, kind: str, today: date) -> str:
     return f"{NUMBER_PREFIX[kind]}〔{today.year}〕{case.number}{suffix}号"
 
 
+def _dated(day: date, provisional: bool) -> str:
+    """A deadline in a notice; 暂定 when computed on a provisional calendar year (workdays.provisional)."""
+    return f"{chinese_date(day)}（暂定）" if provisional else chinese_date(day)
+
+
+PROVISIONAL_NOTE = (
+    "注：标注“暂定”的日期按《全国年节及纪念日放假办法》推算（国务院办公厅尚未公布该年度节假日安排）；"
+    "安排公布后如有变动，本机关将另行告知。"
+)
+
+
 def acceptance_notice(case: Case, *, today: date) -> Notice:
     # The local (Beijing) date: an online submission at 00:30 is stored as 16:30 UTC the day before.
     submitted_on = timezone.localdate(case.submitted_at) if case.submitted_at else today
@@ -76,11 +87,16 @@ def acceptance_notice(case: Case, *, today: date) -> Notice:
         paragraphs=[
             f"你（单位）于{chinese_date(submitted_on)}提出的"
             f"“{case.item.name}”申请，申请材料齐全、符合法定形式，经审查，决定予以受理。",
-            f"本机关承诺于{chinese_date(case.due_date)}前作出决定（办理期限自受理之次日起按工作日计算，"
-            "补正材料、听证、检验、检测、检疫、鉴定、专家评审所需时间不计算在内）。",
+            f"本机关承诺于{_dated(case.due_date, case.due_provisional)}前作出决定"
+            "（办理期限自受理之次日起按工作日计算，补正材料、听证、检验、检测、检疫、鉴定、专家评审所需时间不计算在内）。",
             "你可凭办件编号和查询码在网上、自助终端或扫描下方二维码查询办理进度。",
+            *([PROVISIONAL_NOTE] if case.due_provisional else []),
         ],
-        fields=[*_fields(case), ("查询码", case.query_code), ("承诺办结日期", chinese_date(case.due_date))],
+        fields=[
+            *_fields(case),
+            ("查询码", case.query_code),
+            ("承诺办结日期", _dated(case.due_date, case.due_provisional)),
+        ],
         qr_url=tracking_url(case),
         date=today,
         footer="本通知书一式两份，一份交申请人，一份存档。",
@@ -123,7 +139,8 @@ def correction_notice(case: Case, *, rows: list[tuple[str, str]], today: date, a
         paragraphs=[
             f"你（单位）提出的“{case.item.name}”申请，经审查，申请材料不齐全或者不符合法定形式。"
             "现一次性告知需要补正的全部内容（见下表）。",
-            f"请于{chinese_date(case.correction_due)}前一次性补正。{clock}",
+            f"请于{_dated(case.correction_due, case.correction_due_provisional)}前一次性补正。{clock}",
+            *([PROVISIONAL_NOTE] if case.correction_due_provisional else []),
         ],
         table=[["序号", "材料名称", "补正原因"]] + [[str(i), n, r] for i, (n, r) in enumerate(rows, start=1)],
         fields=_fields(case),
@@ -151,7 +168,10 @@ def special_procedure_notice(
     )
 
 
-def extension_notice(case: Case, *, days: int, reason: str, today: date) -> Notice:
+def extension_notice(
+    case: Case, *, days: int, reason: str, today: date, basis: str = "《中华人民共和国行政许可法》第四十二条"
+) -> Notice:
+    new_due = _dated(case.due_date, case.due_provisional)
     return Notice(
         title="延期告知书",
         number=_number(case, DocumentKind.EXTENSION, today),
@@ -159,10 +179,11 @@ def extension_notice(case: Case, *, days: int, reason: str, today: date) -> Noti
         recipient=case.applicant.name,
         paragraphs=[
             f"你（单位）申请的“{case.item.name}”，因{reason}，不能在原定期限内作出决定，"
-            f"经本机关负责人批准，办理期限延长 {days} 个工作日。",
-            f"新的办结期限为{chinese_date(case.due_date)}。",
+            f"依照{basis}，经本机关负责人批准，办理期限延长 {days} 个工作日。",
+            f"新的办结期限为{new_due}。",
+            *([PROVISIONAL_NOTE] if case.due_provisional else []),
         ],
-        fields=[*_fields(case), ("新的办结期限", chinese_date(case.due_date))],
+        fields=[*_fields(case), ("新的办结期限", new_due)],
         date=today,
     )
 

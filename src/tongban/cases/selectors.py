@@ -84,6 +84,7 @@ class CaseClock:
     pause_kind: str = ""  # PauseKind while paused
     overdue: bool = False
     ended: str = ""  # why the clock will not run again (已办结, 不予受理, 已撤回); "" while it may
+    provisional: bool = False  # 暂定: computed on a provisional calendar year
 
     @property
     def label(self) -> str:
@@ -98,31 +99,44 @@ class CaseClock:
         return f"剩余 {self.remaining_days} 个工作日"
 
 
-def case_clock(case: Case, *, today: date | None = None, pause_kind: str | None = None) -> CaseClock:
-    """The clock of one case. While paused the stored due date is the one before the pause.
+def case_clock(
+    case: Case, *, today: date | None = None, pause_kind: str | None = None, statutory: bool = False
+) -> CaseClock:
+    """The clock of one case: the promised deadline, or with `statutory` the statutory one (限时办结:
+    staff see both). While paused the stored due date is the one before the pause.
 
     The clock only runs while the case is being handled; a concluded case shows its due date
     without remaining time.
     """
     today = today or timezone.localdate()
+    due, provisional = (
+        (case.statutory_due_date, case.statutory_due_provisional)
+        if statutory
+        else (case.due_date, case.due_provisional)
+    )
     if case.status in CaseStatus.concluded():
-        return CaseClock(due_date=case.due_date, remaining_days=None, is_paused=False, ended="已办结")
+        return CaseClock(
+            due_date=due, remaining_days=None, is_paused=False, ended="已办结", provisional=provisional
+        )
     if case.status in CaseStatus.finished():
         ended = case.get_status_display()
-        return CaseClock(due_date=case.due_date, remaining_days=None, is_paused=False, ended=ended)
-    if case.due_date is None or case.status not in CaseStatus.handling():
-        return CaseClock(due_date=case.due_date, remaining_days=None, is_paused=False)
+        return CaseClock(
+            due_date=due, remaining_days=None, is_paused=False, ended=ended, provisional=provisional
+        )
+    if due is None or case.status not in CaseStatus.handling():
+        return CaseClock(due_date=due, remaining_days=None, is_paused=False, provisional=provisional)
     if case.is_paused and pause_kind is None:
         pause_kind = (
             ClockPause.objects.filter(case=case, ended_on__isnull=True).values_list("kind", flat=True).first()
             or ""
         )
     return CaseClock(
-        due_date=case.due_date,
-        remaining_days=remaining_working_days(due=case.due_date, today=today),
+        due_date=due,
+        remaining_days=remaining_working_days(due=due, today=today),
         is_paused=case.is_paused,
         pause_kind=pause_kind or "",
-        overdue=not case.is_paused and is_overdue(due=case.due_date, today=today),
+        overdue=not case.is_paused and is_overdue(due=due, today=today),
+        provisional=provisional,
     )
 
 
@@ -176,6 +190,9 @@ class TaskRow:
     remaining_days: int
     is_paused: bool
     overdue: bool
+    due_provisional: bool = False
+    statutory_due_date: date | None = None  # the case's statutory deadline (限时办结: both clocks)
+    statutory_due_provisional: bool = False
 
 
 def _department_steps(user) -> QuerySet[Step]:
@@ -197,6 +214,9 @@ def _rows(steps, today: date) -> list[TaskRow]:
             remaining_days=remaining_working_days(due=s.due_date, today=today),
             is_paused=s.case.is_paused,
             overdue=not s.case.is_paused and is_overdue(due=s.due_date, today=today),
+            due_provisional=s.due_provisional,
+            statutory_due_date=s.case.statutory_due_date,
+            statutory_due_provisional=s.case.statutory_due_provisional,
         )
         for s in steps
     ]
@@ -269,6 +289,7 @@ def case_public_status(*, number: str, query_code: str, today: date | None = Non
             "status": s.get_status_display(),
             "opened_on": s.opened_on.isoformat(),
             "due_date": s.due_date.isoformat(),
+            "due_provisional": s.due_provisional,
             "completed_on": timezone.localdate(s.completed_at).isoformat() if s.completed_at else None,
         }
         for s in Step.objects.filter(case=case).select_related("department").order_by("stage_position", "id")
@@ -285,6 +306,7 @@ def case_public_status(*, number: str, query_code: str, today: date | None = Non
         "submitted_on": timezone.localdate(case.submitted_at).isoformat() if case.submitted_at else None,
         "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
         "due_date": clock.due_date.isoformat() if clock.due_date else None,
+        "due_provisional": clock.provisional,
         "remaining_days": clock.remaining_days,
         "is_paused": clock.is_paused,
         "paused_for": PauseKind(clock.pause_kind).label if clock.pause_kind else "",
@@ -295,5 +317,6 @@ def case_public_status(*, number: str, query_code: str, today: date | None = Non
         "steps": steps,
         "needed_from_applicant": needed,
         "correction_due": case.correction_due.isoformat() if case.correction_due else None,
+        "correction_due_provisional": case.correction_due_provisional,
         "visit_count": case.visit_count,
     }

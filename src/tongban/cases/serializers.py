@@ -34,6 +34,32 @@ class CaseClockSerializer(serializers.Serializer):
     pause_kind = serializers.CharField(allow_blank=True)
     overdue = serializers.BooleanField()
     label = serializers.CharField()
+    provisional = serializers.BooleanField(help_text="true：期限按暂定日历推算（暂定）")
+
+
+def clock_data(clock) -> dict:
+    return {
+        "due_date": clock.due_date,
+        "remaining_days": clock.remaining_days,
+        "is_paused": clock.is_paused,
+        "pause_kind": clock.pause_kind,
+        "overdue": clock.overdue,
+        "label": clock.label,
+        "provisional": clock.provisional,
+    }
+
+
+class ExtensionAllowanceSerializer(serializers.Serializer):
+    """限时办结: the extension the law still allows (行政许可法第四十二条 or the item's own law)."""
+
+    max_times = serializers.IntegerField(help_text="最多延期次数")
+    used_times = serializers.IntegerField(help_text="已延期次数")
+    max_days = serializers.IntegerField(help_text="每次最多延长的天数")
+    basis = serializers.CharField(help_text="法律依据")
+    allowed = serializers.BooleanField(help_text="现在能否延期")
+    reason_refused = serializers.CharField(allow_blank=True, help_text="不能延期的理由")
+    cap = serializers.DateField(allow_null=True, help_text="法定期限加全部法定延长期限：延期后不得超过")
+    cap_provisional = serializers.BooleanField()
 
 
 class CaseMaterialSerializer(serializers.ModelSerializer):
@@ -84,6 +110,7 @@ class CaseStepSerializer(serializers.ModelSerializer):
             "status_display",
             "opened_on",
             "due_date",
+            "due_provisional",
             "outcome",
             "opinion",
             "completed_at",
@@ -100,6 +127,7 @@ class CaseSerializer(serializers.ModelSerializer):
     applicant_name = serializers.CharField(source="applicant.name", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     clock = serializers.SerializerMethodField()
+    statutory_clock = serializers.SerializerMethodField(help_text="法定办结期限的计时（限时办结）")
 
     class Meta:
         model = Case
@@ -119,30 +147,28 @@ class CaseSerializer(serializers.ModelSerializer):
             "version",
             "submitted_at",
             "intake_due",
+            "intake_due_provisional",
             "intake_overdue",
             "accepted_on",
             "due_date",
+            "due_provisional",
+            "statutory_due_date",
+            "statutory_due_provisional",
             "is_paused",
             "decision",
             "concluded_at",
             "closed_at",
             "visit_count",
             "clock",
+            "statutory_clock",
         ]
         read_only_fields = fields
 
     def get_clock(self, obj) -> CaseClockSerializer:
-        clock = selectors.case_clock(obj)
-        return CaseClockSerializer(
-            {
-                "due_date": clock.due_date,
-                "remaining_days": clock.remaining_days,
-                "is_paused": clock.is_paused,
-                "pause_kind": clock.pause_kind,
-                "overdue": clock.overdue,
-                "label": clock.label,
-            }
-        ).data
+        return CaseClockSerializer(clock_data(selectors.case_clock(obj))).data
+
+    def get_statutory_clock(self, obj) -> CaseClockSerializer:
+        return CaseClockSerializer(clock_data(selectors.case_clock(obj, statutory=True))).data
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -151,6 +177,7 @@ class CaseDetailSerializer(CaseSerializer):
     materials = CaseMaterialSerializer(many=True, read_only=True)
     steps = CaseStepSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
+    extension = serializers.SerializerMethodField(help_text="延期：法律还允许的次数与天数")
     item_charges_fee = serializers.BooleanField(
         source="item.charges_fee", read_only=True, help_text="事项清单（本办件所依事项版本）是否收费"
     )
@@ -173,7 +200,9 @@ class CaseDetailSerializer(CaseSerializer):
             "plan",
             "current_stage",
             "extension_days",
+            "extension",
             "correction_due",
+            "correction_due_provisional",
             "refusal_reason",
             "refer_to",
             "decision_reason",
@@ -190,6 +219,25 @@ class CaseDetailSerializer(CaseSerializer):
             "allowed_actions",
         ]
         read_only_fields = fields
+
+    def get_extension(self, obj) -> ExtensionAllowanceSerializer:
+        from django.utils import timezone
+
+        from .extensions import extension_allowance
+
+        a = extension_allowance(obj, on=timezone.localdate())
+        return ExtensionAllowanceSerializer(
+            {
+                "max_times": a.max_times,
+                "used_times": a.used_times,
+                "max_days": a.max_days,
+                "basis": a.basis,
+                "allowed": a.allowed,
+                "reason_refused": a.reason_refused,
+                "cap": a.cap.date if a.cap else None,
+                "cap_provisional": bool(a.cap and a.cap.provisional),
+            }
+        ).data
 
     def get_allowed_actions(self, obj) -> list[str]:
         """Moves the state table allows from the current state (the services still check who may act)."""
@@ -247,9 +295,12 @@ class TaskRowSerializer(serializers.Serializer):
     step = CaseStepSerializer()
     case = CaseSerializer()
     due_date = serializers.DateField()
+    due_provisional = serializers.BooleanField(help_text="环节期限为暂定")
     remaining_days = serializers.IntegerField()
     is_paused = serializers.BooleanField()
     overdue = serializers.BooleanField()
+    statutory_due_date = serializers.DateField(allow_null=True, help_text="办件的法定办结期限")
+    statutory_due_provisional = serializers.BooleanField()
 
 
 # ---- requests ------------------------------------------------------------------------------------
@@ -465,6 +516,7 @@ class TrackStepSerializer(serializers.Serializer):
     status = serializers.CharField()
     opened_on = serializers.CharField()
     due_date = serializers.CharField()
+    due_provisional = serializers.BooleanField(help_text="暂定")
     completed_on = serializers.CharField(allow_null=True)
 
 
@@ -486,6 +538,7 @@ class TrackSerializer(serializers.Serializer):
     submitted_on = serializers.CharField(allow_null=True)
     accepted_on = serializers.CharField(allow_null=True)
     due_date = serializers.CharField(allow_null=True)
+    due_provisional = serializers.BooleanField(help_text="true：办结期限为暂定日期")
     remaining_days = serializers.IntegerField(allow_null=True)
     is_paused = serializers.BooleanField()
     paused_for = serializers.CharField()
@@ -496,6 +549,7 @@ class TrackSerializer(serializers.Serializer):
     steps = TrackStepSerializer(many=True)
     needed_from_applicant = TrackNeededSerializer(many=True)
     correction_due = serializers.CharField(allow_null=True)
+    correction_due_provisional = serializers.BooleanField()
     visit_count = serializers.IntegerField()
 
 

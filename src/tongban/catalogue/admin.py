@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from tongban.common.errors import ServiceError
 
 from . import services
-from .choices import ApplicantKind, ItemStatus, LifeEvent
+from .choices import ApplicantKind, ItemStatus, LifeEvent, ProcessingMode
 from .importexport import export_json, export_xlsx, import_json, import_xlsx
 from .models import ItemEvent, MaterialRequirement, ServiceItem
 
@@ -47,6 +47,23 @@ class ServiceItemForm(forms.ModelForm):
             "applicant_kinds",
             "life_events",
         )
+
+    # The extension rule has the law's defaults (行政许可法 第四十二条): a form that leaves them out keeps
+    # them, so only an item under another law needs to touch them.
+    DEFAULTS = {"processing_mode": ProcessingMode.SINGLE, "extension_max_times": 1}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.DEFAULTS:
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def clean_processing_mode(self):
+        return self.cleaned_data.get("processing_mode") or self.DEFAULTS["processing_mode"]
+
+    def clean_extension_max_times(self):
+        value = self.cleaned_data.get("extension_max_times")
+        return self.DEFAULTS["extension_max_times"] if value is None else value
 
 
 class MaterialRequirementInline(admin.TabularInline):
@@ -132,6 +149,8 @@ class ServiceItemAdmin(admin.ModelAdmin):
                     ("statutory_limit", "statutory_limit_unit"),
                     ("promised_limit", "promised_limit_unit"),
                     "case_kind",
+                    ("processing_mode", "extension_max_times", "extension_max_days"),
+                    "extension_basis",
                     "visits_required",
                     "online_depth",
                 )

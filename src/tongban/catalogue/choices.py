@@ -58,6 +58,15 @@ class LimitUnit(models.TextChoices):
     NATURAL_DAYS = "natural", "自然日"
 
 
+class ProcessingMode(models.TextChoices):
+    """How an item's applications are decided, for the statutory limit and its extension (行政许可法
+    第四十二条): alone, 20 days + one extension of 10 with the head's approval; unified / joint /
+    concentrated processing (第二十六条), 45 days + 15 with the approval of the government's head."""
+
+    SINGLE = "single", "单独办理（法定延长 10 个工作日）"
+    JOINT = "joint", "统一办理、联合办理或集中办理（法定延长 15 个工作日）"
+
+
 class CaseKind(models.TextChoices):
     IMMEDIATE = "immediate", "即办件"
     PROMISED = "promised", "承诺件"

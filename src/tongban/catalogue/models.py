@@ -31,6 +31,7 @@ from .choices import (
     MaterialForm,
     MaterialSource,
     OnlineDepth,
+    ProcessingMode,
     ServiceLevel,
 )
 
@@ -47,6 +48,10 @@ class ServiceItemQuerySet(ScopedQuerySet):
         if scope.department_ids:
             q |= Q(department_id__in=scope.department_ids)
         return self.filter(q)
+
+
+#: 行政许可法 第四十二条: 可以延长十日 (alone), 可以延长十五日 (统一/联合/集中办理).
+LEGAL_EXTENSION_DAYS = {ProcessingMode.SINGLE: 10, ProcessingMode.JOINT: 15}
 
 
 class ServiceItem(TimeStampedModel):
@@ -86,6 +91,34 @@ class ServiceItem(TimeStampedModel):
     )
     case_kind = models.CharField(
         "办件类型", max_length=16, choices=CaseKind.choices, default=CaseKind.PROMISED
+    )
+    # 延期 (行政许可法 第四十二条): the defaults are the administrative-permission rule; another law may
+    # set other numbers for an item. cases.services.case_extend enforces them (tongban.cases.extensions).
+    processing_mode = models.CharField(
+        "办理方式",
+        max_length=8,
+        choices=ProcessingMode.choices,
+        default=ProcessingMode.SINGLE,
+        help_text="联合办理等按行政许可法第四十二条第二款：法定延长 15 个工作日。",
+    )
+    extension_max_times = models.PositiveSmallIntegerField(
+        "最多延期次数",
+        default=1,
+        validators=[MaxValueValidator(5)],
+        help_text="行政许可法第四十二条：延期一次。其他法律另有规定的按其规定填写；0 表示不得延期。",
+    )
+    extension_max_days = models.PositiveSmallIntegerField(
+        "每次最多延长（日）",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="留空按法定：单独办理 10 个工作日，联合办理 15 个工作日（单位同法定时限）。",
+    )
+    extension_basis = models.CharField(
+        "延期依据",
+        max_length=200,
+        blank=True,
+        help_text="留空为《中华人民共和国行政许可法》第四十二条；其他法律另有规定的写明条款。",
     )
     visits_required = models.PositiveSmallIntegerField(
         "到现场次数", default=1, validators=[MaxValueValidator(3)]
@@ -145,6 +178,20 @@ class ServiceItem(TimeStampedModel):
         if update_fields is not None and {"name", "keywords"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "search_pinyin", "search_initials"}
         super().save(*args, **kwargs)
+
+    @property
+    def legal_extension_days(self) -> int:
+        """Days one extension may add: the item's own figure, else the law's for its processing mode."""
+        if self.extension_max_days:
+            return self.extension_max_days
+        return LEGAL_EXTENSION_DAYS[self.processing_mode]
+
+    @property
+    def extension_basis_text(self) -> str:
+        if self.extension_basis:
+            return self.extension_basis
+        paragraph = "第二款" if self.processing_mode == ProcessingMode.JOINT else "第一款"
+        return f"《中华人民共和国行政许可法》第四十二条{paragraph}"
 
     @property
     def is_once_at_most(self) -> bool:

@@ -134,6 +134,13 @@ class ServiceItemDetailSerializer(ServiceItemListSerializer):
     )
     statutory_limit_unit = LimitUnitField(label="法定时限单位")
     materials = MaterialSerializer(many=True, label="申请材料")
+    processing_mode_display = serializers.CharField(
+        source="get_processing_mode_display", label="办理方式（名称）"
+    )
+    extension_days_allowed = serializers.IntegerField(
+        source="legal_extension_days", label="每次最多延长（日，已按法定默认值补足）"
+    )
+    extension_basis_text = serializers.CharField(label="延期依据（留空时为行政许可法第四十二条）")
 
     class Meta(ServiceItemListSerializer.Meta):
         fields = [
@@ -149,6 +156,13 @@ class ServiceItemDetailSerializer(ServiceItemListSerializer):
             "statutory_limit",
             "statutory_limit_unit",
             "statutory_limit_unit_display",
+            "processing_mode",
+            "processing_mode_display",
+            "extension_max_times",
+            "extension_max_days",
+            "extension_days_allowed",
+            "extension_basis",
+            "extension_basis_text",
             "charges_fee",
             "fee_amount",
             "fee_description",

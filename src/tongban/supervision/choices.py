@@ -9,6 +9,7 @@ class SubjectType(models.TextChoices):
     """What a watch (Deadline) or a directive is about. Any "thing with a deadline" gets a value here."""
 
     CASE = "case", "办件"
+    INTAKE = "intake", "受理决定（5个工作日）"
     STEP = "step", "办理环节"
     WORKORDER = "workorder", "12345工单"
     RATING_FOLLOWUP = "rating_followup", "差评整改"

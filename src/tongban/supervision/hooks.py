@@ -23,6 +23,8 @@ from .services.watch_sync import WatchSpec, deadlines_sync
 
 # Case states in which the case's own deadline runs (or is paused): accepted and not yet decided.
 WATCHED_CASE_STATES = frozenset({"in_review", "supplementing", "returned"})
+#: 行政许可法 第三十二条: the intake decision (accept, ask for corrections, refuse) within 5 working days.
+INTAKE_RULE_DAYS = 5
 
 
 def _local_date(at: dt.datetime | None, today: dt.date) -> dt.date:
@@ -50,6 +52,28 @@ def case_watch_spec(case, *, today: dt.date) -> WatchSpec:
         limit_days=item.promised_limit,
         unit=item.promised_limit_unit,
         extension_days=case.extension_days,
+        provisional=bool(case.due_provisional),
+    )
+
+
+def intake_watch_spec(case, *, today: dt.date) -> WatchSpec:
+    """The watch of the intake decision (受理决定期限, 5 working days): from filing while the case waits
+    in the intake queue; closed by acceptance, a correction request or a refusal (or withdrawal)."""
+    item = case.item
+    return WatchSpec(
+        subject_type=SubjectType.INTAKE,
+        subject_id=case.pk,
+        watched=case.status == "submitted" and case.intake_due is not None,
+        closed_on=today,
+        title=f"受理决定：{item.name}"[:200],
+        reference=case.number or "",
+        department=item.department_id,
+        item=item,
+        hall=case.intake_hall_id,
+        started_on=min(today, case.intake_due) if case.intake_due else today,
+        due_date=case.intake_due,
+        limit_days=INTAKE_RULE_DAYS,
+        provisional=bool(case.intake_due_provisional),
     )
 
 
@@ -70,6 +94,7 @@ def step_watch_spec(step, *, case, today: dt.date) -> WatchSpec:
         due_date=step.due_date,
         limit_days=step.limit_days,
         extension_days=case.extension_days,
+        provisional=bool(step.due_provisional),
     )
 
 
@@ -83,10 +108,15 @@ _STEPS_OF_CASE = Prepared(_steps_of_case, "int")  # compiled once per connection
 
 
 def case_watches_sync(case, *, today: dt.date | None = None) -> None:
-    """Sync the case's watch and those of all its steps (a closed step's watch is closed, once)."""
+    """Sync the case's intake and decision watches and those of all its steps (a closed step's watch
+    is closed, once)."""
     today = today or timezone.localdate()
     steps = _STEPS_OF_CASE.fetch(case.pk)
     deadlines_sync(
-        [case_watch_spec(case, today=today), *(step_watch_spec(s, case=case, today=today) for s in steps)],
+        [
+            intake_watch_spec(case, today=today),
+            case_watch_spec(case, today=today),
+            *(step_watch_spec(s, case=case, today=today) for s in steps),
+        ],
         today=today,
     )

@@ -148,6 +148,9 @@ class Deadline(models.Model):
         "时限单位", max_length=8, choices=DeadlineUnit.choices, default=DeadlineUnit.WORKING
     )
     extension_days = models.PositiveSmallIntegerField("已批准延期", default=0)
+    # 暂定: the due date or a warning date was computed on a provisional calendar year; importing the
+    # official year recomputes these rows (services.watch_recompute.calendar_recompute).
+    provisional = models.BooleanField("期限为暂定", default=False)
     paused = models.BooleanField("暂停计时", default=False)
     level = models.CharField("预警级别", max_length=8, choices=Level.choices, default=Level.NORMAL)
     yellow_on = models.DateField("黄灯日期", null=True, blank=True)

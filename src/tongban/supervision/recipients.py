@@ -58,7 +58,9 @@ class Recipients:
         return self._users(roles=(StaffRole.SUPERVISOR, StaffRole.ADMINISTRATOR))
 
     def for_event(self, *, kind: str, step: int, deadline) -> list[User]:
-        if deadline.department_id is None:  # a hall's own watch: its clerks, then the supervisors
+        # A hall's own watch, or the intake decision of a case taken in at a hall (its clerks decide):
+        # its clerks, then the supervisors.
+        if deadline.department_id is None or (deadline.subject_type == "intake" and deadline.hall_id):
             if kind in (WarningKind.YELLOW, WarningKind.MANUAL_REMINDER):
                 if deadline.assignee_id and deadline.assignee.is_active:
                     return [deadline.assignee]

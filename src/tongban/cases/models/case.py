@@ -119,6 +119,15 @@ class Case(TimeStampedModel):
         related_name="+",
     )
     due_date = models.DateField("办结期限", null=True, blank=True, db_index=True)
+    # 限时办结: the statutory limit's deadline beside the promised one (pauses and approved extensions
+    # included); an extension may never take the promise past it plus its legal extension.
+    statutory_due_date = models.DateField("法定办结期限", null=True, blank=True)
+    # 暂定: the date was computed on a provisional calendar year (workdays.provisional); importing the
+    # official schedule recomputes every row with a flag set (services.deadlines_recompute).
+    due_provisional = models.BooleanField("办结期限为暂定", default=False)
+    statutory_due_provisional = models.BooleanField("法定办结期限为暂定", default=False)
+    intake_due_provisional = models.BooleanField("受理决定期限为暂定", default=False)
+    correction_due_provisional = models.BooleanField("补正期限为暂定", default=False)
     extension_days = models.PositiveSmallIntegerField("已延期工作日", default=0)
     is_paused = models.BooleanField("暂停计时", default=False)
     current_stage = models.PositiveSmallIntegerField("当前阶段", default=0)
@@ -172,6 +181,15 @@ class Case(TimeStampedModel):
             models.Index(fields=["status", "due_date"]),
             models.Index(fields=["status", "intake_due"]),
             models.Index(fields=["item", "status"]),
+            # The few rows an import of the official calendar must recompute (the flags rarely change).
+            models.Index(
+                fields=["id"],
+                condition=Q(due_provisional=True)
+                | Q(statutory_due_provisional=True)
+                | Q(intake_due_provisional=True)
+                | Q(correction_due_provisional=True),
+                name="case_provisional_dates",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

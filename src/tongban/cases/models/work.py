@@ -52,6 +52,7 @@ class Step(models.Model):
     opened_on = models.DateField("开始日期")
     opened_at = models.DateTimeField("开始时间")
     due_date = models.DateField("环节期限", db_index=True)
+    due_provisional = models.BooleanField("环节期限为暂定", default=False)
     outcome = models.CharField("办理结果", max_length=8, choices=StepOutcome.choices, blank=True)
     opinion = models.TextField("办理意见", blank=True)
     completed_at = models.DateTimeField("办理时间", null=True, blank=True)
@@ -70,7 +71,10 @@ class Step(models.Model):
         verbose_name = "办理环节"
         verbose_name_plural = "办理环节"
         ordering = ["case", "stage_position", "id"]
-        indexes = [models.Index(fields=["department", "status", "due_date"])]
+        indexes = [
+            models.Index(fields=["department", "status", "due_date"]),
+            models.Index(fields=["id"], condition=Q(due_provisional=True), name="step_provisional_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} · {self.name}（{self.department}）"

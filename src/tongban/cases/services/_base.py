@@ -18,7 +18,7 @@ from tongban.organisations.choices import StaffRole
 from tongban.organisations.models import StaffAssignment
 from tongban.organisations.scoping import Scope, scope_for
 from tongban.supervision.hooks import case_watches_sync
-from tongban.workdays.clock import Pause, due_date
+from tongban.workdays.clock import Due, Pause, deadline
 
 from ..choices import CaseStatus, StageKind, StepKind, StepStatus
 from ..models import Case, CaseEvent, ClockPause, Step
@@ -174,32 +174,48 @@ def pauses_of(case: Case) -> list[Pause]:
     return [Pause(start=p.started_on, end=p.ended_on) for p in _PAUSES.fetch(case.pk)]
 
 
+#: The fields `set_case_dues` writes (callers add them to `save_case`).
+DUE_FIELDS = ("due_date", "due_provisional", "statutory_due_date", "statutory_due_provisional")
+
+
+def case_dues(
+    case: Case, pauses: list[Pause], *, on: date, extension_days: int | None = None
+) -> tuple[Due, Due]:
+    """(promised, statutory) deadlines of an accepted case: both limits counted from the day after
+    acceptance, less the pauses, plus the approved extension days (限时办结: both clocks run)."""
+    item = case.item
+    ext = case.extension_days if extension_days is None else extension_days
+    common = {"start": case.accepted_on, "pauses": pauses, "extension_days": ext, "today": on}
+    promised = deadline(limit=item.promised_limit, unit=item.promised_limit_unit, **common)
+    statutory = deadline(limit=item.statutory_limit, unit=item.statutory_limit_unit, **common)
+    return promised, statutory
+
+
+def set_case_dues(case: Case, pauses: list[Pause], *, on: date) -> None:
+    promised, statutory = case_dues(case, pauses, on=on)
+    case.due_date, case.due_provisional = promised.date, promised.provisional
+    case.statutory_due_date, case.statutory_due_provisional = statutory.date, statutory.provisional
+
+
 def recompute_due(case: Case, *, on: date) -> None:
-    """Refresh the stored due dates of the case and of its open steps from the clock module."""
+    """Refresh the stored due dates of the case (promised and statutory) and of its open steps."""
     if not case.accepted_on:
         return
     pauses = pauses_of(case)
-    case.due_date = due_date(
-        start=case.accepted_on,
-        limit=case.item.promised_limit,
-        unit=case.item.promised_limit_unit,
-        pauses=pauses,
-        extension_days=case.extension_days,
-        today=on,
-    )
+    set_case_dues(case, pauses, on=on)
     for step in Step.objects.filter(case=case, status=StepStatus.OPEN):
         new_due = step_due(step.opened_on, step.limit_days, pauses, on=on)
-        if new_due != step.due_date:
-            step.due_date = new_due
-            step.save(update_fields=["due_date"])
+        if (new_due.date, new_due.provisional) != (step.due_date, step.due_provisional):
+            step.due_date, step.due_provisional = new_due.date, new_due.provisional
+            step.save(update_fields=["due_date", "due_provisional"])
 
 
-def step_due(opened_on: date, limit: int, pauses: list[Pause], *, on: date) -> date:
+def step_due(opened_on: date, limit: int, pauses: list[Pause], *, on: date) -> Due:
     """A step's deadline: its own limit from the day after it opened, less the case's pauses since."""
     clipped = [
         Pause(start=max(p.start, opened_on), end=p.end) for p in pauses if p.end is None or p.end > opened_on
     ]
-    return due_date(start=opened_on, limit=limit, pauses=clipped, today=on)
+    return deadline(start=opened_on, limit=limit, pauses=clipped, today=on)
 
 
 # ---- steps ---------------------------------------------------------------------------------------
@@ -223,6 +239,7 @@ def open_steps(
     of the case's pauses and one of the staff to tell (a parallel stage opens several at once)."""
     now = timezone.now()
     pauses = pauses_of(case)
+    dues = {t.limit_days: step_due(on, t.limit_days, pauses, on=on) for t in todo}
     steps = Step.objects.bulk_create(
         [
             Step(
@@ -238,7 +255,8 @@ def open_steps(
                 limit_days=t.limit_days,
                 opened_on=on,
                 opened_at=now,
-                due_date=step_due(on, t.limit_days, pauses, on=on),
+                due_date=dues[t.limit_days].date,
+                due_provisional=dues[t.limit_days].provisional,
             )
             for t in todo
         ]
@@ -330,6 +348,11 @@ def open_joint(case: Case, stage, *, last: bool, actor=None, on: date) -> Step:
 # ---- notifications -------------------------------------------------------------------------------
 
 
+def provisional_text(day: date, provisional: bool) -> str:
+    """A date for a notice or message: Chinese, with （暂定） when computed on a provisional year."""
+    return f"{chinese_date(day)}（暂定）" if provisional else chinese_date(day)
+
+
 def case_context(case: Case, **extra) -> dict:
     ctx = {"case_number": case.number or "", "item_name": case.item.name}
     ctx.update({k: chinese_date(v) if isinstance(v, date) else v for k, v in extra.items()})
@@ -377,7 +400,9 @@ def notify_staff_of_steps(case: Case, steps: list[Step]) -> None:
             Notification(
                 recipient_user=user,
                 template="task.assigned",
-                context=case_context(case, step=step.name, due_date=step.due_date),
+                context=case_context(
+                    case, step=step.name, due_date=provisional_text(step.due_date, step.due_provisional)
+                ),
                 ref=f"case:{case.pk}",
                 idempotency_key=f"step:{step.pk}:assigned:{user.pk}",
             )

@@ -13,7 +13,7 @@ from tongban.catalogue.choices import CaseKind
 from tongban.common.errors import NotAllowed, ValidationFailed
 from tongban.organisations.models import ServiceHall
 from tongban.workdays.calendar import add_working_days
-from tongban.workdays.clock import due_date
+from tongban.workdays.clock import marked
 
 from .. import documents
 from ..choices import (
@@ -28,17 +28,20 @@ from ..choices import (
 from ..models import Case, CaseMaterial, ClockPause, Step, Visit
 from ..processes import process_for_item, process_problems
 from ._base import (
+    DUE_FIELDS,
     event,
     lock_case,
     move,
     notify_applicant,
     open_stage,
+    provisional_text,
     recompute_due,
     require_applicant,
     require_clerk,
     require_department,
     require_text,
     save_case,
+    set_case_dues,
     today,
 )
 from .submission import INTAKE_RULE_DAYS, _missing_required
@@ -82,8 +85,8 @@ def case_accept(
             case.intake_hall = ServiceHall.objects.select_related("region").get(pk=hall)
         case.accepted_on, case.accepted_at, case.accepted_by = on, timezone.now(), actor
         case.plan = plan.as_list()
-        case.due_date = due_date(start=on, limit=case.item.promised_limit, unit=case.item.promised_limit_unit)
-        case.intake_due = None
+        set_case_dues(case, [], on=on)
+        case.intake_due, case.intake_due_provisional = None, False
         case.status = after
         CaseMaterial.objects.filter(case=case, status=MaterialStatus.SUBMITTED).update(
             status=MaterialStatus.ACCEPTED, checked=True
@@ -95,6 +98,8 @@ def case_accept(
             from_status=before,
             to_status=after,
             due_date=case.due_date.isoformat(),
+            statutory_due_date=case.statutory_due_date.isoformat(),
+            provisional=case.due_provisional,
         )
         open_stage(case, 1, actor=actor, on=on)
         save_case(
@@ -105,8 +110,9 @@ def case_accept(
                 "accepted_at",
                 "accepted_by",
                 "plan",
-                "due_date",
+                *DUE_FIELDS,
                 "intake_due",
+                "intake_due_provisional",
                 "status",
                 "current_stage",
             ],
@@ -117,7 +123,13 @@ def case_accept(
             notice=documents.acceptance_notice(case, today=on),
             actor=actor,
         )
-        notify_applicant(case, "case.accepted", key="accepted", due_date=case.due_date, accepted_on=on)
+        notify_applicant(
+            case,
+            "case.accepted",
+            key="accepted",
+            due_date=provisional_text(case.due_date, case.due_provisional),
+            accepted_on=on,
+        )
         return case
 
 
@@ -134,7 +146,19 @@ def case_refuse(
         if hall and not case.intake_hall_id:
             case.intake_hall = ServiceHall.objects.select_related("region").get(pk=hall)
         case.status, case.closed_at, case.intake_due = after, timezone.now(), None
-        save_case(case, ["refusal_reason", "refer_to", "intake_hall", "status", "closed_at", "intake_due"])
+        case.intake_due_provisional = False
+        save_case(
+            case,
+            [
+                "refusal_reason",
+                "refer_to",
+                "intake_hall",
+                "status",
+                "closed_at",
+                "intake_due",
+                "intake_due_provisional",
+            ],
+        )
         event(
             case,
             CaseEventKind.REFUSED,
@@ -206,16 +230,28 @@ def case_request_correction(
             rows.append((material.name, reason))
         on = today()
         accepted = before != CaseStatus.SUBMITTED
-        case.correction_due = add_working_days(on, respond_within_days)
+        correction = marked(on, add_working_days(on, respond_within_days))
+        case.correction_due, case.correction_due_provisional = correction.date, correction.provisional
         if accepted:
             ClockPause.objects.create(
                 case=case, kind=PauseKind.CORRECTION, reason="补正材料", started_on=on, started_by=actor
             )
             case.is_paused = True
         else:
-            case.intake_due = None
+            case.intake_due, case.intake_due_provisional = None, False
         case.status = after
-        save_case(case, ["correction_due", "is_paused", "intake_due", "status", "intake_hall"])
+        save_case(
+            case,
+            [
+                "correction_due",
+                "correction_due_provisional",
+                "is_paused",
+                "intake_due",
+                "intake_due_provisional",
+                "status",
+                "intake_hall",
+            ],
+        )
         ev = event(
             case,
             CaseEventKind.CORRECTION_REQUESTED,
@@ -224,6 +260,8 @@ def case_request_correction(
             to_status=after,
             materials=[{"name": n, "reason": r} for n, r in rows],
             due=case.correction_due.isoformat(),
+            days=respond_within_days,
+            provisional=case.correction_due_provisional,
         )
         if accepted:
             event(case, CaseEventKind.PAUSED, actor=actor, from_status=after, note="补正材料，暂停计时")
@@ -237,7 +275,7 @@ def case_request_correction(
             case,
             "case.correction_requested",
             key=f"correction:{ev.pk}",
-            due_date=case.correction_due,
+            due_date=provisional_text(case.correction_due, case.correction_due_provisional),
             materials="；".join(f"{n}（{r}）" for n, r in rows),
         )
         return case
@@ -283,8 +321,8 @@ def case_resubmit(
             )
         on = today()
         case.status = after
-        fields = ["status", "correction_due"]
-        case.correction_due = None
+        fields = ["status", "correction_due", "correction_due_provisional"]
+        case.correction_due, case.correction_due_provisional = None, False
         event(
             case,
             CaseEventKind.RESUBMITTED,
@@ -294,14 +332,15 @@ def case_resubmit(
             at_window=at_window,
         )
         if before == CaseStatus.CORRECTION:
-            case.intake_due = add_working_days(on, INTAKE_RULE_DAYS)
+            intake = marked(on, add_working_days(on, INTAKE_RULE_DAYS))
+            case.intake_due, case.intake_due_provisional = intake.date, intake.provisional
             case.intake_overdue = False
-            fields += ["intake_due", "intake_overdue"]
+            fields += ["intake_due", "intake_due_provisional", "intake_overdue"]
         else:
             ClockPause.objects.filter(case=case, ended_on__isnull=True).update(ended_on=on, ended_by=actor)
             case.is_paused = False
             recompute_due(case, on=on)
-            fields += ["is_paused", "due_date", "current_stage"]
+            fields += ["is_paused", *DUE_FIELDS, "current_stage"]
             event(
                 case,
                 CaseEventKind.RESUMED,
@@ -316,7 +355,12 @@ def case_resubmit(
         if at_window:
             _visit(case, kind=VisitKind.CORRECTION, hall_id=hall, actor=actor)
         if before == CaseStatus.SUPPLEMENTING:
-            notify_applicant(case, "case.resumed", key=f"resumed:{case.version}", due_date=case.due_date)
+            notify_applicant(
+                case,
+                "case.resumed",
+                key=f"resumed:{case.version}",
+                due_date=provisional_text(case.due_date, case.due_provisional),
+            )
         return case
 
 
@@ -327,10 +371,11 @@ def case_withdraw(*, actor, case_id: int, reason: str = "", expected_version: in
         before, after = move(case, "withdraw")
         require_applicant(actor, case, action="撤回申请")
         case.status, case.closed_at, case.intake_due = after, timezone.now(), None
+        case.intake_due_provisional = False
         Step.objects.filter(case=case, status=StepStatus.OPEN).update(status=StepStatus.CANCELLED)
         ClockPause.objects.filter(case=case, ended_on__isnull=True).update(ended_on=today(), ended_by=actor)
         case.is_paused = False
-        save_case(case, ["status", "closed_at", "intake_due", "is_paused"])
+        save_case(case, ["status", "closed_at", "intake_due", "intake_due_provisional", "is_paused"])
         event(
             case,
             CaseEventKind.WITHDRAWN,

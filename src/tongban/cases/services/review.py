@@ -12,7 +12,6 @@ from tongban.common.prepared import Prepared
 from tongban.common.validators import require_id_number
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.scoping import scope_for
-from tongban.workdays.clock import due_date
 
 from .. import documents
 from ..choices import (
@@ -30,10 +29,13 @@ from ..choices import (
     StepStatus,
     VisitKind,
 )
+from ..extensions import extension_allowance
 from ..models import Case, CaseDocument, CaseMaterial, ClockPause, Extension, Step
 from ..processes import plan_from_list
 from ..transitions import target_state
 from ._base import (
+    DUE_FIELDS,
+    case_dues,
     event,
     lock_case,
     move,
@@ -41,18 +43,18 @@ from ._base import (
     open_joint,
     open_stage,
     open_step,
+    pauses_of,
+    provisional_text,
     recompute_due,
     require_clerk,
     require_department,
     require_text,
     save_case,
+    set_case_dues,
     today,
 )
 from .intake import _check_plan, _visit
 from .submission import _missing_required
-
-MAX_EXTENSION_DAYS = 30
-
 
 # Prepared (compiled once per connection): every approver's action runs them. The step is locked
 # alone (`of`), never its department's row, which would queue every approver of the department.
@@ -324,7 +326,7 @@ def case_resume(*, actor, case_id: int, note: str = "", expected_version: int | 
         pause.save(update_fields=["ended_on", "ended_by"])
         case.is_paused = False
         recompute_due(case, on=on)
-        save_case(case, ["is_paused", "due_date"])
+        save_case(case, ["is_paused", *DUE_FIELDS])
         ev = event(
             case,
             CaseEventKind.RESUMED,
@@ -335,14 +337,21 @@ def case_resume(*, actor, case_id: int, note: str = "", expected_version: int | 
             due_date=case.due_date.isoformat(),
             pause_id=pause.pk,
         )
-        notify_applicant(case, "case.resumed", key=f"resumed:{ev.pk}", due_date=case.due_date)
+        notify_applicant(
+            case,
+            "case.resumed",
+            key=f"resumed:{ev.pk}",
+            due_date=provisional_text(case.due_date, case.due_provisional),
+        )
         return case
 
 
 def case_extend(*, actor, case_id: int, days: int, reason: str, expected_version: int | None = None) -> Case:
-    """延期 +N working days: only a head of the item's own department; the applicant is told why."""
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
-        raise ValidationFailed(f"延长天数应为 1 至 {MAX_EXTENSION_DAYS} 个工作日。", field="days")
+    """延期 as the law allows it (cases.extensions): by a head of the item's own department, at most the
+    item's number of times (行政许可法 第四十二条: once) and days (10; joint processing 15), and never
+    past the statutory deadline plus its legal extension. Refusals name the rule (Chinese, 4xx)."""
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ValidationFailed("延长天数应为正整数。", field="days")
     with transaction.atomic():
         case = lock_case(case_id, expected_version=expected_version)
         before, after = move(case, "extend")
@@ -351,12 +360,31 @@ def case_extend(*, actor, case_id: int, days: int, reason: str, expected_version
             StaffRole.DEPARTMENT_HEAD
         ):
             raise NotAllowed("只有办理部门的负责人可以批准延期。")
-        reason = require_text(reason, field="reason", label="延期理由")
         on = today()
+        allowance = extension_allowance(case, on=on)
+        if not allowance.allowed:
+            raise ValidationFailed(allowance.reason_refused, field="days", code="extension_refused")
+        if days > allowance.max_days:
+            raise ValidationFailed(
+                f"依照{allowance.basis}，每次最多延长 {allowance.max_days} 个{allowance.unit_label}，"
+                f"不能延长 {days} 个。",
+                field="days",
+                code="extension_refused",
+            )
+        reason = require_text(reason, field="reason", label="延期理由")
+        promised, _ = case_dues(case, pauses_of(case), on=on, extension_days=case.extension_days + days)
+        cap = allowance.cap
+        if cap is not None and promised.date > cap.date:
+            raise ValidationFailed(
+                f"延期后的办结期限 {promised.date:%Y-%m-%d} 超过法定办结期限加法定延长期限"
+                f"（{cap.date:%Y-%m-%d}，{allowance.basis}），不能延期。",
+                field="days",
+                code="extension_refused",
+            )
         due_before = case.due_date
         case.extension_days += days
         recompute_due(case, on=on)
-        save_case(case, ["extension_days", "due_date"])
+        save_case(case, ["extension_days", *DUE_FIELDS])
         ext = Extension.objects.create(
             case=case,
             days=days,
@@ -372,20 +400,29 @@ def case_extend(*, actor, case_id: int, days: int, reason: str, expected_version
             actor=actor,
             from_status=before,
             to_status=after,
-            note=f"延长 {days} 个工作日：{reason}",
+            note=f"延长 {days} 个工作日：{reason}（{allowance.basis}）",
             days=days,
             due_before=due_before.isoformat(),
             due_after=case.due_date.isoformat(),
+            statutory_due_after=case.statutory_due_date.isoformat(),
+            provisional=case.due_provisional,
             extension_id=ext.pk,
         )
         documents.document_store(
             case=case,
             kind=DocumentKind.EXTENSION,
             actor=actor,
-            notice=documents.extension_notice(case, days=days, reason=reason, today=on),
+            notice=documents.extension_notice(
+                case, days=days, reason=reason, today=on, basis=allowance.basis
+            ),
         )
         notify_applicant(
-            case, "case.extended", key=f"extended:{ext.pk}", days=days, due_date=case.due_date, reason=reason
+            case,
+            "case.extended",
+            key=f"extended:{ext.pk}",
+            days=days,
+            due_date=provisional_text(case.due_date, case.due_provisional),
+            reason=reason,
         )
         return case
 
@@ -520,8 +557,9 @@ def case_handle_immediately(
         accepted, concluded = target_state("accept", before), CaseStatus.CONCLUDED
         case.accepted_on, case.accepted_at, case.accepted_by = on, timezone.now(), actor
         case.plan = plan.as_list()
-        case.due_date = due_date(start=on, limit=case.item.promised_limit, unit=case.item.promised_limit_unit)
+        set_case_dues(case, [], on=on)
         case.intake_due, case.status, case.current_stage = None, accepted, 1
+        case.intake_due_provisional = False
         CaseMaterial.objects.filter(case=case, status=MaterialStatus.SUBMITTED).update(
             status=MaterialStatus.ACCEPTED, checked=True
         )
@@ -532,8 +570,9 @@ def case_handle_immediately(
                 "accepted_at",
                 "accepted_by",
                 "plan",
-                "due_date",
+                *DUE_FIELDS,
                 "intake_due",
+                "intake_due_provisional",
                 "status",
                 "current_stage",
             ],

@@ -18,6 +18,7 @@ from tongban.common.validators import require_id_number, validate_mobile
 from tongban.organisations.models import ServiceHall
 from tongban.supervision.hooks import case_watches_sync
 from tongban.workdays.calendar import add_working_days
+from tongban.workdays.clock import marked
 
 from ..choices import (
     CaseChannel,
@@ -131,7 +132,8 @@ def _file(case: Case, *, on: date, channel: str) -> None:
     case.number = next_case_number(region_code=_region_code(case), day=on)
     case.query_code = new_query_code()
     case.submitted_at = timezone.now()
-    case.intake_due = add_working_days(on, INTAKE_RULE_DAYS)
+    intake = marked(on, add_working_days(on, INTAKE_RULE_DAYS))
+    case.intake_due, case.intake_due_provisional = intake.date, intake.provisional
     case.channel = channel
 
 
@@ -266,6 +268,7 @@ SUBMIT_FIELDS = (
     "query_code",
     "submitted_at",
     "intake_due",
+    "intake_due_provisional",
     "channel",
     "status",
 )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from tongban.common.errors import NotAllowed, NotFound, ValidationFailed
 from tongban.common.tasks import enqueue_with_transaction
 from tongban.organisations.scoping import scope_for
-from tongban.workdays.calendar import CalendarMissing
+from tongban.workdays.calendar import CalendarMissing, touches_provisional
 
 from ..bulk import insert_rows
 from ..choices import DeadlineStatus, DeadlineUnit, Level, SubjectType, WarningKind
@@ -211,6 +211,7 @@ def open_values(
         "limit_days": limit_days,
         "unit": unit,
         "extension_days": extension_days,
+        "provisional": touches_provisional(started_on, due_date),  # 暂定: computed on a provisional year
     }
     if values["department_id"] is None and values.get("hall_id") is None:
         raise ValidationFailed("请指定责任部门或责任大厅。", field="department")
@@ -304,7 +305,8 @@ def deadline_update(
             _check_dates(d.started_on, due_date, d.limit_days)
             note.append(f"期限 {d.due_date:%Y-%m-%d} → {due_date:%Y-%m-%d}")
             d.due_date = due_date
-            fields.append("due_date")
+            d.provisional = touches_provisional(d.started_on, due_date)
+            fields += ["due_date", "provisional"]
         if assignee is not _UNSET and pk_of(assignee) != d.assignee_id:
             d.assignee_id = pk_of(assignee)
             fields.append("assignee")
@@ -369,7 +371,8 @@ def deadline_resume(
             raise NotFound("没有该对象正在进行的时限监控。")
         _check_dates(d.started_on, due_date, d.limit_days)
         d.paused, d.due_date = False, due_date
-        d.save(update_fields=["paused", "due_date"])
+        d.provisional = touches_provisional(d.started_on, due_date)
+        d.save(update_fields=["paused", "due_date", "provisional"])
         _log(d, WarningKind.RESUMED, actor=actor, note=note or f"恢复计时，期限 {due_date:%Y-%m-%d}")
         refresh(d, today=today)
         return d

@@ -60,6 +60,7 @@ class WatchSpec:
     limit_days: int = 0
     unit: str = DeadlineUnit.WORKING
     extension_days: int = 0
+    provisional: bool = False
 
 
 _OPEN_WATCHES: dict[tuple[str, ...], Prepared] = {}
@@ -125,6 +126,8 @@ def deadlines_sync(specs: list[WatchSpec], *, today: dt.date | None = None) -> N
         elif due_for_evaluation(d, today=today):
             book = book or PolicyBook()
             refresh(d, today=today, book=book)
+        if spec.watched and d is not None and d.provisional != spec.provisional:
+            Deadline.objects.filter(pk=d.pk).update(provisional=spec.provisional)  # 暂定 follows the owner
     if to_open:
         _open_many(to_open, today=today, book=book or PolicyBook())
 
@@ -170,7 +173,7 @@ def _open_many(specs: list[WatchSpec], *, today: dt.date, book: PolicyBook) -> N
             subject_id=spec.subject_id,
             paused=spec.paused,
             opened_at=now,
-            **values,
+            **{**values, "provisional": spec.provisional or values["provisional"]},
         )
         state = state_on(
             started_on=d.started_on,

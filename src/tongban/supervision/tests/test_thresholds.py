@@ -94,7 +94,12 @@ def test_started_inside_the_yellow_band_is_yellow_from_the_start():
     assert level(due, MON, 1).level == Level.YELLOW
 
 
-def test_missing_calendar_year_gives_a_recheck_date():
+def test_missing_calendar_year_gives_a_recheck_date(monkeypatch):
+    # A year the law cannot fill (here: generation switched off) still gives a date to recheck on.
+    from tongban.workdays import services as calendar_services
+
+    monkeypatch.setattr(calendar_services, "PROVISIONAL_MAX_YEARS_AHEAD", 0)
+    monkeypatch.setattr(calendar_services, "PROVISIONAL_YEARS_AHEAD", 0)
     due = dt.date(2026, 12, 31)  # the calendar stops at 2026
     dates = dates_for(started_on=dt.date(2026, 12, 1), due=due, limit_days=22, thresholds=D)
     assert dates.red_on == dt.date(2027, 1, 1)
