@@ -13,3 +13,11 @@ class CasesConfig(AppConfig):
         from .services.process import case_config_copy_to
 
         register_version_copier(lambda *, source, item: case_config_copy_to(item=item))
+
+        # An official calendar year replacing a provisional one: recompute the provisional deadlines.
+        from tongban.workdays.hooks import register_provisional_counter, register_recomputer
+
+        from .services.recompute import case_deadlines_recompute, provisional_open_count
+
+        register_recomputer("cases", case_deadlines_recompute, order=100)
+        register_provisional_counter("cases", provisional_open_count)

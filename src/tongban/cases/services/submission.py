@@ -359,6 +359,7 @@ def case_intake_register(
         case.status = CaseStatus.SUBMITTED
         case.visit_count = 1
         case.save()
+        case_watches_sync(case)  # the 5-day intake decision is watched from filing (行政许可法第三十二条)
         _create_materials(case)
         event(
             case,

@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -35,6 +36,7 @@ from ..choices import (
     StepKind,
     StepOutcome,
 )
+from ..extensions import extension_allowance
 from ..forms import form_for_item
 from ..models import Case
 from ..transitions import allowed_actions
@@ -111,6 +113,8 @@ def case_context(request: HttpRequest, case: Case, *, error: FormError | None = 
         and (abilities.clerk or (case.status == CaseStatus.IN_REVIEW and bool(abilities.my_steps))),
         "show_clock_forms": case.status == CaseStatus.IN_REVIEW and abilities.department,
         "show_extend": abilities.head and "extend" in actions,
+        "extension": extension_allowance(case, on=timezone.localdate()) if abilities.head else None,
+        "statutory_clock": selectors.case_clock(case, statutory=True),
         "show_issue": abilities.clerk and case.status == CaseStatus.CONCLUDED,
         "can_upload": abilities.clerk and "upload_material" in actions,
         "show_fee": abilities.clerk and "record_fee" in actions,

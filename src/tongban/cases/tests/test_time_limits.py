@@ -53,6 +53,7 @@ def test_both_deadlines_are_stored_and_shown(world, clock):
         "cap": "2026-04-14",  # 30 working days: … 31 Mar (21), 1–3 Apr (24), 7–10 (28; 清明 6 Apr), 13–14
         "cap_provisional": False,
     }
+    api.force_authenticate(world.approvers["住建"])  # the first step is the approvers'
     rows = api.get("/api/v1/tasks/todo/").json()
     assert rows[0]["statutory_due_date"] == "2026-03-30"
 
@@ -136,7 +137,7 @@ def test_refusal_through_the_api_and_the_page(world, clock, client):
     client.force_login(world.heads["住建"])
     page = client.get(f"/work/cases/{case.pk}/").content.decode()
     assert 'id="extend"' not in page  # the form is not offered once the extension is used
-    assert "只能延长一次" in page and "法定期限" in page
+    assert "只能延长一次" in page and "法定办结期限" in page
 
 
 def test_intake_decision_deadline_is_watched(world, clock):

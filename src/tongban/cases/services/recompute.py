@@ -1,0 +1,252 @@
+"""Deadlines computed on provisional days, recomputed when the official calendar year is imported.
+
+Registered with `workdays.hooks` (order 100: before supervision, which then re-evaluates the watches);
+runs inside the import's transaction, so the calendar and every date shown change together.
+
+Which rows: open cases with a provisional flag on any stored date (promised and statutory due dates,
+the 5-day intake deadline, the correction deadline) and open steps with a provisional due date — the
+partial indexes `case_provisional_dates` and `step_provisional_due` hold exactly these. The rest of the
+open cases are not read at all.
+
+How: one locking read of those cases, one read each of their pauses, open steps and intake/correction
+starts; every date recomputed in memory on the pinned calendar index (microseconds each); then bulk
+UPDATEs for the changed cases and steps, one INSERT of their case-log rows ("期限重新计算"), the due dates
+handed to supervision in bulk, and one batch of notifications to the applicants whose promised date
+(办结期限 or 补正期限) moved. Idempotent: a second run finds the same dates and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Exists, Max, OuterRef, Q
+from django.utils import timezone
+
+from tongban.workdays.calendar import add_working_days
+from tongban.workdays.clock import Due, Pause, marked
+
+from ..choices import CaseEventKind, CaseStatus, StepStatus
+from ..models import Case, CaseEvent, ClockPause, Step
+from ._base import case_context, case_dues, provisional_text, step_due, today
+from .intake import DEFAULT_CORRECTION_DAYS
+from .submission import INTAKE_RULE_DAYS
+
+BATCH = 500
+OPEN_STATES = frozenset({*CaseStatus.handling(), CaseStatus.SUBMITTED, CaseStatus.CORRECTION})
+FLAGGED = (
+    Q(due_provisional=True)
+    | Q(statutory_due_provisional=True)
+    | Q(intake_due_provisional=True)
+    | Q(correction_due_provisional=True)
+)
+LABELS = {
+    "due_date": "办结期限",
+    "statutory_due_date": "法定办结期限",
+    "intake_due": "受理决定期限",
+    "correction_due": "补正期限",
+}
+TOLD = ("due_date", "correction_due")  # the dates promised to the applicant
+
+
+def provisional_cases():
+    """Open cases with a provisional date, or with an open step that has one."""
+    step_flagged = Step.objects.filter(case_id=OuterRef("pk"), status=StepStatus.OPEN, due_provisional=True)
+    return Case.objects.filter(status__in=OPEN_STATES).filter(FLAGGED | Q(Exists(step_flagged)))
+
+
+def provisional_open_count() -> int:
+    """For the calendar horizon: open cases whose dates are 暂定."""
+    return provisional_cases().count()
+
+
+@dataclass
+class _Row:
+    case: Case
+    before: dict
+    after: dict
+
+
+def _latest(case_ids, kinds) -> dict[int, CaseEvent]:
+    """The latest log row of `kinds` per case (one query)."""
+    last = (
+        CaseEvent.objects.filter(case_id__in=case_ids, kind__in=kinds)
+        .values("case_id")
+        .annotate(m=Max("id"))
+        .values_list("m", flat=True)
+    )
+    return {e.case_id: e for e in CaseEvent.objects.filter(pk__in=list(last))}
+
+
+def _dates(case: Case) -> dict:
+    return {
+        "due_date": (case.due_date, case.due_provisional),
+        "statutory_due_date": (case.statutory_due_date, case.statutory_due_provisional),
+        "intake_due": (case.intake_due, case.intake_due_provisional),
+        "correction_due": (case.correction_due, case.correction_due_provisional),
+    }
+
+
+def _set(case: Case, name: str, due: Due) -> None:
+    flag = {"due_date": "due_provisional", "statutory_due_date": "statutory_due_provisional"}.get(
+        name, f"{name}_provisional"
+    )
+    setattr(case, name, due.date)
+    setattr(case, flag, due.provisional)
+
+
+def _describe(name: str, old: tuple, new: tuple) -> str:
+    (od, op), (nd, np) = old, new
+    if od == nd:
+        return f"{LABELS[name]} {nd:%Y-%m-%d} 经官方日历确认" if op and not np else ""
+    mark = "（暂定）"
+    return f"{LABELS[name]} {od:%Y-%m-%d}{mark if op else ''} → {nd:%Y-%m-%d}{mark if np else ''}"
+
+
+def case_deadlines_recompute(*, years: list[int], actor=None, on: date | None = None) -> dict:
+    """Recompute every open provisional date (see the module docstring); returns counts."""
+    from tongban.notifications.services import Notification, notify_many
+    from tongban.supervision.choices import SubjectType
+    from tongban.supervision.services.watch_recompute import Redate, watches_redate
+
+    on = on or today()
+    cases = list(
+        provisional_cases()
+        .select_for_update(of=("self",))
+        .select_related("item", "item__department", "applicant", "applicant__user")
+        .order_by("pk")
+    )
+    if not cases:
+        return {"checked": 0, "changed": 0, "steps_changed": 0, "notified": 0}
+    ids = [c.pk for c in cases]
+    pauses: dict[int, list[Pause]] = defaultdict(list)
+    for p in ClockPause.objects.filter(case_id__in=ids, ended_on__isnull=False).order_by("pk"):
+        pauses[p.case_id].append(Pause(start=p.started_on, end=p.ended_on))  # the running one not counted:
+    steps = list(Step.objects.filter(case_id__in=ids, status=StepStatus.OPEN).order_by("pk"))  # stored
+    intake_start = _latest(  # dates of a paused case are the ones before its pause
+        [c.pk for c in cases if c.status == CaseStatus.SUBMITTED],
+        [CaseEventKind.SUBMITTED, CaseEventKind.REGISTERED, CaseEventKind.RESUBMITTED],
+    )
+    correction_start = _latest(
+        [c.pk for c in cases if c.correction_due], [CaseEventKind.CORRECTION_REQUESTED]
+    )
+
+    rows: list[_Row] = []
+    for case in cases:
+        before = _dates(case)
+        if case.status in CaseStatus.handling() and case.accepted_on:
+            promised, statutory = case_dues(case, pauses[case.pk], on=on)
+            _set(case, "due_date", promised)
+            _set(case, "statutory_due_date", statutory)
+        if case.status == CaseStatus.SUBMITTED and case.intake_due and case.pk in intake_start:
+            start = timezone.localdate(intake_start[case.pk].at)
+            _set(case, "intake_due", marked(start, add_working_days(start, INTAKE_RULE_DAYS)))
+        if case.correction_due and case.pk in correction_start:
+            ev = correction_start[case.pk]
+            start = timezone.localdate(ev.at)
+            days = int(ev.detail.get("days") or DEFAULT_CORRECTION_DAYS)
+            _set(case, "correction_due", marked(start, add_working_days(start, days)))
+        after = _dates(case)
+        if after != before:
+            rows.append(_Row(case, before, after))
+
+    by_case = {c.pk: c for c in cases}
+    moved_steps = []
+    for s in steps:
+        due = step_due(s.opened_on, s.limit_days, pauses[s.case_id], on=on)
+        if (due.date, due.provisional) != (s.due_date, s.due_provisional):
+            s.due_date, s.due_provisional = due.date, due.provisional
+            moved_steps.append(s)
+
+    now = timezone.now()
+    for r in rows:
+        r.case.version += 1
+        r.case.updated_at = now
+    Case.objects.bulk_update(
+        [r.case for r in rows],
+        [
+            "due_date",
+            "due_provisional",
+            "statutory_due_date",
+            "statutory_due_provisional",
+            "intake_due",
+            "intake_due_provisional",
+            "correction_due",
+            "correction_due_provisional",
+            "version",
+            "updated_at",
+        ],
+        batch_size=BATCH,
+    )
+    Step.objects.bulk_update(moved_steps, ["due_date", "due_provisional"], batch_size=BATCH)
+
+    year_text = "、".join(map(str, years))
+    steps_by_case: dict[int, list[Step]] = defaultdict(list)
+    for s in moved_steps:
+        steps_by_case[s.case_id].append(s)
+    rows_by_case = {r.case.pk: r for r in rows}
+    logged = set(rows_by_case) | set(steps_by_case)
+    log = []
+    for case_id in sorted(logged):
+        case = by_case[case_id]
+        r = rows_by_case.get(case_id)
+        parts = [t for n in LABELS if r and (t := _describe(n, r.before[n], r.after[n]))]
+        parts += [f"环节“{s.name}”期限 {s.due_date:%Y-%m-%d}" for s in steps_by_case.get(case_id, [])]
+        detail = {
+            n: [str(r.before[n][0]), str(r.after[n][0])] for n in LABELS if r and r.before[n] != r.after[n]
+        }
+        log.append(
+            CaseEvent(
+                case=case,
+                kind=CaseEventKind.DEADLINE_RECOMPUTED,
+                actor=actor if getattr(actor, "pk", None) else None,
+                from_status=case.status,
+                to_status=case.status,
+                note=f"导入 {year_text} 年官方节假日安排，期限重新计算：{'；'.join(parts)}"[:2000],
+                detail={"years": years, **detail, "steps": [s.pk for s in steps_by_case.get(case_id, [])]},
+                at=now,
+            )
+        )
+    CaseEvent.objects.bulk_create(log, batch_size=BATCH)
+
+    redate = []
+    for r in rows:
+        c = r.case
+        if c.status in CaseStatus.handling() and c.due_date:
+            redate.append(Redate(SubjectType.CASE, c.pk, c.due_date, c.due_provisional))
+        if c.status == CaseStatus.SUBMITTED and c.intake_due:
+            redate.append(Redate(SubjectType.INTAKE, c.pk, c.intake_due, c.intake_due_provisional))
+    redate += [Redate(SubjectType.STEP, s.pk, s.due_date, s.due_provisional) for s in moved_steps]
+    watches_redate(redate)
+
+    told = []
+    for r in rows:
+        moved = [n for n in TOLD if r.before[n][0] != r.after[n][0] and r.after[n][0] is not None]
+        if not moved:
+            continue
+        case, applicant = r.case, r.case.applicant
+        changes = "；".join(
+            f"{LABELS[n]}改为{provisional_text(*r.after[n])}（原{provisional_text(*r.before[n])}）"
+            for n in moved
+        )
+        told.append(
+            Notification(
+                recipient_user=applicant.user if applicant.user_id else None,
+                mobile=applicant.mobile or case.agent_mobile,
+                email=applicant.email,
+                template="case.deadline_moved",
+                context=case_context(case, year=year_text, changes=changes),
+                ref=f"case:{case.pk}",
+                idempotency_key="case:{}:deadline_moved:{}".format(
+                    case.pk, ",".join(f"{n}={r.after[n][0]}" for n in moved)
+                ),
+            )
+        )
+    notify_many(told)
+    return {
+        "checked": len(cases),
+        "changed": len(logged),
+        "steps_changed": len(moved_steps),
+        "notified": len(told),
+    }

@@ -1,0 +1,152 @@
+"""Watches after the calendar under them changed: an official year replaced a provisional one.
+
+Two steps, both inside the import's transaction (workdays.hooks.calendar_changed):
+
+1. `watches_redate` — the owners (cases) hand over the due dates they recomputed: one locking read, one
+   bulk UPDATE, one INSERT of the log rows ("期限变更").
+2. `calendar_recompute` (a registered recomputer, after the owners) — every open watch whose stored dates
+   reach into a changed year (due date, red date or next escalation on or after 1 January of the first
+   changed year) gets its warning dates, level and 暂定 flag again. Rows whose level does not move — all
+   but a few — are written with one bulk UPDATE; a row whose level moves goes through the usual
+   `plan_change` / `write_change` so its crossing is logged, notified and carded as on any transition.
+
+Cost follows the rows reaching into the changed year, not the number open (the date columns are indexed:
+`deadline_status_due` and the sweep's partial indexes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from tongban.workdays.calendar import CalendarMissing, touches_provisional
+
+from ..choices import DeadlineStatus, WarningKind
+from ..engine import EventRow, plan_change
+from ..models import Deadline
+from ..policies import PolicyBook
+from ..thresholds import dates_for, state_on
+from ._common import local_today
+from .deadlines import save_events, write_change
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Redate:
+    subject_type: str
+    subject_id: int
+    due_date: dt.date
+    provisional: bool
+
+
+def _event(d: Deadline, note: str, now) -> EventRow:
+    return EventRow(
+        deadline_id=d.pk,
+        kind=WarningKind.UPDATED,
+        step=0,
+        due_date=d.due_date,
+        level_before=d.level,
+        level_after=d.level,
+        overdue_days=0,
+        at=now,
+        notify_pending=False,
+        actor_id=None,
+        note=note[:255],
+    )
+
+
+def watches_redate(changes: list[Redate], *, note: str = "官方日历导入，期限重新计算") -> int:
+    """Move the due dates of the open watches of these subjects (levels follow in `calendar_recompute`).
+    Returns how many watches changed."""
+    if not changes:
+        return 0
+    by_key = {(c.subject_type, c.subject_id): c for c in changes}
+    match = Q()
+    for subject_type in {c.subject_type for c in changes}:
+        ids = [c.subject_id for c in changes if c.subject_type == subject_type]
+        match |= Q(subject_type=subject_type, subject_id__in=ids)
+    now = timezone.now()
+    moved, events = [], []
+    for d in Deadline.objects.select_for_update().filter(match, status=DeadlineStatus.OPEN).order_by("pk"):
+        c = by_key[(d.subject_type, d.subject_id)]
+        if (d.due_date, d.provisional) == (c.due_date, c.provisional):
+            continue
+        old = d.due_date
+        d.due_date, d.provisional = c.due_date, c.provisional
+        moved.append(d)
+        events.append(_event(d, f"{note}：{old:%Y-%m-%d} → {c.due_date:%Y-%m-%d}", now))
+    Deadline.objects.bulk_update(moved, ["due_date", "provisional"], batch_size=BATCH)
+    save_events(events)
+    return len(moved)
+
+
+def calendar_recompute(*, years: list[int], actor=None, today: dt.date | None = None) -> dict:
+    """Warning dates and levels of every open watch reaching into the changed years (see the module
+    docstring); idempotent — a second run finds every row already as computed."""
+    today = today or local_today()
+    first = dt.date(min(years), 1, 1)
+    reach = (
+        Q(due_date__gte=first) | Q(red_on__gte=first) | Q(next_escalation_on__gte=first) | Q(provisional=True)
+    )
+    book = PolicyBook()
+    rows = list(Deadline.objects.select_for_update().filter(reach, status=DeadlineStatus.OPEN).order_by("pk"))
+    quiet: list[Deadline] = []
+    moved_level = 0
+    memo: dict[tuple, object] = {}
+    for d in rows:
+        thresholds = book.for_item(d.item_code)
+        provisional = touches_provisional(d.started_on, d.due_date)
+        try:
+            if d.paused:
+                key = ("dates", d.started_on, d.due_date, d.limit_days, thresholds)
+                dates = memo.get(key) or memo.setdefault(
+                    key,
+                    dates_for(
+                        started_on=d.started_on,
+                        due=d.due_date,
+                        limit_days=d.limit_days,
+                        thresholds=thresholds,
+                    ),
+                )
+                fields = {"yellow_on": dates.yellow_on, "red_on": dates.red_on}
+            else:
+                key = ("state", d.started_on, d.due_date, d.limit_days, thresholds)
+                state = memo.get(key) or memo.setdefault(
+                    key,
+                    state_on(
+                        started_on=d.started_on,
+                        due=d.due_date,
+                        limit_days=d.limit_days,
+                        thresholds=thresholds,
+                        today=today,
+                    ),
+                )
+                if (state.level, state.escalation_level) != (d.level, d.escalation_level):
+                    d.provisional = provisional
+                    Deadline.objects.filter(pk=d.pk).update(provisional=provisional)
+                    write_change(d, plan_change(d, state, today=today))  # a crossing: logged and told
+                    moved_level += 1
+                    continue
+                fields = {
+                    "yellow_on": state.yellow_on,
+                    "red_on": state.red_on,
+                    "next_escalation_on": state.next_escalation_on,
+                }
+        except CalendarMissing:
+            continue
+        fields["provisional"] = provisional
+        if any(getattr(d, k) != v for k, v in fields.items()):
+            for k, v in fields.items():
+                setattr(d, k, v)
+            quiet.append(d)
+    Deadline.objects.bulk_update(
+        quiet, ["yellow_on", "red_on", "next_escalation_on", "provisional"], batch_size=BATCH
+    )
+    return {"checked": len(rows), "changed": len(quiet) + moved_level, "level_changed": moved_level}
+
+
+__all__ = ["Redate", "calendar_recompute", "watches_redate"]
