@@ -132,8 +132,8 @@ TEMPLATES: dict[str, MessageTemplate] = {
             sms="您的办件{case_number}期限按{year}年官方安排调整：{changes}。",
             subject="【期限调整通知】{item_name}（{case_number}）",
             body="您好：\n\n此前告知您的期限是按《全国年节及纪念日放假办法》推算的暂定日期。国务院办公厅已公布"
-            "{year}年节假日安排（含调休），按官方安排重新计算后，您申请的“{item_name}”（编号 {case_number}）："
-            "{changes}。\n其他事项不变，给您带来不便敬请谅解。",
+            "{year}年节假日安排（含调休），按官方安排重新计算后，"
+            "您申请的“{item_name}”（编号 {case_number}）：{changes}。\n其他事项不变，给您带来不便敬请谅解。",
             example={
                 **_CASE_EXAMPLE,
                 "year": "2027",

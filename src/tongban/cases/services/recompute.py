@@ -24,6 +24,7 @@ from datetime import date
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
+from tongban.common.bulk import update_each
 from tongban.workdays.calendar import add_working_days
 from tongban.workdays.clock import Due, Pause, marked
 
@@ -33,7 +34,7 @@ from ._base import case_context, case_dues, provisional_text, step_due, today
 from .intake import DEFAULT_CORRECTION_DAYS
 from .submission import INTAKE_RULE_DAYS
 
-BATCH = 500
+BATCH = 1000
 OPEN_STATES = frozenset({*CaseStatus.handling(), CaseStatus.SUBMITTED, CaseStatus.CORRECTION})
 FLAGGED = (
     Q(due_provisional=True)
@@ -163,7 +164,8 @@ def case_deadlines_recompute(*, years: list[int], actor=None, on: date | None = 
     for r in rows:
         r.case.version += 1
         r.case.updated_at = now
-    Case.objects.bulk_update(
+    update_each(
+        Case,
         [r.case for r in rows],
         [
             "due_date",
@@ -179,7 +181,7 @@ def case_deadlines_recompute(*, years: list[int], actor=None, on: date | None = 
         ],
         batch_size=BATCH,
     )
-    Step.objects.bulk_update(moved_steps, ["due_date", "due_provisional"], batch_size=BATCH)
+    update_each(Step, moved_steps, ["due_date", "due_provisional"], batch_size=BATCH)
 
     year_text = "、".join(map(str, years))
     steps_by_case: dict[int, list[Step]] = defaultdict(list)

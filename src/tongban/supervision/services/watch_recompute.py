@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
+from tongban.common.bulk import update_each
 from tongban.workdays.calendar import CalendarMissing, touches_provisional
 
 from ..choices import DeadlineStatus, WarningKind
@@ -29,10 +30,12 @@ from ..engine import EventRow, plan_change
 from ..models import Deadline
 from ..policies import PolicyBook
 from ..thresholds import dates_for, state_on
-from ._common import local_today
-from .deadlines import save_events, write_change
+from ._common import dispatch_on_commit, local_today
+from .deadlines import save_events, save_rule_cards
 
-BATCH = 500
+STATE_FIELDS = ("yellow_on", "red_on", "next_escalation_on", "level", "escalation_level")
+
+BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -79,14 +82,16 @@ def watches_redate(changes: list[Redate], *, note: str = "官方日历导入，�
         d.due_date, d.provisional = c.due_date, c.provisional
         moved.append(d)
         events.append(_event(d, f"{note}：{old:%Y-%m-%d} → {c.due_date:%Y-%m-%d}", now))
-    Deadline.objects.bulk_update(moved, ["due_date", "provisional"], batch_size=BATCH)
+    update_each(Deadline, moved, ["due_date", "provisional"], batch_size=BATCH)
     save_events(events)
     return len(moved)
 
 
 def calendar_recompute(*, years: list[int], actor=None, today: dt.date | None = None) -> dict:
     """Warning dates and levels of every open watch reaching into the changed years (see the module
-    docstring); idempotent — a second run finds every row already as computed."""
+    docstring), in bulk: one locking read, one UPDATE per 1,000 changed rows, one INSERT of the log
+    rows (crossings included: a level that moves is logged, notified and carded as on any transition).
+    Idempotent — a second run finds every row already as computed."""
     today = today or local_today()
     first = dt.date(min(years), 1, 1)
     reach = (
@@ -94,59 +99,57 @@ def calendar_recompute(*, years: list[int], actor=None, today: dt.date | None = 
     )
     book = PolicyBook()
     rows = list(Deadline.objects.select_for_update().filter(reach, status=DeadlineStatus.OPEN).order_by("pk"))
-    quiet: list[Deadline] = []
+    now = timezone.now()
+    changed: list[Deadline] = []
+    events, cards = [], []
+    notifies = False
     moved_level = 0
     memo: dict[tuple, object] = {}
     for d in rows:
         thresholds = book.for_item(d.item_code)
-        provisional = touches_provisional(d.started_on, d.due_date)
+        key = (d.paused, d.started_on, d.due_date, d.limit_days, thresholds)
         try:
-            if d.paused:
-                key = ("dates", d.started_on, d.due_date, d.limit_days, thresholds)
-                dates = memo.get(key) or memo.setdefault(
-                    key,
-                    dates_for(
+            state = memo.get(key)
+            if state is None:
+                if d.paused:  # a paused watch gets its dates, never a level (as `refresh` does)
+                    state = dates_for(
                         started_on=d.started_on,
                         due=d.due_date,
                         limit_days=d.limit_days,
                         thresholds=thresholds,
-                    ),
-                )
-                fields = {"yellow_on": dates.yellow_on, "red_on": dates.red_on}
-            else:
-                key = ("state", d.started_on, d.due_date, d.limit_days, thresholds)
-                state = memo.get(key) or memo.setdefault(
-                    key,
-                    state_on(
+                    )
+                else:
+                    state = state_on(
                         started_on=d.started_on,
                         due=d.due_date,
                         limit_days=d.limit_days,
                         thresholds=thresholds,
                         today=today,
-                    ),
-                )
-                if (state.level, state.escalation_level) != (d.level, d.escalation_level):
-                    d.provisional = provisional
-                    Deadline.objects.filter(pk=d.pk).update(provisional=provisional)
-                    write_change(d, plan_change(d, state, today=today))  # a crossing: logged and told
-                    moved_level += 1
-                    continue
-                fields = {
-                    "yellow_on": state.yellow_on,
-                    "red_on": state.red_on,
-                    "next_escalation_on": state.next_escalation_on,
-                }
+                    )
+                memo[key] = state
         except CalendarMissing:
             continue
-        fields["provisional"] = provisional
-        if any(getattr(d, k) != v for k, v in fields.items()):
+        provisional = touches_provisional(d.started_on, d.due_date)
+        if d.paused:
+            fields = {"yellow_on": state.yellow_on, "red_on": state.red_on}
+        else:
+            change = plan_change(d, state, today=today, now=now)
+            fields = change.fields
+            events.extend(change.events)
+            cards.extend(change.cards)
+            notifies = notifies or change.notifies
+            moved_level += "level" in fields or "escalation_level" in fields
+        if fields or provisional != d.provisional:
             for k, v in fields.items():
                 setattr(d, k, v)
-            quiet.append(d)
-    Deadline.objects.bulk_update(
-        quiet, ["yellow_on", "red_on", "next_escalation_on", "provisional"], batch_size=BATCH
-    )
-    return {"checked": len(rows), "changed": len(quiet) + moved_level, "level_changed": moved_level}
+            d.provisional = provisional
+            changed.append(d)
+    update_each(Deadline, changed, [*STATE_FIELDS, "provisional"], batch_size=BATCH)
+    save_events(events)
+    save_rule_cards(cards)
+    if notifies:
+        dispatch_on_commit()
+    return {"checked": len(rows), "changed": len(changed), "level_changed": moved_level}
 
 
 __all__ = ["Redate", "calendar_recompute", "watches_redate"]
