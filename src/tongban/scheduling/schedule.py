@@ -71,7 +71,8 @@ SCHEDULE: list[Job] = [
         key="workdays.calendar_horizon",
         task="tongban.workdays.tasks.calendar_horizon_check_task",
         when=DailyAt(dt.time(7, 30)),
-        doc="工作日历到期提醒：下一年度工作日历尚未导入且现有日历即将用完时，通知管理员（每个级别只通知一次）。",
+        doc="工作日历：按法定节假日推算的暂定年度保持至少领先两年（日历永不用完）；下一年度官方安排尚未导入时"
+        "通知管理员（每个级别只通知一次）。",
     ),
     Job(
         key="notifications.retry_due",

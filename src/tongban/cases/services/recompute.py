@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from tongban.common.bulk import update_each
@@ -51,15 +51,19 @@ LABELS = {
 TOLD = ("due_date", "correction_due")  # the dates promised to the applicant
 
 
-def provisional_cases():
-    """Open cases with a provisional date, or with an open step that has one."""
-    step_flagged = Step.objects.filter(case_id=OuterRef("pk"), status=StepStatus.OPEN, due_provisional=True)
-    return Case.objects.filter(status__in=OPEN_STATES).filter(FLAGGED | Q(Exists(step_flagged)))
+def provisional_case_ids() -> list[int]:
+    """Open cases with a provisional date, or with an open step that has one: two reads of the partial
+    indexes (an OR of the two in one query made PostgreSQL scan every case)."""
+    flagged = Case.objects.filter(FLAGGED, status__in=OPEN_STATES).values_list("pk", flat=True)
+    by_step = Step.objects.filter(due_provisional=True, status=StepStatus.OPEN).values_list(
+        "case_id", flat=True
+    )
+    return sorted({*flagged, *by_step})
 
 
 def provisional_open_count() -> int:
     """For the calendar horizon: open cases whose dates are 暂定."""
-    return provisional_cases().count()
+    return len(provisional_case_ids())
 
 
 @dataclass
@@ -113,7 +117,7 @@ def case_deadlines_recompute(*, years: list[int], actor=None, on: date | None = 
 
     on = on or today()
     cases = list(
-        provisional_cases()
+        Case.objects.filter(pk__in=provisional_case_ids(), status__in=OPEN_STATES)
         .select_for_update(of=("self",))
         .select_related("item", "item__department", "applicant", "applicant__user")
         .order_by("pk")

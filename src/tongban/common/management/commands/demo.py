@@ -147,7 +147,9 @@ def prepare_demo_data(*, verbosity: int = 1) -> dict:
     from tongban.demo.loader import load_demo
     from tongban.hall.services.setup import hall_queues_setup
     from tongban.organisations.models import ServiceHall
+    from tongban.workdays.services import calendar_provisional_extend
 
+    calendar_provisional_extend()  # years past the official calendar, from the holiday law (暂定)
     counts = load_demo(verbosity=verbosity)
     summary = {k: v for k, v in counts.items() if isinstance(v, int)}
     summary["processes"] = len(define_demo_processes())
