@@ -8,9 +8,10 @@ deadlines run into 2027 (provisional) among --open-factor × N open cases in all
 The database is migrated and its cases and watches are EMPTIED first: the script refuses a database
 whose name does not contain "bench". Each provisional case is accepted in December 2026 (30 working
 days, so due in January–February 2027; many move with the test schedule's 调休) with one open step and
-its two watches; the other open cases are accepted in the spring of 2026 and are not provisional. Timed: `calendar_year_import(2027)` — the
-import, the recompute of every provisional case, step and watch, their case-log rows and notifications —
-and a second import of the same schedule (`replace=True`: the idempotent rerun, nothing moves).
+its two watches; the other open cases are accepted in the spring of 2026 and are not provisional.
+Timed: `calendar_year_import(2027)` — the import, the recompute of every provisional case, step and
+watch, their case-log rows and notifications — and a second import of the same schedule
+(`replace=True`: the idempotent rerun, nothing moves).
 """
 
 from __future__ import annotations

@@ -12,53 +12,27 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from tongban.accounts.tests.factories import PASSWORD, ApplicantFactory, StaffFactory
+from tongban.accounts.tests.factories import ApplicantFactory, StaffFactory
 from tongban.cases import services
 from tongban.cases.models import Case
 from tongban.catalogue.tests.factories import MaterialRequirementFactory, ServiceItemFactory
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.tests.factories import DepartmentFactory, HallFactory, RegionFactory
 
+from . import test_identity_numbers as journey
+
+# The viewports, the error-checking browser context and the login of the identity journey.
+context, viewport, fits, login = journey.context, journey.viewport, journey.fits, journey.login
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/shots-clock")
-WIDE, PHONE_390 = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
 MONDAY = dt.datetime(2026, 12, 28, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
 def shoot(page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-@pytest.fixture(params=[WIDE, PHONE_390], ids=["1366", "390"])
-def viewport(request):
-    return request.param
-
-
-@pytest.fixture
-def context(browser, viewport):
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    errors: list[str] = []
-    context.on("page", lambda p: p.on("pageerror", lambda exc: errors.append(str(exc))))
-    yield context
-    context.close()
-    assert not errors, errors
-
-
-def login(context, base: str, username: str):
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("账号").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-    return page
 
 
 @pytest.fixture
@@ -80,14 +54,18 @@ def accepted_case(world) -> Case:
     from tongban.cases.tests.conftest import form_for as form
 
     case = services.case_intake_register(
-        actor=world["clerk"], item_id=world["item"].pk, applicant_id=world["applicant"].pk,
+        actor=world["clerk"],
+        item_id=world["item"].pk,
+        applicant_id=world["applicant"].pk,
         form_data=form(world["applicant"]),
     )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     for m in case.materials.all():
         services.case_material_upload(
-            actor=world["clerk"], case_id=case.pk, material_id=m.pk,
+            actor=world["clerk"],
+            case_id=case.pk,
+            material_id=m.pk,
             file=SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"),
         )
     return services.case_accept(actor=world["clerk"], case_id=case.pk)

@@ -44,6 +44,17 @@ def item(world, **limits):
     return it
 
 
+def natural_year(world):
+    """Promised and statutory: one year in natural days (365)."""
+    return item(
+        world,
+        promised_limit=365,
+        promised_limit_unit=LimitUnit.NATURAL_DAYS,
+        statutory_limit=365,
+        statutory_limit_unit=LimitUnit.NATURAL_DAYS,
+    )
+
+
 def accept(world, it):
     return services.case_accept(actor=world.clerk, case_id=register_at_window(world, it).pk)
 
@@ -55,16 +66,7 @@ def test_sixty_working_days_and_one_natural_year_accepted_on_7_december_2026(wor
     # 11–12 (44), 15–19 (49), 22–26 (54), 1–5 March (59), Monday 8 March the 60th.
     assert (sixty.due_date, sixty.due_provisional) == (D(2027, 3, 8), True)
     assert (sixty.statutory_due_date, sixty.statutory_due_provisional) == (D(2027, 3, 8), True)
-    year = accept(
-        world,
-        item(
-            world,
-            promised_limit=365,
-            promised_limit_unit=LimitUnit.NATURAL_DAYS,
-            statutory_limit=365,
-            statutory_limit_unit=LimitUnit.NATURAL_DAYS,
-        ),
-    )
+    year = accept(world, natural_year(world))
     assert (year.due_date, year.due_provisional) == (D(2027, 12, 7), True)  # a Tuesday
     step = Step.objects.get(case=sixty)
     assert step.due_provisional
@@ -75,16 +77,7 @@ def test_sixty_working_days_and_one_natural_year_accepted_on_7_december_2026(wor
 def test_accepted_years_ahead(world, clock, day):
     at(clock, day.year, day.month, day.day)
     sixty = accept(world, item(world, promised_limit=60, statutory_limit=60))
-    year = accept(
-        world,
-        item(
-            world,
-            promised_limit=365,
-            promised_limit_unit=LimitUnit.NATURAL_DAYS,
-            statutory_limit=365,
-            statutory_limit_unit=LimitUnit.NATURAL_DAYS,
-        ),
-    )
+    year = accept(world, natural_year(world))
     assert sixty.due_provisional and year.due_provisional
     assert sixty.due_date > day and year.due_date >= day + dt.timedelta(days=365)
 
