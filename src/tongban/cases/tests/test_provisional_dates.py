@@ -11,8 +11,11 @@ and, after the import, on the test schedule below (it adds a 调休: 11–12 Feb
 from __future__ import annotations
 
 import datetime as dt
+import io
+from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from tongban.catalogue.choices import LimitUnit
@@ -22,6 +25,7 @@ from tongban.supervision.models import Deadline
 from tongban.workdays.services import calendar_year_import
 
 from .. import selectors, services
+from ..documents import document_pdf
 from ..models import Case, CaseDocument, CaseEvent, Step
 from .helpers import define_serial, register_at_window
 
@@ -105,9 +109,12 @@ def test_provisional_everywhere_it_is_shown(world, clock, client):
     assert rows[0]["due_provisional"] is True and rows[0]["statutory_due_provisional"] is True
     track = APIClient().get("/api/v1/track/", {"no": case.number, "code": case.query_code}).json()
     assert track["due_provisional"] is True and track["steps"][0]["due_provisional"] is True
-    notice = CaseDocument.objects.get(case=case, kind="acceptance").content
-    text = " ".join(notice["paragraphs"])
-    assert "2027年1月8日（暂定）" in text and "《全国年节及纪念日放假办法》" in text
+    doc = CaseDocument.objects.get(case=case, kind="acceptance")
+    pdf = document_pdf(doc)
+    Path("/tmp/shots-clock").mkdir(exist_ok=True)
+    Path("/tmp/shots-clock/acceptance-provisional.pdf").write_bytes(pdf)  # pdftoppm -png to look at it
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "")
+    assert "2027年1月8日（暂定）" in text and "全国年节及纪念日放假办法" in text
     client.force_login(world.approvers["住建"])
     page = client.get(f"/work/cases/{case.pk}/").content.decode()
     assert page.count("暂定") >= 2  # promised and statutory deadlines
