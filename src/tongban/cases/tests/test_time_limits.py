@@ -162,3 +162,13 @@ def test_intake_watch_turns_red_when_no_decision(world, clock):
     assert watch.level == "red"
     clerk_view = selectors.intake_queue(user=world.clerk)
     assert case.pk in [c.pk for c in clerk_view]
+
+
+def test_the_item_carries_its_extension_rule(world, clock):
+    item = world.serial_item
+    item.processing_mode = ProcessingMode.JOINT
+    item.save()
+    body = APIClient().get(f"/api/v1/items/{item.code}/").json()
+    assert body["processing_mode"] == "joint" and body["extension_max_times"] == 1
+    assert body["extension_max_days"] is None and body["extension_days_allowed"] == 15
+    assert body["extension_basis_text"] == "《中华人民共和国行政许可法》第四十二条第二款"
