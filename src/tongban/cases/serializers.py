@@ -168,7 +168,8 @@ class CaseSerializer(serializers.ModelSerializer):
         return CaseClockSerializer(clock_data(selectors.case_clock(obj))).data
 
     def get_statutory_clock(self, obj) -> CaseClockSerializer:
-        return CaseClockSerializer(clock_data(selectors.case_clock(obj, statutory=True))).data
+        # The pause's kind is on `clock`; no second look-up for it here.
+        return CaseClockSerializer(clock_data(selectors.case_clock(obj, statutory=True, pause_kind=""))).data
 
 
 class CaseDetailSerializer(CaseSerializer):

@@ -114,7 +114,7 @@ def case_context(request: HttpRequest, case: Case, *, error: FormError | None = 
         "show_clock_forms": case.status == CaseStatus.IN_REVIEW and abilities.department,
         "show_extend": abilities.head and "extend" in actions,
         "extension": extension_allowance(case, on=timezone.localdate()) if abilities.head else None,
-        "statutory_clock": selectors.case_clock(case, statutory=True),
+        "statutory_clock": selectors.case_clock(case, statutory=True, pause_kind=pause.kind if pause else ""),
         "show_issue": abilities.clerk and case.status == CaseStatus.CONCLUDED,
         "can_upload": abilities.clerk and "upload_material" in actions,
         "show_fee": abilities.clerk and "record_fee" in actions,

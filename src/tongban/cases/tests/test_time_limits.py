@@ -14,6 +14,7 @@ import datetime as dt
 import pytest
 from rest_framework.test import APIClient
 
+from tongban.accounts.tests.factories import StaffFactory
 from tongban.catalogue.choices import LimitUnit, ProcessingMode
 from tongban.common.errors import ValidationFailed
 from tongban.supervision.models import Deadline
@@ -146,6 +147,12 @@ def test_intake_decision_deadline_is_watched(world, clock):
     watch = Deadline.objects.get(subject_type="intake", subject_id=case.pk, status="open")
     assert (watch.started_on, watch.due_date, watch.limit_days) == (D(2026, 3, 2), D(2026, 3, 9), 5)
     assert watch.department_id == case.item.department_id
+    supervisor = StaffFactory.with_role("supervisor")
+    api = APIClient()
+    api.force_authenticate(supervisor)
+    listed = api.get("/api/v1/supervision/deadlines/", {"subject_type": "intake"}).json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert [r["reference"] for r in rows] == [case.number]
     define_serial(world)
     services.case_accept(actor=world.clerk, case_id=case.pk)
     watch.refresh_from_db()
