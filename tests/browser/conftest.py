@@ -34,11 +34,13 @@ never shipped, so its MPL-2.0 licence stays out of Tongban's tree.
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import os
 import subprocess
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -103,7 +105,7 @@ def axe_source() -> str:
                     )
                     if done.returncode or not AXE_JS.exists():
                         pytest.fail(
-                            "axe-core 未安装，无法做无障碍检查 (axe-core missing): run scripts/browser-deps.sh\n"
+                            "axe-core 未安装，无法做无障碍检查: run scripts/browser-deps.sh\n"
                             + done.stdout
                             + done.stderr,
                             pytrace=False,
@@ -112,12 +114,14 @@ def axe_source() -> str:
     return _axe_source
 
 
-_AXE_RUN = """async ({tags, exclude}) => {
-  const context = exclude.length ? {exclude: exclude.map(s => [s])} : document;
+_AXE_RUN = """async ({tags, exclude, include}) => {
+  const context = {include: include ? include.map(s => [s]) : [["html"]], exclude: exclude.map(s => [s])};
   const result = await axe.run(context, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
   return result.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary, html: n.html.slice(0, 160)})),
+    nodes: v.nodes.map(n => ({
+      target: n.target.join(" "), summary: n.failureSummary, html: n.html.slice(0, 160),
+    })),
   }));
 }"""
 
@@ -139,7 +143,9 @@ def _mode_of(page) -> str:
 
 def _switch(page, mode: str) -> None:
     """Open the page's URL again (GET) in the given mode."""
-    page.context.add_cookies([{"name": ELDER_COOKIE, "value": "1" if mode == "elder" else "0", "url": page.url}])
+    host = urlsplit(page.url).hostname
+    value = "1" if mode == "elder" else "0"
+    page.context.add_cookies([{"name": ELDER_COOKIE, "value": value, "domain": host, "path": "/"}])
     page.goto(page.url)
     assert page.evaluate("document.body.classList.contains('elder')") == (mode == "elder"), page.url
 
@@ -149,7 +155,8 @@ def _heading_problems(headings: list[dict], where: str, *, phone: bool) -> list[
     previous = None
     for h in headings:
         if previous is not None and h["level"] > previous["level"] + 1:
-            problems.append(f"{where}: heading level skipped: h{previous['level']} → h{h['level']} “{h['text']}”")
+            jump = f"h{previous['level']} → h{h['level']}"
+            problems.append(f"{where}: heading level skipped: {jump} “{h['text']}”")
         if phone and previous is not None and h["top"] < previous["top"] and h["left"] >= 0:
             problems.append(f"{where}: “{h['text']}” appears above “{previous['text']}” but follows it")
         previous = h
@@ -167,16 +174,60 @@ def _check_here(page, mode: str, sizes, exclude) -> tuple[list[str], dict[str, l
         for size in sizes:
             page.set_viewport_size(SIZES[size])
             where = f"{page.url} [{mode}, {size}]"
-            found = page.evaluate(_AXE_RUN, {"tags": WCAG_TAGS, "exclude": list(exclude)})
-            for v in found:
-                if v["impact"] in FAIL_IMPACTS:
-                    nodes = "\n      ".join(f"{n['target']}: {n['summary']} · {n['html']}" for n in v["nodes"][:6])
-                    problems.append(f"{where}: {v['impact']} {v['id']} — {v['help']}\n      {nodes}")
+            problems += _axe_problems(page, where, exclude)
+            if size == "phone":
+                problems += _menu_problems(page, where, exclude)
             headings[size] = page.evaluate(_HEADINGS)
             problems += _heading_problems(headings[size], where, phone=size == "phone")
     finally:
         page.set_viewport_size(original)
     return problems, headings
+
+
+def _axe_problems(page, where: str, exclude, include=None) -> list[str]:
+    problems = []
+    found = page.evaluate(_AXE_RUN, {"tags": WCAG_TAGS, "exclude": list(exclude), "include": include})
+    for v in found:
+        if v["impact"] in FAIL_IMPACTS:
+            nodes = "\n      ".join(f"{n['target']}: {n['summary']} · {n['html']}" for n in v["nodes"][:6])
+            problems.append(f"{where}: {v['impact']} {v['id']} — {v['help']}\n      {nodes}")
+    return problems
+
+
+def _contrast_of_pixels(png: bytes) -> float:
+    """The contrast ratio (WCAG 2 relative luminance) between the lightest and darkest pixel of an image."""
+    from PIL import Image
+
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    with Image.open(io.BytesIO(png)) as image:
+        colours = {colour for _, colour in image.convert("RGB").getcolors(maxcolors=1 << 20)}
+    lum = [0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b) for r, g, b in colours]
+    return (max(lum) + 0.05) / (min(lum) + 0.05)
+
+
+def _menu_problems(page, where: str, exclude) -> list[str]:
+    """On a phone the menu is folded behind an icon: the icon must stand out from the bar (WCAG 1.4.11,
+    3:1, measured on the screen's pixels) and the unfolded menu must pass axe too."""
+    problems = []
+    toggler = page.locator(".navbar-toggler-icon:visible")
+    if toggler.count():
+        ratio = _contrast_of_pixels(toggler.first.screenshot(animations="disabled"))
+        if ratio < 3:
+            problems.append(f"{where}: the menu icon has contrast {ratio:.2f}:1 against its bar (needs 3:1)")
+    fold = "ids => ids.forEach(i => document.getElementById(i).classList.remove('show'))"
+    opened = page.evaluate(
+        """() => [...document.querySelectorAll(".navbar-collapse.collapse:not(.show)")]
+             .map(el => { el.classList.add("show"); return el.id; })"""
+    )
+    if opened:
+        try:
+            problems += _axe_problems(page, f"{where} menu open", exclude, [f"#{i}" for i in opened if i])
+        finally:
+            page.evaluate(fold, opened)
+    return problems
 
 
 def check_a11y(page, mode: str = "both", *, sizes=("phone", "desktop"), exclude=()) -> None:
