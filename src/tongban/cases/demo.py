@@ -55,7 +55,7 @@ class _Demo:
             .first()
         )
         self.users = {
-            u.username: u for u in User.objects.filter(username__in=[CLERK, ISSUING_CLERK, "admin"])
+            u.username: u for u in User.objects.filter(username__in=[CLERK, ISSUING_CLERK])
         }
         self.clerk = self.users[CLERK]
         self.issuer = self.users.get(ISSUING_CLERK, self.clerk)
@@ -70,17 +70,19 @@ class _Demo:
         return Applicant.objects.select_related("user").get(user__username=names[n % len(names)])
 
     def staff(self, department_id: int, *roles: str) -> User:
-        """Someone of the department in one of the roles; the superuser when the demo has nobody there
-        (some demo departments have no approver login; the superuser's break-glass right stands in)."""
+        """Someone of the department in one of the roles (approver before head), never the administrator:
+        every demo department has both logins, so a missing one is an error in the demo data."""
         user = (
-            StaffAssignment.objects.filter(department_id=department_id, role__in=roles, user__is_active=True)
+            StaffAssignment.objects.filter(
+                department_id=department_id, role__in=roles, user__is_active=True, user__is_superuser=False
+            )
             .select_related("user")
             .order_by("role", "user__username")
             .first()
         )
-        if user is not None:
-            return user.user
-        return User.objects.filter(is_superuser=True).order_by("pk").first()
+        if user is None:
+            raise RuntimeError(f"演示数据中部门 #{department_id} 没有{'或'.join(roles)}的登录账户。")
+        return user.user
 
     def step_actor(self, step: Step) -> User:
         roles = (step.role,) if step.role else (StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
