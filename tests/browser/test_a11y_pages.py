@@ -13,8 +13,6 @@ import datetime as dt
 import pytest
 import time_machine
 
-from tongban.accounts.tests.factories import PASSWORD
-
 from .conftest import PHONE, check_a11y
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,14 +24,12 @@ TODAY = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)
 def demo(settings, tmp_path):
     from tongban.cases.models import Case
     from tongban.common.management.commands.demo import prepare_demo_data
-    from tongban.demo.loader import DEMO_PASSWORD
     from tongban.supervision.choices import Level
     from tongban.supervision.models import Deadline
 
     settings.MEDIA_ROOT = tmp_path
     with time_machine.travel(TODAY, tick=True):
         prepare_demo_data(verbosity=0)
-        assert DEMO_PASSWORD and PASSWORD  # the demo's logins use the demo password
         overdue = Case.objects.get(submit_key="demo:overdue-serial")
         red = Deadline.objects.filter(level=Level.RED).order_by("pk").first()
         today_case = Case.objects.get(submit_key="demo:serial-review")
