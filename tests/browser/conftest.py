@@ -27,7 +27,7 @@ wherever a page is shown, e.g.::
 
 axe-core comes from npm at the version pinned in ``tests/browser/axe/package-lock.json`` (integrity
 hash), installed into the gitignored ``tests/browser/axe/node_modules`` by ``scripts/browser-deps.sh``
-(``make test`` runs it; the ``axe_source`` fixture runs it when the file is missing). It is test-only and
+(``make test`` runs it; ``check_a11y`` runs it on first use when the file is missing). It is test-only and
 never shipped, so its MPL-2.0 licence stays out of Tongban's tree.
 """
 
