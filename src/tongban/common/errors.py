@@ -77,6 +77,31 @@ def require_text(value: str, *, field: str, label: str, max_length: int = TEXT_M
     return value
 
 
+def choice_messages(choices, label: str) -> dict[str, str]:
+    """The Chinese messages for a choice the person must make: nothing chosen, or an unknown value.
+    Keys as DRF's ChoiceField names them, so a serializer and `require_choice` say the same."""
+    options = "、".join(str(text) for _value, text in choices.choices)
+    missing = f"请选择{label}（{options}）。"
+    return {
+        "required": missing,
+        "blank": missing,
+        "null": missing,
+        "invalid_choice": f"{label}只能是{options}之一。",
+    }
+
+
+def require_choice(value: str, choices, *, field: str, label: str) -> str:
+    """A choice the person must make themselves (no default is assumed for a decision): a Chinese error
+    naming the field when nothing was chosen or the value is not one of `choices`."""
+    value = (value or "").strip()
+    if value in choices.values:
+        return value
+    messages = choice_messages(choices, label)
+    if not value:
+        raise ValidationFailed(messages["required"], field=field, code="choice_required")
+    raise ValidationFailed(messages["invalid_choice"], field=field)
+
+
 MAX_ID = 2**63 - 1  # the largest bigint primary key: beyond it SQLite raises OverflowError
 
 
