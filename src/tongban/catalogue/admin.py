@@ -10,8 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -275,11 +274,17 @@ class ServiceItemAdmin(admin.ModelAdmin):
         ]
         return extra + super().get_urls()
 
+    def _item_or_404(self, request: HttpRequest, pk: int) -> ServiceItem:
+        item = self.get_queryset(request).filter(pk=pk).first()
+        if item is None:
+            raise Http404(_("事项版本不存在或您无权查看。"))
+        return item
+
     def _change_url(self, pk: int) -> str:
         return reverse("admin:catalogue_serviceitem_change", args=[pk])
 
     def new_version_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        item = get_object_or_404(self.get_queryset(request), pk=pk)
+        item = self._item_or_404(request, pk)
         try:
             draft = services.item_new_version(actor=request.user, item=item.pk)
         except ServiceError as exc:
@@ -289,7 +294,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(self._change_url(draft.pk))
 
     def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        item = get_object_or_404(self.get_queryset(request), pk=pk)
+        item = self._item_or_404(request, pk)
         try:
             services.item_publish(actor=request.user, item=item.pk)
         except ServiceError as exc:
@@ -311,7 +316,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
             content = json.dumps(data, ensure_ascii=False, indent=2).encode()
             kind, name = "json", f"catalogue-{stamp}.json"
         else:
-            return HttpResponse(status=404)
+            raise Http404(_("没有这种导出格式：可选 xlsx、json 或 template（模板）。"))
         content_type = {
             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "json": "application/json; charset=utf-8",

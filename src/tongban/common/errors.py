@@ -6,6 +6,7 @@ Services raise these; views turn them into form errors and the API into 4xx resp
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 
 class ServiceError(Exception):
@@ -61,6 +62,25 @@ class IllegalTransition(ServiceError):
 
     status = 409
     code = "illegal_transition"
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def shown_message(message, fallback: str) -> str:
+    """What an error page or the API may show people of an exception's message: the view's own words,
+    unless they are missing or, on a Chinese page, not Chinese — Django's and DRF's stock texts
+    ("No ServiceItem matches the given query.") are English and name internal models."""
+    from django.utils.functional import Promise
+    from django.utils.translation import get_language
+
+    if isinstance(message, Promise):  # a lazy translation
+        message = str(message)
+    if not isinstance(message, str) or not message.strip():
+        return str(fallback)
+    if (get_language() or "zh-hans").startswith("zh") and not _CJK.search(message):
+        return str(fallback)
+    return message
 
 
 # The longest free text a reason, note or opinion may have: a page of writing, not a pasted file.
