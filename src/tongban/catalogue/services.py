@@ -40,6 +40,7 @@ __all__ = [
     "can_manage_catalogue",
     "item_create",
     "item_import_version",
+    "item_log",
     "item_new_version",
     "item_publish",
     "item_retire",
@@ -209,6 +210,15 @@ def _apply_material(material: MaterialRequirement, fields: Mapping[str, Any]) ->
             setattr(material, name, value)
             changed.append(name)
     return changed
+
+
+def item_log(*, actor: User | None, item: ServiceItem, kind: str, **detail: Any) -> ItemEvent:
+    """The item-log entry of a change another app makes to a version's own configuration (the cases
+    app's process): written by that app's service, in its transaction, after it took the item's lock
+    through `item_update`. The catalogue keeps one log per item, whoever changed what."""
+    if kind not in ItemEventKind.values:
+        raise ValueError(f"unknown item event kind: {kind}")
+    return _record(item, kind, actor, **detail)
 
 
 def _record(item: ServiceItem, kind: str, actor: User | None, **detail: Any) -> ItemEvent:
