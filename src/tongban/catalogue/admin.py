@@ -207,6 +207,25 @@ class ServiceItemAdmin(ServiceRefusalAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return ServiceItem.objects.visible_to(request.user).select_related("department")
 
+    @admin.display(description=_("服务对象"))
+    def applicant_kinds_text(self, obj: ServiceItem) -> str:
+        return "、".join(str(dict(ApplicantKind.choices).get(k, k)) for k in obj.applicant_kinds or []) or "-"
+
+    @admin.display(description=_("主题分类"))
+    def life_events_text(self, obj: ServiceItem) -> str:
+        return "、".join(str(dict(LifeEvent.choices).get(k, k)) for k in obj.life_events or []) or "-"
+
+    def get_fieldsets(self, request, obj=None):
+        """A version shown read-only names its applicant kinds and life events, not their JSON."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.status == ItemStatus.DRAFT:
+            return fieldsets
+        names = {"applicant_kinds": "applicant_kinds_text", "life_events": "life_events_text"}
+        return [
+            (title, {**opts, "fields": tuple(names.get(f, f) for f in opts["fields"])})
+            for title, opts in fieldsets
+        ]
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ("version", "status", "published_at")

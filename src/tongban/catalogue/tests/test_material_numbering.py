@@ -239,3 +239,11 @@ def test_the_api_reorders_and_adds_without_numbers(admin):
     r = api.delete(f"/api/v1/catalogue/versions/{draft.pk}/materials/{second}/")
     assert r.status_code == 204
     assert numbered(draft) == [(1, "委托书"), (2, "申请书")]
+
+
+def test_a_published_version_reads_in_words(client, admin):
+    item = ServiceItemFactory(applicant_kinds=["legal"], life_events=["start_business"], materials=2)
+    client.force_login(admin)
+    html = client.get(reverse("admin:catalogue_serviceitem_change", args=[item.pk])).content.decode()
+    assert "法人" in html and "开办企业" in html and "[&quot;legal&quot;]" not in html
+    assert "第 1 项" in html and "第 2 项" in html and "上移" not in html  # read-only: nothing to move
