@@ -162,7 +162,10 @@ def test_parallel_case_from_online_application_to_issuance(live_server, browser,
     row.get_by_role("link", name=number).click()
     expect(page.locator("#case-status")).to_have_text("待受理")
     check_a11y(page)
-    expect(page.get_by_role("button", name=re.compile("受理（生成受理通知书）"))).to_be_focused()
+    # the keyboard starts at the intake decision's heading, never on 受理: Enter there accepts nothing
+    expect(page.get_by_role("heading", name="网上预审：受理决定")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#case-status")).to_have_text("待受理")
     correction = page.locator("#correction")
     correction.get_by_role("checkbox", name=re.compile("^施工合同")).check()
     correction.get_by_label("“施工合同”需补正的原因").fill("缺少双方盖章")
@@ -216,6 +219,7 @@ def test_parallel_case_from_online_application_to_issuance(live_server, browser,
             check_a11y(page)
         expect(opinion).to_be_focused()
         page.keyboard.type(f"{short}意见：同意")
+        page.get_by_role("radio", name="通过", exact=True).check()  # never preselected
         page.get_by_role("button", name="提交办理意见").press("Enter")
         expect(page.locator(".alert-success")).to_contain_text("环节已办理")
         if short == "规划":
@@ -234,6 +238,10 @@ def test_parallel_case_from_online_application_to_issuance(live_server, browser,
     reason = page.get_by_label("决定理由")
     expect(reason).to_be_focused()
     reason.fill("三部门审查意见均为同意，符合施工许可条件")
+    page.get_by_role("button", name=re.compile("作出决定")).click()  # forgot to choose: refused
+    expect(page.locator("#decide")).to_contain_text("请选择审批决定（准予、不予）。")
+    expect(page.locator("#case-status")).to_have_text("审查中")
+    page.locator("#decide").get_by_label("准予").check()
     page.get_by_role("button", name=re.compile("作出决定")).click()
     expect(page.locator("#case-status")).to_have_text("已办结（待出件）")
     expect(page.locator("#new-document")).to_contain_text("决定书")

@@ -28,7 +28,7 @@ from tongban.organisations.models import StaffAssignment
 from tongban.supervision.services import warning_sweep
 
 from . import services
-from .choices import MaterialStatus, StepStatus
+from .choices import Decision, MaterialStatus, StepStatus
 from .forms import form_for_item, form_prefill
 from .models import Case, CaseMaterial, Step
 
@@ -343,6 +343,7 @@ def _immediate(d: _Demo) -> Case | None:
         actor=d.clerk,
         case_id=case.pk,
         reason="材料齐全，符合条件，当场办结",
+        decision=Decision.APPROVED,
         identity_checked=True,
         receiver_name=applicant.contact_name or applicant.name,
         receiver_id_number=applicant.contact_id_number or applicant.id_number,

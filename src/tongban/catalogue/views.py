@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Model, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
@@ -204,9 +204,9 @@ def guide_suggest(request: HttpRequest) -> HttpResponse:
 @require_GET
 def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The guide page of one item: every standard element, materials, flow chart."""
-    item = get_object_or_404(_published(request).select_related("department", "region"), code=code)
-    if item.status != ItemStatus.PUBLISHED:  # belt and braces: the queryset already says so
-        raise Http404
+    item = _published(request).select_related("department", "region").filter(code=code).first()
+    if item is None or item.status != ItemStatus.PUBLISHED:  # belt and braces: the queryset says so
+        raise Http404(_("事项 %(code)s 不存在或未发布。") % {"code": code})
     context = {
         "item": item,
         "materials": list(item.materials.order_by("position", "pk")),
