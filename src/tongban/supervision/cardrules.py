@@ -95,3 +95,24 @@ def directive_late_reason(directive, *, overdue_days: int) -> str:
 def repeated_reason(rule: CardRule, *, who: str, references: list[str]) -> str:
     shown = "、".join(references[:10]) + ("等" if len(references) > 10 else "")
     return f"{who}在最近 {rule.window_days} 日内有 {len(references)} 次红灯超期：{shown}。"
+
+
+def rule_summary(rule: CardRule) -> str:
+    """The rule in one sentence, as the pages and the API show it."""
+    subject = SubjectType(rule.subject_type).label if rule.subject_type else ""
+    color = rule.get_color_display()
+    whom = "责任人及其部门" if rule.target == CardTarget.PERSON else "责任部门"
+    if rule.trigger == CardTrigger.DIRECTIVE_IGNORED:
+        when = (
+            "督办单反馈期限届满"
+            + (f"后超过 {rule.after_days} 个工作日" if rule.after_days else "")
+            + "仍未反馈"
+        )
+    elif rule.trigger == CardTrigger.DIRECTIVE_LATE:
+        when = "督办单超过反馈期限才反馈（已因逾期未反馈出示过牌的除外）"
+    elif rule.trigger == CardTrigger.REPEATED_FAULT:
+        scope = subject or "办件、环节、差评整改等"
+        when = f"最近 {rule.window_days} 日内 {rule.count} 次红灯超期（{scope}；每次红灯只计入一张牌）"
+    else:
+        when = f"{subject or '监控对象'}超期" + ("（已批准延期的除外）" if rule.exempt_extended else "")
+    return f"{when}，向{whom}出示{color}。"

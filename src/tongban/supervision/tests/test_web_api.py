@@ -164,7 +164,7 @@ def test_pages(world, watches, client):
         reverse("supervision:directive-new"),
         {"subject_type": "department", "title": "", "required_action": "", "response_days": 2},
     )
-    assert r.status_code == 200 and "is-invalid" in r.content.decode()
+    assert r.status_code == 400 and "is-invalid" in r.content.decode()
     assert client.get(reverse("supervision:directives")).status_code == 200
     assert client.get(reverse("supervision:cards")).status_code == 200
     assert client.get(reverse("supervision:card-new")).status_code == 200
