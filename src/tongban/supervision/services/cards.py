@@ -90,12 +90,14 @@ def card_issue(
         raise ValidationFailed("被出示的工作人员不属于该部门。", field="staff")
     evidence_directive = _evidence_directive(actor, directive)
     watch = _evidence_watch(actor, deadline)
-    if not subject_type and watch is not None:
-        subject_type, subject_id = watch.subject_type, watch.subject_id
-    if not subject_type and evidence_directive is not None:
-        subject_type, subject_id = SubjectType.DIRECTIVE, evidence_directive.pk
     label = ""
-    if subject_type:
+    if not subject_type and watch is not None:  # the watch names its subject itself
+        subject_type, subject_id = watch.subject_type, watch.subject_id
+        label = f"{watch.get_subject_type_display()} {watch.reference or watch.subject_id}"
+    elif not subject_type and evidence_directive is not None:
+        subject_type, subject_id = SubjectType.DIRECTIVE, evidence_directive.pk
+        label = f"督办单 {evidence_directive.number}"
+    elif subject_type:
         if subject_type not in SubjectType.values or not subject_id:
             raise ValidationFailed("关联对象无效。", field="subject_type")
         if subject_type == SubjectType.DIRECTIVE:
