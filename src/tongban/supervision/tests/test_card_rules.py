@@ -316,3 +316,43 @@ def test_cards_are_dispatched_from_their_outbox_once(world):
     first = warning_events_dispatch()
     assert first >= 1 and warning_events_dispatch() == 0
     assert Message.objects.filter(ref=f"card:{card.pk}").count() >= 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_sweeps_at_the_same_moment_card_each_firing_once(world):
+    from tongban.common.testing import run_together
+
+    for n in range(10):  # two firings of the repeated-fault rule
+        late_watch(world, n)
+    directives = [issue(world) for _ in range(3)]
+    run_together(3, lambda: warning_sweep(today=day(2026, 3, 11)))
+    assert Card.objects.filter(rule_key="repeated_red").count() == 2
+    assert sorted(Card.objects.filter(rule_key="directive_ignored").values_list("directive", flat=True)) == [
+        d.pk for d in directives
+    ]
+    counted = list(Card.warnings.through.objects.values_list("warning_id", flat=True))
+    assert len(counted) == len(set(counted)) == 10
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_racing_the_sweep_gets_one_sanction(world, clock):
+    """The sweep cards a directive as ignored while the department answers it late: whichever commits
+    first, the directive ends with one card."""
+    from tongban.common.testing import run_together
+
+    for _ in range(5):
+        directive = issue(world)
+        clock.move_to(dt.datetime(2026, 3, 11, 10, tzinfo=TZ))
+        calls = iter(range(2))
+
+        def racer(directive=directive, calls=calls):
+            if next(calls) == 0:
+                warning_sweep(today=day(2026, 3, 11))
+            else:
+                directive_respond(actor=world.approver, directive_id=directive.pk, response="补报。")
+
+        run_together(2, racer)
+        assert Card.objects.filter(directive=directive).count() == 1
+        clock.move_to(dt.datetime(2026, 3, 2, 9, tzinfo=TZ))
