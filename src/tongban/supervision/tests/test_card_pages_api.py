@@ -6,20 +6,13 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from tongban.supervision.models import Card, CardRule, CardWarning
 from tongban.supervision.services import directive_issue, warning_sweep
 
-from .helpers import day, watch
+from .helpers import api, day, watch
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user):
-    c = APIClient()
-    c.force_authenticate(user)
-    return c
 
 
 @pytest.fixture
@@ -29,6 +22,17 @@ def red_watch(world):
     d.refresh_from_db()
     assert d.level == "red"
     return d
+
+
+def department_directive(world):
+    return directive_issue(
+        actor=world.supervisor,
+        subject_type="department",
+        subject_id=world.dept.pk,
+        title="清理超期件",
+        required_action="说明原因",
+        response_days=3,
+    )
 
 
 def test_a_supervisor_shows_a_card_by_hand_from_a_watch_page(world, red_watch, client):
@@ -82,14 +86,7 @@ def test_a_manual_card_needs_a_reason_and_a_person_of_the_department(world, clie
 
 
 def test_the_api_shows_a_card_with_a_directive_as_evidence(world):
-    directive = directive_issue(
-        actor=world.supervisor,
-        subject_type="department",
-        subject_id=world.dept.pk,
-        title="清理超期件",
-        required_action="说明原因",
-        response_days=3,
-    )
+    directive = department_directive(world)
     r = api(world.supervisor).post(
         "/api/v1/supervision/cards/",
         {
@@ -123,14 +120,7 @@ def test_the_api_shows_a_card_with_a_directive_as_evidence(world):
 
 
 def test_a_rule_card_says_which_rule_and_links_the_directive(world, client):
-    directive = directive_issue(
-        actor=world.supervisor,
-        subject_type="department",
-        subject_id=world.dept.pk,
-        title="清理超期件",
-        required_action="说明原因",
-        response_days=3,
-    )
+    directive = department_directive(world)
     warning_sweep(today=day(2026, 3, 11))
     card = Card.objects.get()
     data = api(world.head).get(f"/api/v1/supervision/cards/{card.pk}/").json()

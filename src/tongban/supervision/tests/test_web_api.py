@@ -10,15 +10,9 @@ from tongban.supervision.models import Card, Directive
 from tongban.supervision.selectors import counts_by_department, counts_by_hall, level_counts, most_overdue
 from tongban.supervision.services import warning_sweep
 
-from .helpers import day, watch
+from .helpers import api, day, watch
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user):
-    c = APIClient()
-    c.force_authenticate(user)
-    return c
 
 
 @pytest.fixture
