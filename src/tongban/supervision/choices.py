@@ -93,6 +93,15 @@ class CardEventKind(models.TextChoices):
     APPEAL_REJECTED = "appeal_rejected", "申诉驳回"
 
 
+class RuleSubject(models.TextChoices):
+    """Watch types a card rule may look at: the work itself (directives have their own triggers)."""
+
+    CASE = SubjectType.CASE.value, SubjectType.CASE.label
+    STEP = SubjectType.STEP.value, SubjectType.STEP.label
+    RATING_FOLLOWUP = SubjectType.RATING_FOLLOWUP.value, SubjectType.RATING_FOLLOWUP.label
+    WORKORDER = SubjectType.WORKORDER.value, SubjectType.WORKORDER.label
+
+
 class CardTrigger(models.TextChoices):
     """What makes a card rule (`CardRule`) show a card. The escalation of the centres Tongban serves is
     warning → 催办 → 督办 → card; a card answers a directive ignored or answered late, or a fault

@@ -33,6 +33,7 @@ from .choices import (
     DirectiveEventKind,
     DirectiveStatus,
     Level,
+    RuleSubject,
     SubjectType,
     WarningKind,
 )
@@ -400,8 +401,7 @@ class DirectiveEvent(StateEvent):
         return f"{self.directive_id} · {self.get_kind_display()}"
 
 
-# Watch types a card rule may look at: the work itself (not directives, which have their own triggers).
-RULE_SUBJECTS = (SubjectType.CASE, SubjectType.STEP, SubjectType.RATING_FOLLOWUP, SubjectType.WORKORDER)
+RULE_SUBJECTS = tuple(RuleSubject.values)
 
 
 class CardRule(TimeStampedModel):
@@ -422,7 +422,7 @@ class CardRule(TimeStampedModel):
         "监控对象",
         max_length=24,
         blank=True,
-        choices=[(t.value, t.label) for t in RULE_SUBJECTS],
+        choices=RuleSubject.choices,
         help_text="逐件出示：必填；多次红灯：留空表示办件、环节、差评整改等全部时限（督办单除外）。",
     )
     count = models.PositiveSmallIntegerField("红灯次数（N）", default=0, help_text="多次红灯：达到几次出示。")

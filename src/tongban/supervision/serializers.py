@@ -8,9 +8,8 @@ from tongban.api.serializers import ErrorSerializer  # noqa: F401  (re-exported:
 from tongban.common.errors import MAX_ID
 
 from .cardrules import rule_summary
-from .choices import CardColor, CardTarget, CardTrigger, Level, SubjectType
+from .choices import CardColor, CardTarget, CardTrigger, Level, RuleSubject, SubjectType
 from .models import (
-    RULE_SUBJECTS,
     Card,
     CardEvent,
     CardRule,
@@ -392,9 +391,7 @@ class CardRuleWriteSerializer(serializers.Serializer):
     key = serializers.CharField(required=False, max_length=48)
     trigger = serializers.ChoiceField(choices=CardTrigger.choices, required=False)
     name = serializers.CharField(required=False, max_length=100)
-    subject_type = serializers.ChoiceField(
-        choices=[(t.value, t.label) for t in RULE_SUBJECTS], required=False, allow_blank=True
-    )
+    subject_type = serializers.ChoiceField(choices=RuleSubject.choices, required=False, allow_blank=True)
     count = serializers.IntegerField(required=False, min_value=0, max_value=32767)
     window_days = serializers.IntegerField(required=False, min_value=0, max_value=32767)
     after_days = serializers.IntegerField(required=False, min_value=0, max_value=32767)
