@@ -355,14 +355,15 @@ def notify_card(card: Card, recipients: Recipients) -> int:
     users = {u.pk: u for u in recipients.department_heads(card.department_id)}
     if card.staff_id and card.staff.is_active:
         users.setdefault(card.staff_id, card.staff)
+    source = card.rule.name if card.rule_id else f"{card.issued_by or '监察人员'}人工出示"
     for user in users.values():
         notify(
             recipient_user=user,
-            template="supervision.alert",
+            template="supervision.card",
             context={
-                "case_number": card.subject_label or "—",
-                "item_name": card.department.name,
-                "level": CardColor(card.color).label,
+                "department": card.department.name,
+                "color": CardColor(card.color).label,
+                "source": source,
                 "reason": card.reason,
             },
             ref=f"card:{card.pk}",

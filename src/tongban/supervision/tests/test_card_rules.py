@@ -97,7 +97,8 @@ def test_an_ignored_directive_gets_the_configured_card_once(world, clock, django
     assert card.issued_by is None and card.deadline.subject_ref == f"directive:{directive.pk}"
     assert directive.number in card.reason and "2026-03-05" in card.reason
     assert list(card.events.values_list("kind", flat=True)) == ["issued"]
-    assert Message.objects.filter(ref=f"card:{card.pk}", recipient=world.head).exists()
+    told = Message.objects.get(ref=f"card:{card.pk}", recipient=world.head, channel="in_app")
+    assert told.template == "supervision.card" and "督办单逾期未反馈" in told.body
     assert not Card.objects.filter(notify_pending=True).exists()
     for today in (day(2026, 3, 11), day(2026, 3, 12), day(2026, 3, 20)):
         assert warning_sweep(today=today).cards == 0
