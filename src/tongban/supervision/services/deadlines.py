@@ -135,6 +135,7 @@ def save_rule_cards(cards: list[CardRow]) -> list[int]:
             rule_key__in={k[0] for k in keys},
             subject_type__in={k[1] for k in keys},
             subject_id__in={k[2] for k in keys},
+            rule_ref__in={k[3] for k in keys},
         ).values_list("rule_key", "subject_type", "subject_id", "rule_ref")
     )
     now = timezone.now()
