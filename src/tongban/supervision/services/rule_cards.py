@@ -69,25 +69,31 @@ def _directive_card(rule: CardRule, directive: Directive, *, reason: str, today:
     )
 
 
-def directive_ignored_cards(rule: CardRule, *, today: dt.date) -> int:
-    """Card every directive the rule finds ignored on `today` (once per directive and rule). Call
-    inside a transaction holding the rule's row."""
+def _ignored(rule: CardRule, today: dt.date):
+    """The directives this rule finds ignored on `today` and has not carded yet (None: the calendar
+    cannot say today — the next sweep retries)."""
     try:
         cutoff = ignored_cutoff(today, rule.after_days)
-    except CalendarMissing as exc:  # the next sweep retries; nothing half-done
+    except CalendarMissing as exc:
         logger.error("督办单逾期规则 %s 本次未能判断：%s", rule.key, exc.message)
-        return 0
+        return None
     carded = Card.objects.filter(
         rule_key=rule.key, subject_type=SubjectType.DIRECTIVE, subject_id=OuterRef("pk")
     )
+    return Directive.objects.filter(status=DirectiveStatus.ISSUED, due_date__lt=cutoff).exclude(
+        Exists(carded)
+    )
+
+
+def directive_ignored_cards(rule: CardRule, *, today: dt.date) -> int:
+    """Card every directive the rule finds ignored on `today` (once per directive and rule). Call
+    inside a transaction holding the rule's row."""
+    candidates = _ignored(rule, today)
+    if candidates is None:
+        return 0
     # Locked: an answer being written now either commits first (and the row no longer matches)
     # or waits for this card — the answer then finds it and adds no "late" card on top.
-    directives = list(
-        Directive.objects.select_for_update()
-        .filter(status=DirectiveStatus.ISSUED, due_date__lt=cutoff)
-        .exclude(Exists(carded))
-        .order_by("id")
-    )
+    directives = list(candidates.select_for_update().order_by("id"))
     if not directives:
         return 0
     watches = _directive_watches([d.pk for d in directives])
@@ -127,12 +133,11 @@ def window_start(today: dt.date, window_days: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(first, dt.time.min))
 
 
-def repeated_fault_cards(rule: CardRule, *, today: dt.date) -> int:
-    """One card for each `count` red warnings of a department (or person) in the window that this rule
-    has not counted yet, oldest first; the card links the warnings it counted. Call inside a
-    transaction holding the rule's row."""
+def _repeated(rule: CardRule, today: dt.date) -> dict[tuple, list[tuple[int, str]]]:
+    """(department, person or None) -> its red warnings of the window this rule has not counted yet
+    (id, reference; oldest first), for those with at least `count` of them."""
     if rule.count < 1 or rule.window_days < 1:
-        return 0
+        return {}
     counted = CardWarning.objects.filter(warning_id=OuterRef("pk"), card__rule_key=rule.key)
     reds = WarningEvent.objects.filter(
         kind=WarningKind.RED,
@@ -152,7 +157,14 @@ def repeated_fault_cards(rule: CardRule, *, today: dt.date) -> int:
     groups: dict[tuple, list[tuple[int, str]]] = defaultdict(list)
     for pk, department_id, assignee_id, reference in rows:
         groups[(department_id, assignee_id if person else None)].append((pk, reference))
-    firing = {key: found for key, found in groups.items() if len(found) >= rule.count}
+    return {key: found for key, found in groups.items() if len(found) >= rule.count}
+
+
+def repeated_fault_cards(rule: CardRule, *, today: dt.date) -> int:
+    """One card for each `count` red warnings of a department (or person) in the window that this rule
+    has not counted yet, oldest first; the card links the warnings it counted. Call inside a
+    transaction holding the rule's row."""
+    firing = _repeated(rule, today)
     if not firing:
         return 0
     names = dict(Department.objects.filter(pk__in={k[0] for k in firing}).values_list("pk", "name"))
@@ -188,10 +200,21 @@ TIME_DRIVEN = {
 }
 
 
+def _something_to_card(rule: CardRule, today: dt.date) -> bool:
+    """A look without locks: most sweep runs find nothing to card and then write nothing at all."""
+    if rule.trigger == CardTrigger.DIRECTIVE_IGNORED:
+        candidates = _ignored(rule, today)
+        return candidates is not None and candidates.exists()
+    return bool(_repeated(rule, today))
+
+
 def rule_cards_sweep(*, today: dt.date, rules: RuleBook) -> int:
-    """The time-driven rules, after the sweep's passes: directives ignored, faults repeated. The rows
-    of the active ones are locked (fresh values: one changed since the book was read counts as now)."""
-    if not any(rules.by_trigger(t) for t in TIME_DRIVEN):
+    """The time-driven rules, after the sweep's passes: directives ignored, faults repeated. Where an
+    unlocked look finds something, the rows of the active rules are locked (fresh values: a rule
+    changed since the book was read counts as now) and the rules evaluated again under the lock —
+    two sweeps at once card one after the other, the second seeing the first one's cards."""
+    active = [r for r in rules.rules if r.trigger in TIME_DRIVEN]
+    if not any(_something_to_card(rule, today) for rule in active):
         return 0
     shown = 0
     with transaction.atomic():
