@@ -396,7 +396,7 @@ def warning_events_dispatch(*, limit: int = 200) -> int:
         with transaction.atomic():
             cards = list(
                 lock(Card.objects.filter(notify_pending=True).order_by("id")).select_related(
-                    "department", "staff"
+                    "department", "staff", "rule", "issued_by"
                 )[:limit]
             )
             if not cards:
