@@ -18,7 +18,7 @@ import time_machine
 
 from tongban.accounts.models import User
 from tongban.cases import services
-from tongban.cases.choices import CaseStatus, StepKind, StepStatus
+from tongban.cases.choices import CaseStatus, Decision, StepKind, StepStatus
 from tongban.cases.demo import _Demo
 from tongban.cases.models import Case, CaseEvent, Extension, Step
 from tongban.catalogue.choices import CaseKind
@@ -54,7 +54,12 @@ def walk(d: _Demo, item: ServiceItem, *, n: int, extend: bool) -> Case:
     }
     if item.case_kind == CaseKind.IMMEDIATE:
         return services.case_handle_immediately(
-            actor=d.clerk, case_id=case.pk, reason="材料齐全，当场办结", identity_checked=True, **receiver
+            actor=d.clerk,
+            case_id=case.pk,
+            reason="材料齐全，当场办结",
+            decision=Decision.APPROVED,
+            identity_checked=True,
+            **receiver,
         )
     case = d.accept(case)
     if extend:
