@@ -467,8 +467,9 @@ def search(query: str, queryset: QuerySet | None = None) -> SearchResult:
         return SearchResult(ids=[])
     index = current_index()
     analysis = _analyse(index, query)
-    read_as = " ".join(readings[0].text for readings in analysis.terms)
-    read_as = read_as if read_as != " ".join(terms) else ""
+    # The first reading is the corrected one; a pinyin term's second is its spelling in Chinese.
+    shown = [r[1].text if is_ascii_word(r[0].text) and len(r) > 1 else r[0].text for r in analysis.terms]
+    read_as = " ".join(shown) if shown != terms else ""
     scored = _score(index, analysis)
     if not scored:
         return SearchResult(ids=[], read_as=read_as)
