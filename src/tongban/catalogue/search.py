@@ -161,25 +161,31 @@ def _read_term(index: SearchIndex, term: str) -> list[Reading]:
 
 
 def _reading(index: SearchIndex, text: str, factor: float) -> Reading:
+    """Concepts and boosts of one reading. Synonym and life-event phrasings count only where they begin
+    and end at word boundaries: 出生 inside 出生证明 is not the life event 出生."""
     reading = Reading(text=text, factor=factor)
     if is_ascii_word(text):
         return reading  # matched directly by pinyin, initials or code; spelled out separately
-    spans = _synonym_spans(index, text)
+    tokens: list[tuple[int, int, str]] = []
+    position = 0
+    for token in segmenter.cut(text):
+        tokens.append((position, position + len(token), token))
+        position += len(token)
+    bounds = {0, *(end for _s, end, _t in tokens)}
+    spans = _synonym_spans(index, text, bounds)
     for _start, _end, synonym in spans:
         words = ((synonym.phrase, 1.0), *((t, SYNONYM_TERM) for t in synonym.terms))
         reading.concepts.append(Concept(words=words, single=len(synonym.phrase) == 1))
-        for position, pk in enumerate(synonym.item_pks):
-            _boost(reading, pk, BOOST_SYNONYM - BOOST_SYNONYM_STEP * position)
-    position = 0
-    tokens = []
-    for token in segmenter.cut(text):
-        start, position = position, position + len(token)
-        if not token.strip() or any(s <= start and position <= e for s, e, _syn in spans):
-            continue
-        tokens.append(token)
-    meaningful = [t for t in tokens if t not in STOPWORDS]
+        for rank, pk in enumerate(synonym.item_pks):
+            _boost(reading, pk, BOOST_SYNONYM - BOOST_SYNONYM_STEP * rank)
+    kept = [
+        token
+        for start, end, token in tokens
+        if token.strip() and not any(s <= start and end <= e for s, e, _syn in spans)
+    ]
+    meaningful = [t for t in kept if t not in STOPWORDS]
     if not meaningful and not spans:
-        meaningful = tokens  # a query of question words only still searches for them
+        meaningful = kept  # a query of question words only still searches for them
     for token in meaningful:
         if len(token) >= 3 and not index.occurs(token):
             for word in _subwords(index, token):
@@ -187,17 +193,27 @@ def _reading(index: SearchIndex, text: str, factor: float) -> Reading:
         else:
             reading.concepts.append(Concept(words=((token, 1.0),), single=len(token) == 1))
     for intent in index.intents:
-        if any(p in text for p in intent.phrases):
+        if any(_aligned(text, p, bounds) for p in intent.phrases):
             strength = 1.0
         elif any(all(w in text for w in words) for words in intent.loose):
             strength = LOOSE_EVENT
         else:
             continue
-        for position, pk in enumerate(intent.item_pks):
-            _boost(reading, pk, strength * max(BOOST_EVENT_MIN, BOOST_EVENT - BOOST_EVENT_STEP * position))
+        for rank, pk in enumerate(intent.item_pks):
+            _boost(reading, pk, strength * max(BOOST_EVENT_MIN, BOOST_EVENT - BOOST_EVENT_STEP * rank))
         for pk in intent.theme_pks:
             _boost(reading, pk, strength * BOOST_THEME)
     return reading
+
+
+def _aligned(text: str, phrase: str, bounds: set[int]) -> bool:
+    """Whether `phrase` occurs in `text` starting and ending at word boundaries."""
+    start = text.find(phrase)
+    while start >= 0:
+        if start in bounds and start + len(phrase) in bounds:
+            return True
+        start = text.find(phrase, start + 1)
+    return False
 
 
 def _boost(reading: Reading, pk: int, value: float) -> None:
@@ -205,15 +221,15 @@ def _boost(reading: Reading, pk: int, value: float) -> None:
         reading.boosts[pk] = value
 
 
-def _synonym_spans(index: SearchIndex, text: str) -> list[tuple[int, int, object]]:
-    """Every synonym phrase in `text`, except those inside a longer one found there."""
+def _synonym_spans(index: SearchIndex, text: str, bounds: set[int]) -> list[tuple[int, int, object]]:
+    """Every synonym phrase in `text` at word boundaries, except those inside a longer one found there."""
     if not index.synonyms:
         return []
     found = []
     n = len(text)
-    for start in range(n):
+    for start in sorted(b for b in bounds if b < n):
         for end in range(min(n, start + index.max_synonym), start, -1):
-            synonym = index.synonyms.get(text[start:end])
+            synonym = index.synonyms.get(text[start:end]) if end in bounds else None
             if synonym is not None:
                 found.append((start, end, synonym))
                 break
@@ -270,6 +286,8 @@ def _correct(index: SearchIndex, term: str) -> str:
             window = term[i:j]
             if any(covered[i:j]) or not any(unknown[i:j]) or not all(_CJK.match(c) for c in window):
                 continue
+            if any(s < j and i < e and not (i <= s and e <= j) for s, e in protected):
+                continue  # would cut through one of the catalogue's words
             word = _homophone(index, readings[i:j], window)
             if word is None or index.occurs(window):
                 continue

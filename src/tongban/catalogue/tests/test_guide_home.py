@@ -21,7 +21,9 @@ from tongban.organisations.tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
-TILE = re.compile(r'(?:\?(applicant|category)=|/guide/(event)s/)([a-z_]+)/?">.*?<span class="count">(\d+) ', re.S)
+TILE = re.compile(
+    r'(?:\?(applicant|category)=|/guide/(event)s/)([a-z_]+)/?">.*?<span class="count">(\d+) ', re.S
+)
 TOTAL = re.compile(r"共 (\d+) 个政务服务事项")
 
 
