@@ -269,7 +269,7 @@ def _correct(index: SearchIndex, term: str) -> str:
         (i, j)
         for i in range(n)
         for j in range(i + 2, min(n, i + MAX_WINDOW) + 1)
-        if term[i:j] in index.vocab and index.occurs(term[i:j])
+        if (term[i:j] in index.vocab or segmenter.is_word(term[i:j])) and index.occurs(term[i:j])
     ]
     # Characters outside the catalogue's words; a window must include one of them to be worth reading.
     unknown = [not any(s <= k < e for s, e in protected) for k in range(n)]
@@ -418,12 +418,13 @@ def _concept_scores(index: SearchIndex, reading: Reading) -> dict[int, float]:
                     if value > best.get(doc.pk, 0):
                         best[doc.pk] = value
         if best:
-            weight = math.log(1 + n / len(best)) * (SINGLE_CHAR if concept.single else 1.0)
-            per_concept.append((weight, best))
-    total = sum(w for w, _b in per_concept)
+            strength = SINGLE_CHAR if concept.single else 1.0
+            per_concept.append((math.log(1 + n / len(best)) * strength, strength, best))
+    total = sum(w for w, _s, _b in per_concept)
     scores: dict[int, float] = {}
-    for weight, best in per_concept:
-        share = weight / total
+    for weight, strength, best in per_concept:
+        # A one-character word is weak evidence both among the others and on its own (证 alone).
+        share = weight / total * strength
         for pk, value in best.items():
             scores[pk] = scores.get(pk, 0) + share * value
     return scores

@@ -100,6 +100,7 @@ class SearchIndex:
         self.by_pinyin: dict[str, tuple[str, ...]] = {}
         self.analyses: dict[str, Any] = {}  # query → analysis, filled by catalogue.search
         self.checked_at = 0.0  # time.monotonic() of the last stamp check outside a transaction
+        self._occurs: dict[str, bool] = {}
 
     def finish(self, materials: list[str]) -> SearchIndex:
         for name in materials:
@@ -125,7 +126,13 @@ class SearchIndex:
         return sum(1 for d in self.docs if word in d.blob)
 
     def occurs(self, word: str) -> bool:
-        return word in self.everything
+        """Whether `word` appears in any item's text (remembered: queries repeat their words)."""
+        found = self._occurs.get(word)
+        if found is None:
+            if len(self._occurs) > 50000:
+                self._occurs.clear()
+            found = self._occurs[word] = word in self.everything
+        return found
 
 
 def _segments(text: str) -> list[str]:
@@ -193,6 +200,22 @@ class _Segmenter:
 
     def cut(self, text: str) -> list[str]:
         return self.tokenizer().lcut(text, HMM=True)
+
+    def cut_apart(self, phrase: str) -> list[str]:
+        """The most likely cut of `phrase` into two or more words (jieba's own route, without the edge
+        that takes the whole phrase as one word)."""
+        tokenizer = self.tokenizer()
+        n = len(phrase)
+        dag = tokenizer.get_DAG(phrase)
+        dag[0] = [end for end in dag[0] if end != n - 1] or [0]
+        route: dict[int, tuple[float, int]] = {}
+        tokenizer.calc(phrase, dag, route)
+        words, start = [], 0
+        while start < n:
+            end = route[start][1] + 1
+            words.append(phrase[start:end])
+            start = end
+        return words
 
     def is_word(self, text: str) -> bool:
         return bool(self.tokenizer().FREQ.get(text))
@@ -344,12 +367,16 @@ def _build(stamp: Any) -> SearchIndex:
     )
     index = SearchIndex(stamp, docs, synonyms, intents).finish(materials)
     for intent in intents:  # the segmenter knows the catalogue's words only now
-        intent.loose = tuple(
-            words
-            for words in (tuple(w for w in segmenter.cut(p) if w.strip()) for p in intent.phrases)
-            if len(words) >= 2
-        )
+        parts = (_parts(p) for p in intent.phrases)
+        # Two words at least, one of them longer than a character: 开店 (开 + 店) is too little to go on.
+        intent.loose = tuple(w for w in parts if len(w) >= 2 and any(len(x) >= 2 for x in w))
     return index
+
+
+def _parts(phrase: str) -> tuple[str, ...]:
+    """A phrasing in its words as jieba would cut it if it were not one word itself (开奶茶店 → 开, 奶茶店),
+    question words left out: a query that says them all, in any order, says the phrasing in other words."""
+    return tuple(w for w in segmenter.cut_apart(phrase) if w not in STOPWORDS)
 
 
 def _published_pks(codes: list[str] | None, pk_of: dict[str, int]) -> tuple[int, ...]:
