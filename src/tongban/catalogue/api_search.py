@@ -280,13 +280,13 @@ class SearchExportApi(APIView):
         tags=[TAG],
         summary="导出同义词和人生事件",
         parameters=[
-            OpenApiParameter("format", OpenApiTypes.STR, description="xlsx（默认，两个工作表）或 csv"),
+            OpenApiParameter("filetype", OpenApiTypes.STR, description="xlsx（默认，两个工作表）或 csv"),
             OpenApiParameter("kind", OpenApiTypes.STR, description="csv 时必填：synonyms 或 life_events"),
         ],
         responses={200: OpenApiResponse(description="文件"), **ERRORS},
     )
     def get(self, request: Request) -> HttpResponse:
-        fmt = request.query_params.get("format", "xlsx")
+        fmt = request.query_params.get("filetype", "xlsx")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         if fmt == "xlsx":
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -301,7 +301,7 @@ class SearchExportApi(APIView):
             response = HttpResponse(export_csv(kind), content_type="text/csv; charset=utf-8")
             filename = f"{kind}-{stamp}.csv"
         else:
-            raise ValidationFailed("format：应为 xlsx 或 csv。", field="format")
+            raise ValidationFailed("filetype：应为 xlsx 或 csv。", field="filetype")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
