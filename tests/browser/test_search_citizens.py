@@ -66,7 +66,7 @@ def test_a_colloquial_phrase_on_a_phone_finds_the_item(live_server, phone, demo)
     expect(page.locator("#search-status")).to_contain_text("我想开一家奶茶店需要办什么证")
     top3 = [results.nth(i).inner_text() for i in range(3)]
     assert "食品经营许可（新办）" in top3, top3
-    assert "%E5%A5%B6%E8%8C%B6" in page.url or "奶茶" in page.url  # hx-push-url
+    assert "%E5%A5%B6%E8%8C%B6" in page.url or "奶茶" in page.url  # hx-replace-url: shareable
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     _shot(page, "phone-results-milk-tea")
 

@@ -153,7 +153,7 @@ class SearchSynonymAdmin(_ServiceAdmin):
     list_display = ("phrase", "terms_text", "items_text", "is_active", "updated_at")
     list_filter = ("is_active",)
     search_fields = ("phrase", "terms", "item_codes", "note")
-    fields = ("phrase", "terms", "item_codes", "note", "is_active", "seen")
+    fields = (*svc.SYNONYM_FIELDS, "seen")
     change_list_template = "admin/catalogue/searchsynonym/change_list.html"
 
     @admin.display(description=_("对应检索词"))
@@ -241,17 +241,7 @@ class LifeEventIntentAdmin(_ServiceAdmin):
     list_editable = ()
     list_filter = ("is_active", "theme")
     search_fields = ("code", "name", "phrases", "item_codes")
-    fields = (
-        "code",
-        "name",
-        "description",
-        "phrases",
-        "theme",
-        "item_codes",
-        "sort_order",
-        "is_active",
-        "seen",
-    )
+    fields = (*svc.LIFE_EVENT_FIELDS, "seen")
 
     @admin.display(description=_("所列事项"))
     def items_count(self, obj):

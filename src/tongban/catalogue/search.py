@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from .search_index import STOPWORDS, Doc, SearchIndex, current_index, is_ascii_word, segmenter
+from .search_index import STOPWORDS, Doc, SearchIndex, current_index, invalidate, is_ascii_word, segmenter
 from .search_pinyin import (
     INITIALS_MAX,
     PINYIN_MAX,
@@ -554,6 +554,7 @@ def reindex_items(queryset: QuerySet | None = None) -> int:
             item.search_pinyin, item.search_initials = full, initials
             changed.append(item)
     ServiceItem.objects.bulk_update(changed, ["search_pinyin", "search_initials"], batch_size=500)
+    invalidate()  # rows written without save() are what the stamp cannot always see
     return len(changed)
 
 

@@ -236,6 +236,11 @@ def _bump(**_kwargs) -> None:
     _generation += 1
 
 
+def invalidate() -> None:
+    """Rebuild this process's index at the next search (after writes that bypass `save()`)."""
+    _bump()
+
+
 def connect_signals() -> None:
     """Called from CatalogueConfig.ready(): a save in this process makes the next search rebuild."""
     from tongban.organisations.models import Department

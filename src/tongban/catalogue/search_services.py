@@ -10,7 +10,8 @@ someone else's change. The search index notices every change by itself (catalogu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -241,25 +242,83 @@ def _apply(obj, values: Mapping[str, Any]) -> list[str]:
     return changed
 
 
-def _require_meaning(terms: list[str], item_codes: list[str]) -> None:
-    if not terms and not item_codes:
+def _check_synonym(synonym: SearchSynonym) -> None:
+    if not synonym.phrase:
+        raise ValidationFailed("说法：不能为空。", field="phrase")
+    if not synonym.terms and not synonym.item_codes:
         raise ValidationFailed("对应检索词和直达事项编码至少填写一项。", field="terms")
+    others = SearchSynonym.objects.select_for_update().exclude(pk=synonym.pk)
+    if others.filter(phrase=synonym.phrase).exists():
+        raise Conflict(f"说法“{synonym.phrase}”已存在，请修改现有条目。", field="phrase")
+
+
+def _check_event(event: LifeEventIntent) -> None:
+    for key in ("code", "name"):
+        if not getattr(event, key):
+            raise ValidationFailed(f"{_LABELS[key]}：不能为空。", field=key)
+    others = LifeEventIntent.objects.select_for_update().exclude(pk=event.pk)
+    if others.filter(code=event.code).exists():
+        raise Conflict(f"编码 {event.code} 已被其他人生事件使用。", field="code")
+    if others.filter(name=event.name).exists():
+        raise Conflict(f"名称“{event.name}”已被其他人生事件使用。", field="name")
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What differs between synonyms and life events; the writes below are the same for both."""
+
+    target: str
+    model: type
+    fields: tuple[str, ...]
+    key: str
+    clean: Callable[[Mapping[str, Any]], dict[str, Any]]
+    check: Callable[[Any], None]
+
+
+SYNONYM = _Kind("synonym", SearchSynonym, SYNONYM_FIELDS, "phrase", clean_synonym, _check_synonym)
+LIFE_EVENT = _Kind("life_event", LifeEventIntent, LIFE_EVENT_FIELDS, "code", clean_life_event, _check_event)
+
+
+def _create(kind: _Kind, actor: User | None, fields: Mapping[str, Any], event: str):
+    _require_manager(actor)
+    row = kind.model(**kind.clean(fields))
+    kind.check(row)
+    _save(row, kind.key, "该条目刚被其他人新建，请刷新后重试。")
+    _log(kind.target, getattr(row, kind.key), event, actor, after=_values(row, kind.fields))
+    return row
+
+
+def _update(kind: _Kind, actor: User | None, pk: int, fields, expected: datetime | None, event: str):
+    _require_manager(actor)
+    values = kind.clean(fields)
+    row = _lock(kind.model, pk=pk)
+    _check_unchanged(row, expected)
+    before = _values(row, kind.fields)
+    if not _apply(row, values):
+        return row
+    kind.check(row)
+    _save(row, kind.key, "该条目刚被其他人修改，请刷新后重试。")
+    _log(kind.target, getattr(row, kind.key), event, actor, before=before, after=_values(row, kind.fields))
+    return row
+
+
+def _delete(kind: _Kind, actor: User | None, pk: int, expected: datetime | None) -> None:
+    _require_manager(actor)
+    row = _lock(kind.model, pk=pk)
+    _check_unchanged(row, expected)
+    key = getattr(row, kind.key)
+    _log(kind.target, key, SearchEventKind.DELETED, actor, before=_values(row, kind.fields))
+    row.delete()
+
+
+def _pk(row) -> int:
+    return getattr(row, "pk", row)
 
 
 @transaction.atomic
 def synonym_create(*, actor: User | None, fields: Mapping[str, Any], kind: str = "created") -> SearchSynonym:
-    """A new phrase → terms / items. The phrase must be new."""
-    _require_manager(actor)
-    values = clean_synonym(fields)
-    if "phrase" not in values:
-        raise ValidationFailed("说法：不能为空。", field="phrase")
-    synonym = SearchSynonym(**values)
-    _require_meaning(synonym.terms, synonym.item_codes)
-    if SearchSynonym.objects.select_for_update().filter(phrase=synonym.phrase).exists():
-        raise Conflict(f"说法“{synonym.phrase}”已存在，请修改现有条目。", field="phrase")
-    _save(synonym, "phrase", f"说法“{synonym.phrase}”已存在，请修改现有条目。")
-    _log("synonym", synonym.phrase, kind, actor, after=_values(synonym, SYNONYM_FIELDS))
-    return synonym
+    """A new phrase → terms / items. The phrase must be new; terms or items at least one."""
+    return _create(SYNONYM, actor, fields, kind)
 
 
 @transaction.atomic
@@ -272,29 +331,14 @@ def synonym_update(
     kind: str = "updated",
 ) -> SearchSynonym:
     """Change a synonym; refused with 409 if it changed since `expected_updated_at`."""
-    _require_manager(actor)
-    values = clean_synonym(fields)
-    row = _lock(SearchSynonym, pk=getattr(synonym, "pk", synonym))
-    _check_unchanged(row, expected_updated_at)
-    before = _values(row, SYNONYM_FIELDS)
-    changed = _apply(row, values)
-    _require_meaning(row.terms, row.item_codes)
-    if not changed:
-        return row
-    _save(row, "phrase", f"说法“{row.phrase}”已存在，请修改现有条目。")
-    _log("synonym", row.phrase, kind, actor, before=before, after=_values(row, SYNONYM_FIELDS))
-    return row
+    return _update(SYNONYM, actor, _pk(synonym), fields, expected_updated_at, kind)
 
 
 @transaction.atomic
 def synonym_delete(
     *, actor: User | None, synonym: SearchSynonym | int, expected_updated_at: datetime | None = None
 ) -> None:
-    _require_manager(actor)
-    row = _lock(SearchSynonym, pk=getattr(synonym, "pk", synonym))
-    _check_unchanged(row, expected_updated_at)
-    _log("synonym", row.phrase, SearchEventKind.DELETED, actor, before=_values(row, SYNONYM_FIELDS))
-    row.delete()
+    _delete(SYNONYM, actor, _pk(synonym), expected_updated_at)
 
 
 @transaction.atomic
@@ -302,16 +346,7 @@ def life_event_create(
     *, actor: User | None, fields: Mapping[str, Any], kind: str = "created"
 ) -> LifeEventIntent:
     """A new life event. Code and name must be new."""
-    _require_manager(actor)
-    values = clean_life_event(fields)
-    for key in ("code", "name"):
-        if key not in values:
-            raise ValidationFailed(f"{_LABELS[key]}：不能为空。", field=key)
-    event = LifeEventIntent(**values)
-    _unique_event(event)
-    _save(event, "code", f"编码 {event.code} 或名称“{event.name}”已被其他人生事件使用。")
-    _log("life_event", event.code, kind, actor, after=_values(event, LIFE_EVENT_FIELDS))
-    return event
+    return _create(LIFE_EVENT, actor, fields, kind)
 
 
 @transaction.atomic
@@ -324,33 +359,11 @@ def life_event_update(
     kind: str = "updated",
 ) -> LifeEventIntent:
     """Change a life event (its code too: links to the old code then stop working)."""
-    _require_manager(actor)
-    values = clean_life_event(fields)
-    row = _lock(LifeEventIntent, pk=getattr(event, "pk", event))
-    _check_unchanged(row, expected_updated_at)
-    before = _values(row, LIFE_EVENT_FIELDS)
-    if not _apply(row, values):
-        return row
-    _unique_event(row)
-    _save(row, "code", f"编码 {row.code} 或名称“{row.name}”已被其他人生事件使用。")
-    _log("life_event", row.code, kind, actor, before=before, after=_values(row, LIFE_EVENT_FIELDS))
-    return row
+    return _update(LIFE_EVENT, actor, _pk(event), fields, expected_updated_at, kind)
 
 
 @transaction.atomic
 def life_event_delete(
     *, actor: User | None, event: LifeEventIntent | int, expected_updated_at: datetime | None = None
 ) -> None:
-    _require_manager(actor)
-    row = _lock(LifeEventIntent, pk=getattr(event, "pk", event))
-    _check_unchanged(row, expected_updated_at)
-    _log("life_event", row.code, SearchEventKind.DELETED, actor, before=_values(row, LIFE_EVENT_FIELDS))
-    row.delete()
-
-
-def _unique_event(event: LifeEventIntent) -> None:
-    others = LifeEventIntent.objects.select_for_update().exclude(pk=event.pk)
-    if others.filter(code=event.code).exists():
-        raise Conflict(f"编码 {event.code} 已被其他人生事件使用。", field="code")
-    if others.filter(name=event.name).exists():
-        raise Conflict(f"名称“{event.name}”已被其他人生事件使用。", field="name")
+    _delete(LIFE_EVENT, actor, _pk(event), expected_updated_at)
