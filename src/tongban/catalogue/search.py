@@ -32,6 +32,7 @@ from .search_index import STOPWORDS, Doc, SearchIndex, current_index, invalidate
 from .search_pinyin import (
     INITIALS_MAX,
     PINYIN_MAX,
+    char_reading,
     char_readings,
     index_text,
     merge_spans,
@@ -192,8 +193,15 @@ def _reading(index: SearchIndex, text: str, factor: float) -> Reading:
                 reading.concepts.append(Concept(words=((word, 1.0),), single=False))
         else:
             reading.concepts.append(Concept(words=((token, 1.0),), single=len(token) == 1))
+    said = {
+        id(intent): intent
+        for start in bounds
+        for end in bounds
+        if 0 < end - start <= index.max_phrase
+        for intent in index.intents_by_phrase.get(text[start:end], ())
+    }
     for intent in index.intents:
-        if any(_aligned(text, p, bounds) for p in intent.phrases):
+        if id(intent) in said:
             strength = 1.0
         elif any(all(w in text for w in words) for words in intent.loose):
             strength = LOOSE_EVENT
@@ -204,16 +212,6 @@ def _reading(index: SearchIndex, text: str, factor: float) -> Reading:
         for pk in intent.theme_pks:
             _boost(reading, pk, strength * BOOST_THEME)
     return reading
-
-
-def _aligned(text: str, phrase: str, bounds: set[int]) -> bool:
-    """Whether `phrase` occurs in `text` starting and ending at word boundaries."""
-    start = text.find(phrase)
-    while start >= 0:
-        if start in bounds and start + len(phrase) in bounds:
-            return True
-        start = text.find(phrase, start + 1)
-    return False
 
 
 def _boost(reading: Reading, pk: int, value: float) -> None:
@@ -275,19 +273,24 @@ def _correct(index: SearchIndex, term: str) -> str:
     unknown = [not any(s <= k < e for s, e in protected) for k in range(n)]
     if not any(unknown):
         return term
-    readings = char_readings(term)
-    if len(readings) != n:
-        return term
+    readings = [char_reading(c) for c in term]
+    # Prefix counts: "is any character of [i, j) unknown / not Chinese" in constant time.
+    unknown_before, foreign_before = [0], [0]
+    for k, char in enumerate(term):
+        unknown_before.append(unknown_before[-1] + unknown[k])
+        foreign_before.append(foreign_before[-1] + (not _CJK.match(char)))
     covered = [False] * n
     replacements: list[tuple[int, int, str]] = []
     for length in range(min(MAX_WINDOW, n), 1, -1):
         for i in range(n - length + 1):
             j = i + length
-            window = term[i:j]
-            if any(covered[i:j]) or not any(unknown[i:j]) or not all(_CJK.match(c) for c in window):
+            if unknown_before[j] == unknown_before[i] or foreign_before[j] != foreign_before[i]:
+                continue
+            if covered[i] or covered[j - 1] or any(covered[i:j]):
                 continue
             if any(s < j and i < e and not (i <= s and e <= j) for s, e in protected):
                 continue  # would cut through one of the catalogue's words
+            window = term[i:j]
             word = _homophone(index, readings[i:j], window)
             if word is None or index.occurs(window):
                 continue
@@ -384,23 +387,14 @@ def _pinyin_tier(term: str, doc: Doc) -> int:
 
 def _direct(index: SearchIndex, text: str) -> dict[int, int]:
     """Items that contain the whole text (or spell it in pinyin), with their tier."""
-    out: dict[int, int] = {}
-    ascii_word = is_ascii_word(text)
-    for doc in index.docs:
-        tier = 0
-        if doc.code == text:
-            tier = TIER_CODE
-        if text in doc.blob:
-            tier = max(tier, _word_tier(text, doc))
-        if (
-            ascii_word
-            and tier < TIER_NAME_INITIALS_EXACT
-            and (text in doc.pinyin or text in doc.initials or any(text in p for p in doc.name_full))
-        ):
-            tier = max(tier, _pinyin_tier(text, doc))
-        if tier:
-            out[doc.pk] = tier
-    return out
+    out: dict[int, int] = {doc.pk: _word_tier(text, doc) for doc in index.containing(text)}
+    if text in index.by_code:
+        out[index.by_code[text].pk] = max(out.get(index.by_code[text].pk, 0), TIER_CODE)
+    if is_ascii_word(text):
+        for doc in index.spelling(text):
+            if out.get(doc.pk, 0) < TIER_NAME_INITIALS_EXACT:
+                out[doc.pk] = max(out.get(doc.pk, 0), _pinyin_tier(text, doc))
+    return {pk: tier for pk, tier in out.items() if tier}
 
 
 def _concept_scores(index: SearchIndex, reading: Reading) -> dict[int, float]:
@@ -410,13 +404,10 @@ def _concept_scores(index: SearchIndex, reading: Reading) -> dict[int, float]:
     for concept in reading.concepts:
         best: dict[int, float] = {}
         for word, factor in concept.words:
-            if not index.occurs(word):
-                continue
-            for doc in index.docs:
-                if word in doc.blob:
-                    value = _word_tier(word, doc) * factor
-                    if value > best.get(doc.pk, 0):
-                        best[doc.pk] = value
+            for doc in index.containing(word):
+                value = _word_tier(word, doc) * factor
+                if value > best.get(doc.pk, 0):
+                    best[doc.pk] = value
         if best:
             strength = SINGLE_CHAR if concept.single else 1.0
             per_concept.append((math.log(1 + n / len(best)) * strength, strength, best))

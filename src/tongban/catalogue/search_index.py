@@ -94,13 +94,21 @@ class SearchIndex:
         self.synonyms = {s.phrase: s for s in synonyms}
         self.max_synonym = max((len(p) for p in self.synonyms), default=0)
         self.intents = intents
+        self.intents_by_phrase: dict[str, list[Intent]] = {}
+        for intent in intents:
+            for phrase in intent.phrases:
+                self.intents_by_phrase.setdefault(phrase, []).append(intent)
+        self.max_phrase = max((len(p) for p in self.intents_by_phrase), default=0)
         self.everything = "\x1f".join(d.blob for d in docs)
         self.vocab = _vocabulary(docs, synonyms, intents)
         self.extra_words: set[str] = set()  # material names: words for the segmenter only
         self.by_pinyin: dict[str, tuple[str, ...]] = {}
         self.analyses: dict[str, Any] = {}  # query → analysis, filled by catalogue.search
         self.checked_at = 0.0  # time.monotonic() of the last stamp check outside a transaction
+        self.by_code = {d.code: d for d in docs}
         self._occurs: dict[str, bool] = {}
+        self._containing: dict[str, tuple[Doc, ...]] = {}
+        self._spelling: dict[str, tuple[Doc, ...]] = {}
 
     def finish(self, materials: list[str]) -> SearchIndex:
         for name in materials:
@@ -124,6 +132,32 @@ class SearchIndex:
         if word not in self.everything:
             return 0
         return sum(1 for d in self.docs if word in d.blob)
+
+    def containing(self, word: str) -> tuple[Doc, ...]:
+        """The items whose text contains `word` (remembered for the life of the index)."""
+        docs = self._containing.get(word)
+        if docs is None:
+            docs = tuple(d for d in self.docs if word in d.blob) if self.occurs(word) else ()
+            self._remember(self._containing, word, docs)
+        return docs
+
+    def spelling(self, letters: str) -> tuple[Doc, ...]:
+        """The items whose name or keywords contain `letters` in full pinyin or initials."""
+        docs = self._spelling.get(letters)
+        if docs is None:
+            docs = tuple(
+                d
+                for d in self.docs
+                if letters in d.pinyin or letters in d.initials or any(letters in p for p in d.name_full)
+            )
+            self._remember(self._spelling, letters, docs)
+        return docs
+
+    @staticmethod
+    def _remember(cache: dict, key: str, value) -> None:
+        if len(cache) > 50000:
+            cache.clear()
+        cache[key] = value
 
     def occurs(self, word: str) -> bool:
         """Whether `word` appears in any item's text (remembered: queries repeat their words)."""

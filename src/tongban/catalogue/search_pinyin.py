@@ -101,6 +101,13 @@ def char_readings(text: str) -> list[tuple[str, ...]]:
     return readings
 
 
+@lru_cache(maxsize=16384)
+def char_reading(char: str) -> tuple[str, ...]:
+    """The readings of one character out of context (its usual one first, then common alternatives):
+    cheap to look up many times, for matching runs of a query against words read alike."""
+    return char_readings(char)[0] if char else ("",)
+
+
 @lru_cache(maxsize=8192)
 def variants(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(full pinyin variants, initials variants) of one text; the first of each is the contextual one."""
