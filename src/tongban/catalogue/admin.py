@@ -443,3 +443,6 @@ class ItemEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import admin_search  # noqa: E402, F401  (synonyms and life events, owned by the search)
