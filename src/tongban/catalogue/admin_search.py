@@ -12,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -183,7 +183,7 @@ class SearchSynonymAdmin(_ServiceAdmin):
         elif fmt in KINDS:
             content, kind, filename = export_csv(fmt), "text/csv; charset=utf-8", f"{fmt}-{stamp}.csv"
         else:
-            return HttpResponse(status=404)
+            raise Http404(_("没有这种导出格式：可选 xlsx，或 synonyms、life_events（CSV）。"))
         response = HttpResponse(content, content_type=kind)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
