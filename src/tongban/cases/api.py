@@ -21,11 +21,12 @@ from rest_framework.views import APIView
 
 from tongban.accounts.services import applicant_find_or_register
 from tongban.catalogue import selectors as catalogue_selectors
-from tongban.catalogue.choices import OnlineDepth
+from tongban.catalogue.audience import mismatch_message
 from tongban.common.errors import NotAllowed, NotFound, ValidationFailed, choice_param
 from tongban.organisations.scoping import scope_for
 
 from . import selectors, services
+from .capabilities import online_application_refusal
 from .choices import CaseStatus
 from .documents import document_response
 from .models import Case, CaseDocument, CaseMaterial, Step
@@ -507,12 +508,17 @@ class ApplicationFormApi(APIView):
     def get(self, request: Request, code: str) -> Response:
         item = catalogue_selectors.item_get_published(code=code, user=request.user)
         form = selectors.application_form(item, user=request.user)
+        audience = form["audience"]
         return Response(
             ApplicationFormSerializer(
                 {
                     "item_code": item.code,
                     "item_name": item.name,
-                    "online_application": item.online_depth >= OnlineDepth.RECEIVE,
+                    "online_application": not online_application_refusal(item),
+                    "applicant_kinds": list(audience.kinds),
+                    "audience": audience.text,
+                    "account_fits": audience.fits,
+                    "account_message": mismatch_message(item, form["applicant"]) if form["applicant"] else "",
                     "fields": form["schema"].get("fields", []),
                     "initial": form["initial"],
                     "materials": form["materials"],

@@ -13,3 +13,10 @@ class CasesConfig(AppConfig):
         from .services.process import case_config_copy_to
 
         register_version_copier(lambda *, source, item: case_config_copy_to(item=item))
+
+        # The guide shows 网上办理 on exactly the items whose online application this app accepts.
+        from tongban.catalogue.capabilities import CapabilityCode, register_capability
+
+        from .capabilities import apply_online_capabilities
+
+        register_capability(CapabilityCode.APPLY_ONLINE, apply_online_capabilities)

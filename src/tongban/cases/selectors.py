@@ -47,9 +47,11 @@ TRACKING_NOT_FOUND = "办件编号或查询码不正确。"
 
 def application_form(item, *, user=None) -> dict:
     """What applying for `item` asks: the form schema's fields, their initial values from the user's
-    own applicant profile (none for a visitor), and the materials to upload (shared ones are fetched by
-    the platform). The web form and the API read the same answer."""
+    own applicant profile (none for a visitor, or for an account the item is not for), who the item is
+    for, and the materials to upload (shared ones are fetched by the platform). The web form and the API
+    read the same answer."""
     from tongban.accounts.models import Applicant
+    from tongban.catalogue.audience import item_audience
     from tongban.catalogue.choices import MaterialSource
 
     from .forms import form_for_item, form_prefill
@@ -58,10 +60,14 @@ def application_form(item, *, user=None) -> dict:
     applicant = None
     if user is not None and user.is_authenticated:
         applicant = Applicant.objects.filter(user_id=user.pk).first()
+    audience = item_audience(item, applicant=applicant)
     return {
         "schema": schema,
         "applicant": applicant,
-        "initial": form_prefill(schema, applicant),
+        "audience": audience,
+        # an account that may not apply in its own name gets nothing pre-filled (its ID number is
+        # not the credit code the form asks for)
+        "initial": form_prefill(schema, applicant) if audience.fits else {},
         "materials": [
             {
                 "name": m.name,

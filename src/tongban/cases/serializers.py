@@ -546,6 +546,18 @@ class ApplicationFormSerializer(serializers.Serializer):
     item_code = serializers.CharField()
     item_name = serializers.CharField()
     online_application = serializers.BooleanField(help_text="是否可网上申报")
+    applicant_kinds = serializers.ListField(
+        child=serializers.CharField(), help_text="服务对象：natural（自然人）、legal（法人）"
+    )
+    audience = serializers.CharField(
+        help_text="服务对象的说明，如“本事项仅限法人（企业、事业单位、社会组织等）申请。”"
+    )
+    account_fits = serializers.BooleanField(
+        help_text="登录的申请人能否以本人名义申请；为 false 时需换用另一类账户登录，或作为代办人申报"
+    )
+    account_message = serializers.CharField(
+        allow_blank=True, help_text="account_fits 为 false 时说明原因和办法（与提交时的拒绝理由相同）"
+    )
     fields = FormFieldSerializer(many=True)
     initial = serializers.DictField(help_text="按登录申请人的资料预填的值；未登录时为空")
     materials = FormMaterialSerializer(many=True)

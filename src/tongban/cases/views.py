@@ -22,12 +22,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tongban.accounts.models import Applicant
 from tongban.catalogue import selectors as catalogue_selectors
-from tongban.catalogue.choices import MaterialSource, OnlineDepth
+from tongban.catalogue.choices import MaterialSource
 from tongban.common.choices import ApplicantKind
 from tongban.common.errors import IllegalTransition, NotFound, ServiceError
 from tongban.common.validators import mask_id_number, validate_identity_number
 
 from . import selectors, services
+from .capabilities import online_application_refusal
 from .choices import CaseStatus, MaterialStatus
 from .documents import document_response, material_response
 from .forms import form_for_item
@@ -181,8 +182,9 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         item = catalogue_selectors.item_get_published(code=code, user=request.user)
     except NotFound as exc:
         raise Http404(exc.message) from None
-    if item.online_depth < OnlineDepth.RECEIVE:
-        messages.info(request, _("该事项暂不支持网上申报，请按办事指南到窗口办理。"))
+    refusal = online_application_refusal(item)
+    if refusal:
+        messages.info(request, refusal)
         return redirect("catalogue:item-detail", code=code)
     drafts = selectors.my_cases(user=request.user).filter(
         status=CaseStatus.DRAFT, item__code=code, submitted_by_id=request.user.pk
