@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tongban.accounts.models import Applicant
 from tongban.catalogue import selectors as catalogue_selectors
+from tongban.catalogue.audience import item_audience
 from tongban.catalogue.choices import MaterialSource
 from tongban.common.choices import ApplicantKind
 from tongban.common.errors import IllegalTransition, NotFound, ServiceError
@@ -152,10 +153,13 @@ def _apply_context(request, *, item, case=None, values=None, errors=None, error=
     if agent is None:
         agent = {k: getattr(case, k) for k in AGENT_KEYS} if case else {}
         agent["as_agent"] = bool(case and case.agent_name)
+    own = Applicant.objects.filter(user_id=request.user.pk).first()
     return {
         "item": item,
         "case": case,
         "applicant": applicant,
+        "audience": item_audience(item, applicant=own),
+        "apply_href": reverse("cases:apply", kwargs={"code": item.code}),
         "fields": _form_fields(schema, values, errors or {}),
         "errors": errors or {},
         "error": error,

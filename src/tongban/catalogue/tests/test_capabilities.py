@@ -47,7 +47,9 @@ def declared_everything():
 @pytest.fixture
 def consult_only():
     """Declared 一级：在线咨询 only: no online application."""
-    return ServiceItemFactory(code="C1", name="户籍证明", category="citizen", online_depth=OnlineDepth.CONSULT)
+    return ServiceItemFactory(
+        code="C1", name="户籍证明", category="citizen", online_depth=OnlineDepth.CONSULT
+    )
 
 
 class TestOnlineApplication:
