@@ -459,12 +459,15 @@ TasksDoneApi = _task_list("TasksDoneApi", selectors.tasks_done, "已办")
 
 class EventListApi(APIView):
     @extend_schema(
-        tags=[TAG], summary="办件日志", responses={200: CaseEventSerializer(many=True), 404: ERRORS[404]}
+        tags=[TAG],
+        summary="办件日志",
+        description="工作人员看到全部记录；申请人只看到面向申请人的记录（CaseEventKind.public），不含经办人和内部详情。",
+        responses={200: CaseEventSerializer(many=True), 404: ERRORS[404]},
     )
     def get(self, request: Request, case_id: int) -> Response:
-        return Response(
-            CaseEventSerializer(selectors.case_events(user=request.user, case_id=case_id), many=True).data
-        )
+        events = selectors.case_events(user=request.user, case_id=case_id)
+        public = not scope_for(request.user).is_staff_member
+        return Response(CaseEventSerializer(events, many=True, context={"public": public}).data)
 
 
 class DocumentListApi(APIView):

@@ -19,9 +19,9 @@ from tongban.organisations.choices import StaffRole
 from tongban.organisations.scoping import scope_for
 from tongban.workdays.clock import is_overdue, remaining_working_days
 
-from .choices import CaseStatus, MaterialStatus, PauseKind, StepStatus
+from .choices import CaseEventKind, CaseStatus, MaterialStatus, PauseKind, StepStatus
 from .models import Case, CaseEvent, CaseMaterial, ClockPause, Step
-from .numbering import query_code_matches
+from .numbering import normalize_case_number, query_code_matches
 from .processes import ProcessPlan, process_flow, process_for_item
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "my_cases",
     "process_flow",
     "process_for_item",
+    "public_events",
     "tasks_done",
     "tasks_in_progress",
     "tasks_todo",
@@ -146,9 +147,17 @@ def case_get(*, user, case_id: int) -> Case:
 
 
 def case_events(*, user, case_id: int) -> QuerySet[CaseEvent]:
-    """The case log in order (办件日志), for a case the user may see."""
+    """The case log in order (办件日志), for a case the user may see: staff get all of it, the
+    applicant (or their agent) the public events only (CaseEventKind.public)."""
     case = case_get(user=user, case_id=case_id)
+    if not scope_for(user).is_staff_member:
+        return public_events(case)
     return CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id")
+
+
+def public_events(case: Case) -> QuerySet[CaseEvent]:
+    """The events of `case` the applicant and public tracking see, oldest first."""
+    return CaseEvent.objects.filter(case=case, kind__in=CaseEventKind.public()).order_by("at", "id")
 
 
 def intake_queue(*, user) -> QuerySet[Case]:
@@ -252,14 +261,16 @@ def case_public_status(*, number: str, query_code: str, today: date | None = Non
     numbers exist; the code is compared in constant time. Rate limiting is the view's job.
     """
     case = (
-        Case.objects.select_related("item", "item__department", "applicant")
-        .filter(number=(number or "").strip())
+        Case.objects.select_related("item", "item__department", "applicant", "intake_hall")
+        .filter(number=normalize_case_number(number))
         .exclude(status=CaseStatus.DRAFT)
         .first()
     )
     if case is None or not query_code_matches(case.query_code, query_code):
         query_code_matches("0" * 8, query_code or "")  # same work either way: no timing hint
         raise NotFound(TRACKING_NOT_FOUND)
+    from .guidance import next_step
+
     clock = case_clock(case, today=today)
     needed = []
     if case.status in (CaseStatus.CORRECTION, CaseStatus.SUPPLEMENTING):
@@ -267,6 +278,16 @@ def case_public_status(*, number: str, query_code: str, today: date | None = Non
             {"material": m.name, "reason": m.note}
             for m in CaseMaterial.objects.filter(case=case, status=MaterialStatus.DEFICIENT).order_by("id")
         ]
+    # Who acted and the notes stay off this anonymous page: the kind, the moment and the new state.
+    events = [
+        {
+            "kind": e.kind,
+            "label": e.get_kind_display(),
+            "at": timezone.localtime(e.at).isoformat(),
+            "status_label": e.get_to_status_display() if e.to_status and e.to_status != e.from_status else "",
+        }
+        for e in public_events(case)
+    ]
     steps = [
         {
             "stage": s.stage_name,
@@ -302,4 +323,6 @@ def case_public_status(*, number: str, query_code: str, today: date | None = Non
         "needed_from_applicant": needed,
         "correction_due": case.correction_due.isoformat() if case.correction_due else None,
         "visit_count": case.visit_count,
+        "next_step": next_step(case, clock=clock, deficient=[n["material"] for n in needed]).as_dict(),
+        "events": events,
     }

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from tongban.accounts.serializers import ApplicantProfileSerializer
 
 from . import selectors
-from .choices import Decision, IssuanceMethod, SpecialProcedure, StepOutcome, VisitKind
+from .choices import CaseStatus, Decision, IssuanceMethod, SpecialProcedure, StepOutcome, VisitKind
 from .models import Case, CaseDocument, CaseEvent, CaseMaterial, Step
 from .transitions import allowed_actions
 
@@ -148,6 +148,9 @@ class CaseSerializer(serializers.ModelSerializer):
 class CaseDetailSerializer(CaseSerializer):
     """A case in full: the form, materials, steps (with sibling opinions), and the actions possible now."""
 
+    current_stage = serializers.SerializerMethodField(
+        help_text="当前阶段序号；仅在办理中（已受理、未决定）时有值，已办结或终结的办件为 null"
+    )
     materials = CaseMaterialSerializer(many=True, read_only=True)
     steps = CaseStepSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
@@ -191,6 +194,9 @@ class CaseDetailSerializer(CaseSerializer):
         ]
         read_only_fields = fields
 
+    def get_current_stage(self, obj) -> int | None:
+        return obj.current_stage if obj.status in CaseStatus.handling() and obj.current_stage else None
+
     def get_allowed_actions(self, obj) -> list[str]:
         """Moves the state table allows from the current state (the services still check who may act)."""
         return allowed_actions(obj.status)
@@ -216,7 +222,13 @@ class CaseEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_actor_name(self, obj) -> str:
-        return str(obj.actor) if obj.actor_id else ""
+        return str(obj.actor) if obj.actor_id and not self.context.get("public") else ""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.context.get("public"):  # the applicant's view: no staff names, no internal details
+            data["detail"] = {}
+        return data
 
 
 class CaseDocumentSerializer(serializers.ModelSerializer):
@@ -454,7 +466,7 @@ class CaseVisitSerializer(serializers.Serializer):
 
 
 class TrackQuerySerializer(serializers.Serializer):
-    no = serializers.CharField(max_length=32, help_text="办件编号")
+    no = serializers.CharField(max_length=32, help_text="办件编号，可带或不带短横线、空格")
     code = serializers.CharField(max_length=16, help_text="查询码")
 
 
@@ -471,6 +483,25 @@ class TrackStepSerializer(serializers.Serializer):
 class TrackNeededSerializer(serializers.Serializer):
     material = serializers.CharField()
     reason = serializers.CharField()
+
+
+class NextStepSerializer(serializers.Serializer):
+    """cases.guidance.next_step: what happens next, in plain words."""
+
+    text = serializers.CharField(help_text="下一步，如“窗口工作人员将审核……在2026年3月9日前决定是否受理”")
+    by = serializers.CharField(allow_null=True, help_text="下一步的期限（YYYY-MM-DD），没有期限时为 null")
+    actor = serializers.CharField(
+        allow_blank=True, help_text="applicant（需要申请人做）、office（由窗口或部门办理）或空（已结束）"
+    )
+
+
+class TrackEventSerializer(serializers.Serializer):
+    """A public event of the case (CaseEventKind.public), without who acted or notes."""
+
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    at = serializers.CharField(help_text="北京时间，ISO 8601")
+    status_label = serializers.CharField(allow_blank=True, help_text="事件后的状态（状态变化时）")
 
 
 class TrackSerializer(serializers.Serializer):
@@ -497,6 +528,8 @@ class TrackSerializer(serializers.Serializer):
     needed_from_applicant = TrackNeededSerializer(many=True)
     correction_due = serializers.CharField(allow_null=True)
     visit_count = serializers.IntegerField()
+    next_step = NextStepSerializer()
+    events = TrackEventSerializer(many=True, help_text="面向申请人的办理记录（不含内部环节）")
 
 
 class FlowStepSerializer(serializers.Serializer):
