@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
+from tongban.common.badges import badge_counts
 from tongban.common.errors import ServiceError
 from tongban.common.validators import mask_id_number, mask_mobile
 
@@ -96,5 +97,6 @@ def profile(request):
         "masked_id": mask_id_number(applicant.id_number) if applicant else "",
         "masked_contact_id": mask_id_number(applicant.contact_id_number) if applicant else "",
         "masked_mobile": mask_mobile(applicant.mobile if applicant else request.user.mobile),
+        "counts": list(badge_counts(request.user).values()),
     }
     return render(request, "accounts/profile.html", context)

@@ -20,3 +20,10 @@ class CasesConfig(AppConfig):
         from .capabilities import apply_online_capabilities
 
         register_capability(CapabilityCode.APPLY_ONLINE, apply_online_capabilities)
+
+        # The menu's 我的办件 entry shows how many cases wait for the applicant's correction.
+        from tongban.common.badges import register_badge
+
+        from .selectors import corrections_to_make
+
+        register_badge("cases:my-cases", "件待补正", corrections_to_make)

@@ -33,6 +33,7 @@ __all__ = [
     "case_events",
     "case_get",
     "case_public_status",
+    "corrections_to_make",
     "intake_queue",
     "my_cases",
     "process_flow",
@@ -181,6 +182,11 @@ def my_cases(*, user) -> QuerySet[Case]:
         .select_related("item", "item__department", "applicant")
         .order_by("-created_at", "-id")
     )
+
+
+def corrections_to_make(user) -> int:
+    """How many of the user's cases wait for a correction from them (one COUNT, for the menu badge)."""
+    return my_cases(user=user).filter(status__in=(CaseStatus.CORRECTION, CaseStatus.SUPPLEMENTING)).count()
 
 
 @dataclass(frozen=True)
