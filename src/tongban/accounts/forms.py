@@ -18,6 +18,9 @@ class BootstrapMixin:
         for field in self.fields.values():
             css = "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else "form-control"
             field.widget.attrs.setdefault("class", css)
+            # "请填写姓名。" rather than Django's "该字段是必填项。": the message names its field
+            label = str(field.label or "").removesuffix("（选填）")
+            field.error_messages["required"] = _("请填写%(label)s。") % {"label": label}
 
     def full_clean(self):
         super().full_clean()
@@ -34,7 +37,11 @@ class BootstrapMixin:
     @property
     def error_summary(self) -> list[tuple[str, str, str]]:
         """(input id, label, message) of every field error, for the list at the top of the form."""
-        return [(f.id_for_label, str(f.label), str(e)) for f in self for e in f.errors]
+        return [
+            (f.id_for_label, str(f.label), str(e) if str(e).startswith(str(f.label)) else f"{f.label}：{e}")
+            for f in self
+            for e in f.errors
+        ]
 
     def add_service_error(self, exc: ServiceError, *, field_map: dict[str, str] | None = None) -> None:
         """Put a service's field errors under the matching inputs, anything else at the top."""
