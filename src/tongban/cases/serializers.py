@@ -11,8 +11,17 @@ from rest_framework import serializers
 from tongban.accounts.serializers import ApplicantProfileSerializer
 
 from . import selectors
-from .choices import CaseStatus, Decision, IssuanceMethod, SpecialProcedure, StepOutcome, VisitKind
+from .choices import (
+    CaseStatus,
+    Decision,
+    IssuanceMethod,
+    MaterialStatus,
+    SpecialProcedure,
+    StepOutcome,
+    VisitKind,
+)
 from .models import Case, CaseDocument, CaseEvent, CaseMaterial, Step
+from .templatetags.applicant import material_state, uploaded_not_submitted
 from .transitions import allowed_actions
 
 
@@ -37,7 +46,12 @@ class CaseClockSerializer(serializers.Serializer):
 
 
 class CaseMaterialSerializer(serializers.ModelSerializer):
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = serializers.SerializerMethodField(
+        help_text="状态名称；已上传但尚未随申请（或补正）提交的为“已上传，待提交”"
+    )
+    pending_submission = serializers.SerializerMethodField(
+        help_text="已上传、尚未随申请（或补正）提交：草稿的材料，或补正中重新上传、尚未“提交补正”的材料"
+    )
 
     class Meta:
         model = CaseMaterial
@@ -48,6 +62,7 @@ class CaseMaterialSerializer(serializers.ModelSerializer):
             "required",
             "status",
             "status_display",
+            "pending_submission",
             "original_name",
             "sha256",
             "content_type",
@@ -57,6 +72,12 @@ class CaseMaterialSerializer(serializers.ModelSerializer):
             "uploaded_at",
         ]
         read_only_fields = fields
+
+    def get_status_display(self, obj) -> str:
+        return material_state(obj, obj.case)
+
+    def get_pending_submission(self, obj) -> bool:
+        return uploaded_not_submitted(obj, obj.case)
 
 
 class CaseStepSerializer(serializers.ModelSerializer):
@@ -145,11 +166,24 @@ class CaseSerializer(serializers.ModelSerializer):
         ).data
 
 
+class NextStepSerializer(serializers.Serializer):
+    """cases.guidance.next_step: what happens next, in plain words."""
+
+    text = serializers.CharField(help_text="下一步，如“窗口工作人员将审核……在2026年3月9日前决定是否受理”")
+    by = serializers.CharField(allow_null=True, help_text="下一步的期限（YYYY-MM-DD），没有期限时为 null")
+    actor = serializers.CharField(
+        allow_blank=True, help_text="applicant（需要申请人做）、office（由窗口或部门办理）或空（已结束）"
+    )
+
+
 class CaseDetailSerializer(CaseSerializer):
     """A case in full: the form, materials, steps (with sibling opinions), and the actions possible now."""
 
     current_stage = serializers.SerializerMethodField(
         help_text="当前阶段序号；仅在办理中（已受理、未决定）时有值，已办结或终结的办件为 null"
+    )
+    next_step = serializers.SerializerMethodField(
+        help_text="接下来会发生什么、由谁、在何时之前（与办件页面相同）"
     )
     materials = CaseMaterialSerializer(many=True, read_only=True)
     steps = CaseStepSerializer(many=True, read_only=True)
@@ -175,6 +209,7 @@ class CaseDetailSerializer(CaseSerializer):
             "accepted_at",
             "plan",
             "current_stage",
+            "next_step",
             "extension_days",
             "correction_due",
             "refusal_reason",
@@ -193,6 +228,13 @@ class CaseDetailSerializer(CaseSerializer):
             "allowed_actions",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(NextStepSerializer)
+    def get_next_step(self, obj) -> dict:
+        from .guidance import next_step
+
+        deficient = [m.name for m in obj.materials.all() if m.status == MaterialStatus.DEFICIENT]
+        return next_step(obj, clock=selectors.case_clock(obj), deficient=deficient).as_dict()
 
     def get_current_stage(self, obj) -> int | None:
         return obj.current_stage if obj.status in CaseStatus.handling() and obj.current_stage else None
@@ -483,16 +525,6 @@ class TrackStepSerializer(serializers.Serializer):
 class TrackNeededSerializer(serializers.Serializer):
     material = serializers.CharField()
     reason = serializers.CharField()
-
-
-class NextStepSerializer(serializers.Serializer):
-    """cases.guidance.next_step: what happens next, in plain words."""
-
-    text = serializers.CharField(help_text="下一步，如“窗口工作人员将审核……在2026年3月9日前决定是否受理”")
-    by = serializers.CharField(allow_null=True, help_text="下一步的期限（YYYY-MM-DD），没有期限时为 null")
-    actor = serializers.CharField(
-        allow_blank=True, help_text="applicant（需要申请人做）、office（由窗口或部门办理）或空（已结束）"
-    )
 
 
 class TrackEventSerializer(serializers.Serializer):

@@ -33,6 +33,7 @@ def register_badge(url_name: str, phrase: str, count: Callable[[object], int]) -
 
 @dataclass(frozen=True)
 class BadgeCount:
+    key: str  # the menu entry's URL name, e.g. "notifications:inbox"
     url: str
     phrase: str
     n: int
@@ -51,5 +52,5 @@ def badge_counts(user) -> dict[str, BadgeCount]:
             continue
         n = badge.count(user)
         if n:
-            result[url] = BadgeCount(url=url, phrase=badge.phrase, n=n)
+            result[url] = BadgeCount(key=badge.url_name, url=url, phrase=badge.phrase, n=n)
     return result

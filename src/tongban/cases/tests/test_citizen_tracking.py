@@ -238,3 +238,39 @@ class TestUploadsBeforeSubmission:
         client.post(reverse("cases:resubmit", args=[case.number]), {"expected_version": ""})
         page = client.get(reverse("cases:case-detail", args=[case.number])).content.decode()
         assert "已上传，待提交" not in page and "已提交" in page
+
+
+def test_the_case_api_says_what_happens_next_and_what_is_not_yet_submitted(world):
+    from tongban.cases.models import CaseMaterial
+
+    from .conftest import form_for
+    from .helpers import upload_all
+
+    define_serial(world)
+    draft = services.case_draft_save(
+        actor=world.applicant.user,
+        item_id=world.serial_item.pk,
+        form_data={"name": world.applicant.name},
+    )
+    upload_all(draft, world.applicant.user)
+    api = APIClient()
+    api.force_authenticate(world.applicant.user)
+    body = api.get(f"/api/v1/cases/{draft.pk}/").json()
+    assert body["next_step"]["actor"] == "applicant" and "提交申请" in body["next_step"]["text"]
+    assert {(m["status_display"], m["pending_submission"]) for m in body["materials"]} == {
+        ("已上传，待提交", True)
+    }
+    case = services.case_submit(
+        actor=world.applicant.user,
+        case_id=draft.pk,
+        idempotency_key="k9",
+        form_data=form_for(world.applicant),
+    )
+    body = api.get(f"/api/v1/cases/{case.pk}/").json()
+    assert body["next_step"] == {
+        "text": body["next_step"]["text"],
+        "by": case.intake_due.isoformat(),
+        "actor": "office",
+    }
+    assert {(m["status_display"], m["pending_submission"]) for m in body["materials"]} == {("已提交", False)}
+    assert CaseMaterial.objects.filter(case=case).count() == 2

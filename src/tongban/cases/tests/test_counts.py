@@ -97,3 +97,19 @@ def test_staff_see_their_unread_messages(client, world):
     client.force_login(approver)
     html = client.get(reverse("work:dashboard")).content.decode()
     assert badges(html) == {reverse("notifications:inbox"): str(n)}
+
+
+def test_the_api_gives_the_same_counts(world, busy_applicant):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(busy_applicant.user)
+    counts = {c["key"]: c for c in api.get("/api/v1/auth/me/counts/").json()["counts"]}
+    assert counts["cases:my-cases"] == {
+        "key": "cases:my-cases",
+        "url": reverse("cases:my-cases"),
+        "phrase": "件待补正",
+        "count": 1,
+    }
+    assert counts["ratings:mine"]["count"] == 1 and counts["notifications:inbox"]["count"] >= 2
+    assert APIClient().get("/api/v1/auth/me/counts/").status_code in (401, 403)
