@@ -22,6 +22,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework.authtoken.models import Token
 
 from tongban.common.choices import ApplicantKind
@@ -160,21 +161,41 @@ def _natural_checked(*, name, id_number, mobile, password, email, username) -> t
     return errors, values
 
 
-def _natural_taken(
-    number: str, login: str, name: str, *, lock: bool = False
+# (column, form field, "already registered", "name disagrees") per kind; the messages are translated
+# where they are used.
+_TAKEN = {
+    ApplicantKind.NATURAL: (
+        "id_number",
+        "id_number",
+        gettext_noop("该身份证号码已注册，请直接登录。"),
+        gettext_noop("姓名与该身份证号码的登记信息不一致，请核对。"),
+    ),
+    ApplicantKind.LEGAL: (
+        "credit_code",
+        "credit_code",
+        gettext_noop("该统一社会信用代码已注册，请直接登录。"),
+        gettext_noop("单位名称与该统一社会信用代码的登记信息不一致，请核对。"),
+    ),
+}
+
+
+def _identity_taken(
+    kind: str, number: str, login: str, name: str, *, lock: bool = False
 ) -> tuple[str, str, Applicant | None]:
-    """(field, message) when the ID number or login is taken or the name disagrees with a walk-in record,
-    ("", "") when free; and the walk-in record to claim. `lock` inside the registering transaction."""
-    qs = Applicant.objects.filter(kind=ApplicantKind.NATURAL, id_number=number)
+    """(field, message) when the ID number / credit code or the login is taken, or the name disagrees with
+    a walk-in record of the number; ("", "") when registration may go ahead — and the walk-in record to
+    claim. Read-only for the sign-up form's checks; `lock` inside the registering transaction."""
+    column, field, taken, other_name = _TAKEN[kind]
+    qs = Applicant.objects.filter(kind=kind, **{column: number})
     applicant = (qs.select_for_update() if lock else qs).first()
     if applicant is not None and applicant.user_id:
-        return "id_number", _("该身份证号码已注册，请直接登录。"), applicant
+        return field, _(taken), applicant
     if User.objects.filter(username__iexact=login).exists():
         if login == number:
-            return "id_number", _("该身份证号码已注册，请直接登录。"), applicant
+            return field, _(taken), applicant
         return "username", _("该用户名已被使用，请换一个。"), applicant
     if applicant is not None and applicant.name != name:
-        return "name", _("姓名与该身份证号码的登记信息不一致，请核对。"), applicant
+        return "name", _(other_name), applicant
     return "", "", applicant
 
 
@@ -187,7 +208,9 @@ def applicant_register_natural_problems(
         name=name, id_number=id_number, mobile=mobile, password=password, email=email, username=username
     )
     if "id_number" not in errors.by_field and values["number"]:
-        field, message, _applicant = _natural_taken(values["number"], values["login"], values["name"])
+        field, message, _applicant = _identity_taken(
+            ApplicantKind.NATURAL, values["number"], values["login"], values["name"]
+        )
         if field:
             errors.add(field, message)
     return errors.by_field
@@ -215,7 +238,7 @@ def applicant_register_natural(
 
     try:
         with transaction.atomic():
-            field, message, applicant = _natural_taken(number, login, name, lock=True)
+            field, message, applicant = _identity_taken(ApplicantKind.NATURAL, number, login, name, lock=True)
             if field == "name":
                 raise ValidationFailed(message, field="name")
             if field:
@@ -275,24 +298,6 @@ def _legal_checked(
     return errors, values
 
 
-def _legal_taken(
-    code: str, login: str, name: str, *, lock: bool = False
-) -> tuple[str, str, Applicant | None]:
-    """As `_natural_taken`, for a credit code."""
-    taken = _("该统一社会信用代码已注册，请直接登录。")
-    qs = Applicant.objects.filter(kind=ApplicantKind.LEGAL, credit_code=code)
-    applicant = (qs.select_for_update() if lock else qs).first()
-    if applicant is not None and applicant.user_id:
-        return "credit_code", taken, applicant
-    if User.objects.filter(username__iexact=login).exists():
-        if login == code:
-            return "credit_code", taken, applicant
-        return "username", _("该用户名已被使用，请换一个。"), applicant
-    if applicant is not None and applicant.name != name:
-        return "name", _("单位名称与该统一社会信用代码的登记信息不一致，请核对。"), applicant
-    return "", "", applicant
-
-
 def applicant_register_legal_problems(
     *,
     name: str,
@@ -318,7 +323,9 @@ def applicant_register_legal_problems(
         username=username,
     )
     if "credit_code" not in errors.by_field and values["code"]:
-        field, message, _applicant = _legal_taken(values["code"], values["login"], values["name"])
+        field, message, _applicant = _identity_taken(
+            ApplicantKind.LEGAL, values["code"], values["login"], values["name"]
+        )
         if field:
             errors.add(field, message)
     return errors.by_field
@@ -353,7 +360,7 @@ def applicant_register_legal(
 
     try:
         with transaction.atomic():
-            field, message, applicant = _legal_taken(code, login, name, lock=True)
+            field, message, applicant = _identity_taken(ApplicantKind.LEGAL, code, login, name, lock=True)
             if field == "name":
                 raise ValidationFailed(message, field="name")
             if field:
