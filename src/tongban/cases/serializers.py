@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tongban.accounts.serializers import ApplicantProfileSerializer
+from tongban.common.errors import choice_messages
 
 from . import selectors
 from .choices import (
@@ -429,13 +430,18 @@ class WithdrawSerializer(CaseVersionSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+def _chosen(choices, label: str) -> serializers.ChoiceField:
+    """A decision the person makes: required, never defaulted (通过/准予 are not preselected)."""
+    return serializers.ChoiceField(choices=choices.choices, error_messages=choice_messages(choices, label))
+
+
 class StepCompleteSerializer(CaseVersionSerializer):
-    outcome = serializers.ChoiceField(choices=StepOutcome.choices)
+    outcome = _chosen(StepOutcome, "办理结果")
     opinion = serializers.CharField()
 
 
 class DecideSerializer(CaseVersionSerializer):
-    decision = serializers.ChoiceField(choices=Decision.choices)
+    decision = _chosen(Decision, "审批决定")
     reason = serializers.CharField()
     legal_basis = serializers.CharField()
 
@@ -473,7 +479,7 @@ class ImmediateSerializer(CaseIssueSerializer):
     method = serializers.ChoiceField(choices=IssuanceMethod.choices, default=IssuanceMethod.PICKUP)
     reason = serializers.CharField()
     legal_basis = serializers.CharField(required=False, allow_blank=True, default="")
-    decision = serializers.ChoiceField(choices=Decision.choices, default=Decision.APPROVED)
+    decision = _chosen(Decision, "审批决定")
 
 
 @extend_schema_field(

@@ -256,6 +256,7 @@ def test_immediate_case_and_window_intake(world):
         f"/api/v1/cases/{case_id}/handle-immediately/",
         {
             "reason": "符合条件，当场办结",
+            "decision": "approved",
             "identity_checked": True,
             "receiver_name": world.applicant.name,
             "receiver_id_number": world.applicant.id_number,

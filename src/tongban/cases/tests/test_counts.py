@@ -25,7 +25,8 @@ def badges(html: str) -> dict[str, str]:
     """{menu link: its badge number} of the page's menu."""
     return dict(
         re.findall(
-            r'<a class="nav-link" href="([^"]+)">[^<]*<span class="badge[^"]*" data-badge="(\d+)"', html
+            r'<a class="nav-link[^"]*" href="([^"]+)"[^>]*>[^<]*<span class="badge[^"]*" data-badge="(\d+)"',
+            html,
         )
     )
 
