@@ -27,7 +27,7 @@ from tongban.organisations.choices import StaffRole
 from tongban.organisations.tests.factories import DepartmentFactory, HallFactory, RegionFactory
 from tongban.ratings.services.registry import register_case
 
-from .conftest import PHONE
+from .conftest import PHONE, check_a11y
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -111,6 +111,7 @@ def test_a_personal_account_finds_its_way_to_an_enterprise_application(live_serv
         "document.querySelector('[data-capability=apply_online]')) & Node.DOCUMENT_POSITION_FOLLOWING"
     )
     assert fits_phone(page)
+    check_a11y(page)
     shoot(page, "item-legal-as-person")
 
     # trying anyway: the same notice above the form, no ID number in the credit-code field, a clean refusal
@@ -123,6 +124,7 @@ def test_a_personal_account_finds_its_way_to_an_enterprise_application(live_serv
     expect(page.locator("#form-error")).to_contain_text("不能作为申请人")
     expect(page.locator("#form-error")).to_be_focused()
     assert fits_phone(page)
+    check_a11y(page, "current")  # the refused form, its error announced
 
     # switch: log out, then register the enterprise from the login page — next is kept all the way
     page.get_by_role("button", name="退出并使用法人账户登录").click()
@@ -142,6 +144,7 @@ def test_a_personal_account_finds_its_way_to_an_enterprise_application(live_serv
     expect(page.locator("#form-errors")).to_be_focused()
     assert page.locator("#form-error-list li").count() >= 4
     assert fits_phone(page)
+    check_a11y(page, "current")
     shoot(page, "register-all-errors")
     code = credit_code(77, prefix="91")
     page.locator("#id_credit_code").fill(code)
@@ -165,6 +168,7 @@ def test_a_personal_account_finds_its_way_to_an_enterprise_application(live_serv
     row.get_by_role("button", name=re.compile("上传")).click()
     expect(row.locator("[data-material-state]")).to_have_text("已上传，待提交")
     expect(row).not_to_contain_text("SHA-256")
+    check_a11y(page, "current")
     page.get_by_role("button", name="提交申请").click()
     page.wait_for_url(re.compile(r"/my/.+/\?submitted=1"))
 
@@ -175,12 +179,14 @@ def test_a_personal_account_finds_its_way_to_an_enterprise_application(live_serv
     expect(next_step).to_contain_text("决定是否受理")
     expect(next_step.locator("time")).to_have_attribute("datetime", re.compile(r"\d{4}-\d{2}-\d{2}"))
     assert fits_phone(page)
+    check_a11y(page)
     shoot(page, "submitted")
     page.locator("#receipt-link").click()
     page.wait_for_url(re.compile(r"/receipt/$"))
     expect(page.locator("#receipt")).to_contain_text(number)
     expect(page.locator("#receipt svg")).to_have_count(1)
     expect(page.locator("#receipt-next")).to_contain_text("决定是否受理")
+    check_a11y(page)
     page.emulate_media(media="print")
     expect(page.locator("nav.navbar")).to_be_hidden()
     expect(page.locator("#print-receipt")).to_be_hidden()
@@ -199,6 +205,7 @@ def test_a_personal_account_finds_its_way_to_an_enterprise_application(live_serv
     kinds = page.locator("#track-events [data-event]").evaluate_all("xs => xs.map(x => x.dataset.event)")
     assert kinds == ["submitted"], kinds  # not the draft, nor the upload
     assert fits_phone(page)
+    check_a11y(page)
     shoot(page, "track")
 
 
@@ -269,15 +276,18 @@ def test_counts_booking_and_a_closed_case(live_server, page, guide):
     expect(menu.get_by_role("link", name=re.compile("待评价"))).to_contain_text("1")
     expect(menu.get_by_role("link", name=re.compile("消息")).locator("[data-badge]")).to_be_visible()
     shoot(page, "menu-badges")
+    check_a11y(page)
     page.goto(f"{base}/accounts/me/")
     expect(page.locator("#todo")).to_contain_text("1 件待补正")
     expect(page.locator("#todo")).to_contain_text("1 项服务待评价")
+    check_a11y(page)
 
     # the closed case shows no current stage
     page.goto(f"{base}/my/{closed.number}/")
     expect(page.locator("[aria-current=step]")).to_have_count(0)
     expect(page.locator("#next-step")).to_contain_text("办件已办结")
     assert fits_phone(page)
+    check_a11y(page)
 
     # the guide's 预约 button, and a slot taken only once confirmed
     page.goto(f"{base}/items/GR001/")
@@ -293,8 +303,10 @@ def test_counts_booking_and_a_closed_case(live_server, page, guide):
     expect(page.locator("#confirm-h")).to_be_focused()
     assert not person.user.appointments.exists()  # nothing taken yet
     assert fits_phone(page)
+    check_a11y(page, "current")
     shoot(page, "booking-confirm")
     confirm.get_by_role("button", name="确认预约").click()
     page.wait_for_url(re.compile(r"/hall/appointments/$"))
     expect(page.locator(".tb-message")).to_contain_text("预约成功")
     assert person.user.appointments.count() == 1
+    check_a11y(page, "current")
