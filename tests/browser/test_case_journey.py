@@ -142,7 +142,7 @@ def test_parallel_case_from_online_application_to_issuance(live_server, browser,
     for name in ("施工许可申请表", "施工合同"):
         row = page.locator("li[data-material]", has_text=name)
         upload(page, row, f"{name}.pdf")
-        expect(page.locator("li[data-material]", has_text=name)).to_contain_text("已提交")
+        expect(page.locator("li[data-material]", has_text=name)).to_contain_text("已上传，待提交")
     page.get_by_role("button", name="提交申请").click()
     page.wait_for_url(re.compile(r"/my/.+/\?submitted=1"))
     number = page.locator("[data-case-number]").inner_text().strip()
@@ -181,7 +181,7 @@ def test_parallel_case_from_online_application_to_issuance(live_server, browser,
     check_a11y(page)
     expect(page.locator("body")).to_contain_text("缺少双方盖章")
     upload(page, page.locator("li[data-material]", has_text="施工合同"), "施工合同-盖章.pdf")
-    expect(page.locator("li[data-material]", has_text="施工合同")).to_contain_text("已提交")
+    expect(page.locator("li[data-material]", has_text="施工合同")).to_contain_text("已上传，待提交")
     page.get_by_role("button", name="提交补正").click()
     page.wait_for_url(re.compile(rf"/my/{number}/$"))
 

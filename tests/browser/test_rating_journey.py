@@ -161,6 +161,7 @@ def test_booked_visit_rated_2_opens_a_followup_in_the_department_list(live_serve
     expect(page.locator("#booking-days [aria-current=date]")).to_contain_text("11月24日")
     check_a11y(page, "current")
     page.locator('#booking-slots button[value="10:30"]').click()
+    page.locator("#booking-confirm").get_by_role("button", name="确认预约").click()  # nothing taken before
     page.wait_for_url(re.compile(r"/hall/appointments/$"))
     flash = page.locator(".alert-success")
     expect(flash).to_contain_text("预约成功")

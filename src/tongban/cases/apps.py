@@ -13,3 +13,17 @@ class CasesConfig(AppConfig):
         from .services.process import case_config_copy_to
 
         register_version_copier(lambda *, source, item: case_config_copy_to(item=item))
+
+        # The guide shows 网上办理 on exactly the items whose online application this app accepts.
+        from tongban.catalogue.capabilities import CapabilityCode, register_capability
+
+        from .capabilities import apply_online_capabilities
+
+        register_capability(CapabilityCode.APPLY_ONLINE, apply_online_capabilities)
+
+        # The menu's 我的办件 entry shows how many cases wait for the applicant's correction.
+        from tongban.common.badges import register_badge
+
+        from .selectors import corrections_to_make
+
+        register_badge("cases:my-cases", "件待补正", corrections_to_make)

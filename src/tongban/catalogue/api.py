@@ -14,6 +14,7 @@ from tongban.api.pagination import Pagination
 from tongban.common.errors import ValidationFailed, choice_param, id_param
 
 from . import selectors
+from .capabilities import capabilities_for
 from .choices import ApplicantKind, ItemCategory, ItemType
 from .life_events import life_events
 from .serializers import ApiErrorSerializer, ServiceItemDetailSerializer, ServiceItemListSerializer
@@ -97,7 +98,9 @@ class ItemListView(generics.ListAPIView):
         else:
             items = queryset
         page = self.paginate_queryset(items)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        context = {**self.get_serializer_context(), "capabilities": capabilities_for(page)}
+        data = self.get_serializer_class()(page, many=True, context=context).data
+        return self.get_paginated_response(data)
 
 
 @extend_schema(

@@ -27,7 +27,9 @@ from django.views.decorators.http import require_GET
 
 from tongban.organisations.models import Department
 
-from .choices import ApplicantKind, CaseKind, ItemCategory, ItemStatus, LifeEvent, OnlineDepth
+from .audience import item_audience
+from .capabilities import CapabilityCode, has_capability, item_capabilities, with_capabilities
+from .choices import ApplicantKind, CaseKind, ItemCategory, ItemStatus, LifeEvent
 from .life_events import life_event_items, life_event_q, life_event_tiles, life_events
 from .models import LifeEventIntent, ServiceItem
 from .search import MAX_QUERY_CHARS, load_items, search, search_suggest
@@ -58,6 +60,8 @@ def guide_home(request: HttpRequest) -> HttpResponse:
         .annotate(n_items=Count("items", filter=Q(items__status=ItemStatus.PUBLISHED)))
         .order_by("sort_order", "pk")
     )
+    # The latest items are listed without their capabilities (shown on browse, search and the item
+    # page): the home page stays at three queries.
     latest = list(
         _published(request).select_related("department").order_by("-published_at", "code")[:LATEST_COUNT]
     )
@@ -171,7 +175,7 @@ def guide_browse(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(life_event_q(filters.event))
     # Paginated in SQL (COUNT, then one page of keys): no row outside the page is fetched.
     page = _paginate(request, qs.order_by("code").values_list("pk", flat=True))
-    items = load_items(list(page.object_list))
+    items = with_capabilities(load_items(list(page.object_list)))
     context = {
         "filters": filters,
         "page": page,
@@ -195,7 +199,7 @@ def guide_search(request: HttpRequest) -> HttpResponse:
     context = {
         "query": query,
         "page": page,
-        "items": load_items(list(page.object_list)),
+        "items": with_capabilities(load_items(list(page.object_list))),
         "count": len(ids),
         "result": result,
     }
@@ -229,17 +233,31 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     item = _published(request).select_related("department", "region").filter(code=code).first()
     if item is None or item.status != ItemStatus.PUBLISHED:  # belt and braces: the queryset says so
         raise Http404(_("事项 %(code)s 不存在或未发布。") % {"code": code})
+    item.capabilities = item_capabilities(item)
+    audience = item_audience(item, applicant=_own_applicant(request))
     context = {
         "item": item,
         "materials": list(item.materials.order_by("position", "pk")),
         "flow": item_flow(item),
-        "applicant_labels": [
-            ApplicantKind(k).label for k in item.applicant_kinds if k in ApplicantKind.values
-        ],
+        "audience": audience,
+        "applicant_labels": audience.labels,
         "event_labels": [LifeEvent(e).label for e in item.life_events if e in LifeEvent.values],
-        "depth_levels": OnlineDepth.choices,
+        "capabilities": item.capabilities,
+        "apply_capability": next(
+            (c for c in item.capabilities if c.code == CapabilityCode.APPLY_ONLINE), None
+        ),
     }
     return render(request, "catalogue/item_detail.html", context)
+
+
+def _own_applicant(request: HttpRequest):
+    """The logged-in person's applicant record (None for visitors and staff without one)."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    from tongban.accounts.models import Applicant
+
+    return Applicant.objects.filter(user_id=user.pk).first()
 
 
 def _review_stages(item: ServiceItem, department: str) -> list[dict]:
@@ -279,15 +297,15 @@ def _review_stages(item: ServiceItem, department: str) -> list[dict]:
 def item_flow(item: ServiceItem) -> list[dict]:
     """The stages an application of this item goes through, for the guide's flow chart.
 
-    Each stage: {"key", "title", "actor", "detail"}. Derived from the item's standard elements
-    (case kind, limits, department, online depth); when items get their own process definitions,
-    this function is the one place to read them from.
+    Each stage: {"key", "title", "actor", "detail"}. Derived from the item's standard elements (case
+    kind, limits, department), its process definition (cases) and what the platform really offers for
+    it (capabilities: online application, e-licences), never from the declared online depth.
     """
-    online = item.online_depth >= OnlineDepth.RECEIVE
+    online = has_capability(item, CapabilityCode.APPLY_ONLINE)
     apply_detail = (
         _("网上提交或到政务服务中心窗口提交申请材料") if online else _("到政务服务中心窗口提交申请材料")
     )
-    e_licence = item.online_depth >= OnlineDepth.E_LICENCE
+    e_licence = has_capability(item, CapabilityCode.E_LICENCE)
     result = item.result_name or _("办理结果")
     if e_licence:
         deliver_detail = _("%(result)s：窗口领取、邮寄送达或电子证照") % {"result": result}

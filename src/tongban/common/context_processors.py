@@ -113,10 +113,16 @@ def calendar_horizon_banner(request):
 
 
 def site(request):
-    """Site name, the visitor's display preferences (elder-friendly mode) and the menu for every template."""
+    """Site name, the visitor's display preferences (elder-friendly mode) and the menu for every template;
+    the menu's counts (common.badges) are counted only if a template shows them."""
+    from django.utils.functional import SimpleLazyObject
+
+    from .badges import badge_counts
+
     return {
         "SITE_NAME": settings.TONGBAN_SITE_NAME,
         "ELDER_MODE": request.COOKIES.get("tb_elder") == "1",
         "NAV": _nav(request),
+        "NAV_BADGES": SimpleLazyObject(lambda: badge_counts(getattr(request, "user", None))),
         "CALENDAR_HORIZON": calendar_horizon_banner(request),
     }
