@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export PORT
 
-.PHONY: demo test install system-deps lint format bench clean
+.PHONY: demo test install system-deps browser-deps lint format bench clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.11 或更新版本 (Python 3.11+ is required)"; exit 1; }
@@ -22,7 +22,10 @@ system-deps:
 demo: install system-deps
 	$(BIN)/tongban demo --port $(PORT)
 
-test: install system-deps
+browser-deps: system-deps
+	@scripts/browser-deps.sh
+
+test: install system-deps browser-deps
 	@scripts/run-tests.sh
 
 lint: install
@@ -37,4 +40,4 @@ bench: install
 	@scripts/run-bench.sh
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var tests/browser/axe/node_modules

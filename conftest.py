@@ -11,8 +11,8 @@ import pytest
 @pytest.fixture(autouse=True)
 def _calendar_for_transactional_tests(request, django_db_blocker):
     """Transactional tests (live server, concurrency) end with a flush that empties every table, the
-    working-day calendar seeded by migration included. Such a test gets the calendar written back at its
-    start when the table is empty, so it does not depend on which test ran before it."""
+    working-day calendar and the default card rules seeded by migration included. Such a test gets them
+    written back at its start when the table is empty, so it does not depend on which test ran before."""
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
         {"transactional_db", "live_server"} & set(request.fixturenames)
@@ -21,6 +21,8 @@ def _calendar_for_transactional_tests(request, django_db_blocker):
         request.getfixturevalue("_django_db_helper")  # the database is set up before we look
         from django.apps import apps
 
+        from tongban.supervision.models import CardRule
+        from tongban.supervision.seed import seed_card_rules
         from tongban.workdays.calendar import invalidate_index
         from tongban.workdays.models import WorkCalendar
         from tongban.workdays.seed import seed_calendar
@@ -28,6 +30,8 @@ def _calendar_for_transactional_tests(request, django_db_blocker):
         with django_db_blocker.unblock():
             if not WorkCalendar.objects.exists():
                 seed_calendar(apps)
+            if not CardRule.objects.exists():
+                seed_card_rules(apps)
             invalidate_index()
     yield
 

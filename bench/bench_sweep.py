@@ -9,7 +9,7 @@ EMPTIED before each size — so the script refuses a database whose name does no
 
 Each size: N open step watches in 50 departments, stored as a sweep left them yesterday (levels and
 transition dates from tongban.supervision.thresholds); N/100 of them reach a transition date today
-(yellow ~60 %, red ~30 % — each red step also gets a rule card —, escalation ~10 %): ids 1..N/100, or
+(yellow ~60 %, red ~30 %, escalation ~10 %): ids 1..N/100, or
 with --spread every 100th id. Two variants on the same loaded table, each run --reps times (median
 reported) with each --workers count (connections of warning_sweep), the changing rows restored from a
 snapshot, the tables vacuumed and a CHECKPOINT taken before each timed statement:
@@ -19,6 +19,12 @@ snapshot, the tables vacuumed and a CHECKPOINT taken before each timed statement
 Timed: the sweep (warning_sweep(today)), an idle rerun, and two references on the same rows in the same
 run: one SELECT of them by id, and one UPDATE of their level by id in a single statement (rolled back)
 — the lower bound of the write the sweep has to do. --dispatch also times the notification outbox.
+
+Cards (issue 12): the sweep applies the card rules as the database holds them. With the default rules
+the red crossings are counted by the repeated-fault rule (one yellow card per 5 reds of a department in
+30 days, each card linking its 5 warnings) and no card is shown per overdue step; --overdue-rules also
+switches on the opt-in rules that card every overdue step (the former behaviour, for comparison);
+--directives N adds N directives unanswered for a week, which the rule `directive_ignored` cards.
 """
 
 from __future__ import annotations
@@ -135,6 +141,45 @@ def departments(n: int = 50) -> list[int]:
     return ids
 
 
+def card_rules(overdue: bool) -> str:
+    """The default rules, plus (if asked) the opt-in ones that card every overdue step; returns the
+    active rules' keys."""
+    from django.apps import apps as django_apps
+
+    from tongban.supervision.models import CardRule
+    from tongban.supervision.seed import seed_card_rules
+
+    seed_card_rules(django_apps)
+    CardRule.objects.filter(trigger="overdue").update(active=overdue)
+    return ", ".join(CardRule.objects.filter(active=True).order_by("key").values_list("key", flat=True))
+
+
+def add_directives(n: int, dept_ids: list[int]) -> None:
+    """n directives issued 8 working days before TODAY with 3 days to answer, never answered (their
+    response watches are not loaded: the directive rule reads the directives, not the watches)."""
+    from tongban.supervision.models import Directive
+
+    Directive.objects.filter(title="基准测试督办").delete()
+    issued = TODAY
+    for _ in range(8):
+        issued = previous_workday(issued)
+    Directive.objects.bulk_create(
+        Directive(
+            number=f"DBBENCH{i:06d}",
+            subject_type="department",
+            subject_id=dept_ids[i % len(dept_ids)],
+            subject_label="基准测试部门",
+            department_id=dept_ids[i % len(dept_ids)],
+            title="基准测试督办",
+            required_action="说明原因",
+            response_days=3,
+            due_date=add_working_days(issued, 3),
+            issued_on=issued,
+        )
+        for i in range(n)
+    )
+
+
 def add_heads(dept_ids: list[int]) -> None:
     from tongban.accounts.models import User
 
@@ -189,8 +234,8 @@ def load(n: int, n_changing: int, spread: bool, dept_ids, quiet, changing, rng) 
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
             c.execute(
-                "TRUNCATE supervision_cardevent, supervision_card, supervision_warningevent, "
-                "supervision_deadline RESTART IDENTITY CASCADE"
+                "TRUNCATE supervision_cardwarning, supervision_cardevent, supervision_card, "
+                "supervision_warningevent, supervision_deadline RESTART IDENTITY CASCADE"
             )
             sql = f"COPY supervision_deadline ({', '.join(COLUMNS)}) FROM STDIN"
             with c.cursor.copy(sql) as copy:
@@ -198,7 +243,7 @@ def load(n: int, n_changing: int, spread: bool, dept_ids, quiet, changing, rng) 
                     copy.write_row(row)
             c.execute("VACUUM ANALYZE supervision_deadline")
         else:
-            for table in ("cardevent", "card", "warningevent", "deadline"):
+            for table in ("cardwarning", "cardevent", "card", "warningevent", "deadline"):
                 c.execute(f"DELETE FROM supervision_{table}")
             c.execute("DELETE FROM sqlite_sequence WHERE name = 'supervision_deadline'")  # ids from 1
             batch = []
@@ -231,7 +276,7 @@ RESTORED = ("level", "yellow_on", "red_on", "escalation_level", "next_escalation
 def vacuum() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as c:
-            for table in ("deadline", "warningevent", "card", "cardevent"):
+            for table in ("deadline", "warningevent", "card", "cardevent", "cardwarning"):
                 c.execute(f"VACUUM ANALYZE supervision_{table}")
 
 
@@ -250,9 +295,12 @@ def reset(k: int) -> None:
     sets = ", ".join(f"{c} = b.{c}" for c in RESTORED)
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
-            c.execute("TRUNCATE supervision_cardevent, supervision_card, supervision_warningevent")
+            c.execute(
+                "TRUNCATE supervision_cardwarning, supervision_cardevent, supervision_card, "
+                "supervision_warningevent"
+            )
         else:
-            for table in ("cardevent", "card", "warningevent"):
+            for table in ("cardwarning", "cardevent", "card", "warningevent"):
                 c.execute(f"DELETE FROM supervision_{table}")
         c.execute(
             f"UPDATE supervision_deadline SET {sets} FROM bench_sweep_before b "
@@ -382,6 +430,10 @@ def main() -> None:
         "--spread", action="store_true", help="changing rows spread over the table (default: ids 1..k)"
     )
     parser.add_argument("--profile", action="store_true", help="cProfile each sweep (slower)")
+    parser.add_argument(
+        "--overdue-rules", action="store_true", help="also card every overdue step (the former default)"
+    )
+    parser.add_argument("--directives", type=int, default=0, help="unanswered directives to card")
     parser.add_argument("--yes", action="store_true", help="allow a database whose name lacks 'bench'")
     args = parser.parse_args()
     if args.batch is None:
@@ -395,13 +447,15 @@ def main() -> None:
     call_command("migrate", verbosity=0, stdout=io.StringIO())
     covered_years()
     dept_ids = departments()
+    rules = card_rules(args.overdue_rules)
+    add_directives(args.directives, dept_ids)
     if args.dispatch:
         add_heads(dept_ids)
     quiet, changing = combos(TODAY)
     print(
         f"database: {connection.vendor} {name}; today {TODAY}; batch {args.batch}; "
         f"workers {args.workers}; reps {args.reps}; spread {args.spread}; "
-        f"load average {os.getloadavg()[0]:.1f}"
+        f"load average {os.getloadavg()[0]:.1f}; card rules: {rules}; directives {args.directives}"
     )
     pct: dict[int, list[Run]] = {w: [] for w in args.workers}
     fixed: dict[int, list[Run]] = {w: [] for w in args.workers}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system packages Tongban needs where they are missing: a CJK TrueType font (PDF documents)
-# and Debian's chromium (browser tests). Uses apt-get when run as root (or with passwordless sudo).
+# Installs the system packages Tongban needs where they are missing: a CJK TrueType font (PDF documents),
+# Debian's chromium and npm (browser tests). Uses apt-get when run as root (or with passwordless sudo).
 set -euo pipefail
 missing=()
 [[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]] || missing+=(fonts-wqy-zenhei)
@@ -9,6 +9,8 @@ missing=()
 # poppler-utils: pdftoppm renders notices to PNG (looking at them; a test scans the printed page's QR code).
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+# npm installs axe-core, the browser tests' accessibility checker (scripts/browser-deps.sh).
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "请安装系统软件包 (please install): ${missing[*]}" >&2

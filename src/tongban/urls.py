@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
+
+from tongban.common.views import public_media
 
 admin.site.site_header = "通办 · 管理后台"
 admin.site.site_title = "通办管理后台"
@@ -30,7 +31,9 @@ if settings.TONGBAN_SERVE_PUBLIC_MEDIA:
     # Only the catalogue's public files (blank forms, samples) are served directly; applicants' uploads are
     # served by scoped views. In production a web server or object storage serves /media/catalogue/.
     urlpatterns += [
-        path("media/catalogue/<path:path>", serve, {"document_root": settings.MEDIA_ROOT / "catalogue"})
+        path(
+            "media/catalogue/<path:path>", public_media, {"document_root": settings.MEDIA_ROOT / "catalogue"}
+        )
     ]
 
 handler404 = "tongban.common.views.page_not_found"

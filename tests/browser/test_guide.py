@@ -11,6 +11,8 @@ from tongban.catalogue.models import MaterialRequirement
 from tongban.catalogue.tests.test_search import make_item
 from tongban.organisations.tests.factories import DepartmentFactory
 
+from .conftest import check_a11y
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -40,6 +42,7 @@ def test_search_yyzz_with_the_keyboard_and_open_the_licence(live_server, page, i
 
     page.goto(f"{live_server.url}/guide/")
     expect(page.get_by_role("heading", level=1)).to_have_text("办事指南")
+    check_a11y(page)
     box = page.get_by_label("搜索办事事项")
     expect(box).to_be_focused()  # autofocus: typing starts at once
 
@@ -47,6 +50,7 @@ def test_search_yyzz_with_the_keyboard_and_open_the_licence(live_server, page, i
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/search/\?q=yyzz"))
     expect(page.locator("#search-status")).to_contain_text("找到 1 个")
+    check_a11y(page)
     link = page.get_by_role("link", name="企业设立登记（营业执照）")
     expect(link.locator("mark")).to_have_text("营业执照")
     expect(page.get_by_role("link", name="结婚登记")).to_have_count(0)
@@ -55,6 +59,7 @@ def test_search_yyzz_with_the_keyboard_and_open_the_licence(live_server, page, i
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/items/B001/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("企业设立登记（营业执照）")
+    check_a11y(page)
     expect(page.locator("#badge-once")).to_have_text("最多跑一次")
     materials = page.locator("#materials")
     expect(materials).to_contain_text("公司登记（备案）申请书")
@@ -72,8 +77,10 @@ def test_no_match_and_english(live_server, page, items):
 
     page.goto(f"{live_server.url}/search/?q=xqzw")
     expect(page.locator("#search-status")).to_contain_text("未找到与“xqzw”相关的事项")
+    check_a11y(page)
 
     page.get_by_role("button", name="展开导航").click()  # the phone-sized navbar is collapsed
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#search-status")).to_contain_text("No service found for “xqzw”")
+    check_a11y(page)

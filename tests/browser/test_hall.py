@@ -11,6 +11,8 @@ from tongban.hall.services import hall_queues_setup
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.tests.factories import HallFactory, WindowFactory
 
+from .conftest import check_a11y
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -32,13 +34,16 @@ def test_kiosk_ticket_called_by_clerk_shows_on_board(live_server, browser, page,
     board = board_ctx.new_page()
     board.goto(f"{live_server.url}/hall/{hall.code}/board/")
     expect(board.locator("#board-windows")).to_contain_text("暂无叫号")
+    check_a11y(board)
 
     # a person takes a ticket at the kiosk (touch-first: big tiles)
     page.goto(f"{live_server.url}/kiosk/{hall.code}/")
     expect(page.locator("#kiosk-idle")).to_have_attribute("data-idle-seconds", "60")
+    check_a11y(page)
     page.locator("#tile-ticket").click()
     page.locator("#take-A").click()
     expect(page.locator("#ticket-number")).to_have_text("A001")
+    check_a11y(page, "current")  # the ticket, shown after the POST
     expect(board.locator("#board-waiting")).to_contain_text("工程建设：1", timeout=8000)
 
     # the clerk calls it from the console with the keyboard shortcut
@@ -50,12 +55,15 @@ def test_kiosk_ticket_called_by_clerk_shows_on_board(live_server, browser, page,
     clerk.get_by_label("密码").press("Enter")
     clerk.wait_for_load_state()
     clerk.goto(f"{live_server.url}/hall/window/")
+    check_a11y(clerk)
     clerk.locator("body").press("n")
     expect(clerk.locator("#current-number")).to_have_text("A001")
+    check_a11y(clerk, "current")
 
     # the board shows the call without a reload
     expect(board.locator("#board-latest")).to_have_text("请 A001 号到 5 号窗口", timeout=8000)
     expect(board.locator("#board-windows")).to_contain_text("A001")
     expect(board.locator("#board-windows")).to_contain_text("5 号窗口")
+    check_a11y(board, "current")
     board_ctx.close()
     clerk_ctx.close()

@@ -30,7 +30,7 @@ from tongban.ratings.models import FollowUp
 from tongban.ratings.services import ratables_register_sweep
 from tongban.workdays.calendar import add_working_days, invalidate_index
 
-from .conftest import PHONE
+from .conftest import PHONE, check_a11y
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -153,17 +153,21 @@ def test_booked_visit_rated_2_opens_a_followup_in_the_department_list(live_serve
     # 1. the applicant books today's 10:30 slot on the booking page
     applicant = open_session(w["applicant"].user.username)
     page = applicant.goto("/hall/book/")
+    check_a11y(page)
     page.get_by_label("事项编码").fill("WJ0001")
     page.get_by_label("办理大厅").select_option(hall_code)
     page.get_by_role("button", name="查看时段").click()
     expect(page.locator("#b-item-help")).to_contain_text("公共场所卫生许可")
     expect(page.locator("#booking-days [aria-current=date]")).to_contain_text("11月24日")
+    check_a11y(page, "current")
     page.locator('#booking-slots button[value="10:30"]').click()
+    page.locator("#booking-confirm").get_by_role("button", name="确认预约").click()  # nothing taken before
     page.wait_for_url(re.compile(r"/hall/appointments/$"))
     flash = page.locator(".alert-success")
     expect(flash).to_contain_text("预约成功")
     code = re.search(r"预约码 (\d{8})", flash.inner_text()).group(1)
     expect(page.locator("#appointments")).to_contain_text("2026-11-24 10:30–11:00")
+    check_a11y(page)
 
     # the board is open on the hall's screen before anyone checks in
     board = open_session(None, {"width": 1280, "height": 720}).page
@@ -174,15 +178,18 @@ def test_booked_visit_rated_2_opens_a_followup_in_the_department_list(live_serve
     kiosk = open_session(None).page
     kiosk.goto(f"{base}/kiosk/{hall_code}/")
     kiosk.locator("#tile-checkin").click()
+    check_a11y(kiosk, "current")
     kiosk.get_by_label("预约码（8 位数字）").fill(code)
     kiosk.locator("#checkin-submit").click()
     expect(kiosk.locator("#ticket-number")).to_have_text("C001")
     expect(kiosk.locator("body")).to_contain_text("预约号：10:30 起优先叫号")
+    check_a11y(kiosk, "current")
     expect(board.locator("#board-waiting")).to_contain_text("公民：1", timeout=8000)
 
     # 3. the clerk calls it from the console; the board shows the call without a reload
     clerk = open_session("rjclerk", {"width": 1280, "height": 800})
     page = clerk.goto("/hall/window/")
+    check_a11y(page)
     page.locator("#call-next").click()
     expect(page.locator("#current-number")).to_have_text("C001")
     expect(page.locator("#current-status")).to_have_text("已叫号")
@@ -193,6 +200,7 @@ def test_booked_visit_rated_2_opens_a_followup_in_the_department_list(live_serve
     # 4. the clerk serves: starts, links the case by number, finishes
     page.get_by_role("button", name=re.compile("开始办理")).click()
     expect(page.locator("#current-status")).to_have_text("办理中")
+    check_a11y(page, "current")
     page.get_by_label("关联办件（办件编号）").fill(w["case_number"])
     page.get_by_role("button", name="关联", exact=True).click()
     expect(page.locator("#console-notice")).to_contain_text(f"已关联办件 {w['case_number']}")
@@ -208,18 +216,22 @@ def test_booked_visit_rated_2_opens_a_followup_in_the_department_list(live_serve
 
     # 6. the applicant rates it 2 (不满意) with a dimension and a comment
     page = applicant.goto("/ratings/mine/")
+    check_a11y(page)
     row = page.locator("#unrated li", has_text="公共场所卫生许可（窗口办理）")
     expect(row).to_contain_text("C001 2026-11-24")
     row.get_by_role("link", name="去评价").click()
+    check_a11y(page)
     page.get_by_text("不满意", exact=True).click()
     page.get_by_text("服务效率", exact=True).click()
     page.get_by_label("评价内容（选填）").fill("等候时间太长，窗口办理很慢")
     page.get_by_role("button", name="提交评价").click()
     expect(page.locator("#thanks")).to_have_text("感谢您的评价！")
+    check_a11y(page, "current")
     expect(page.locator("body")).to_contain_text("1 个工作日内联系您核实情况")
     page = applicant.goto("/ratings/mine/")
     expect(page.locator("#unrated")).to_contain_text("没有待评价的服务")
     expect(page.locator("table")).to_contain_text("不满意")
+    check_a11y(page)
 
     # 7. an approver of the case's department sees the follow-up with its verify deadline
     followup = FollowUp.objects.get()
@@ -228,6 +240,7 @@ def test_booked_visit_rated_2_opens_a_followup_in_the_department_list(live_serve
     assert followup.verify_due == verify_due
     approver = open_session("rjapprover")
     page = approver.goto("/ratings/followups/")
+    check_a11y(page)
     row = page.locator(f"#fu-{followup.pk}")
     expect(row).to_contain_text("公共场所卫生许可（窗口办理）")
     expect(row).to_contain_text("C001 2026-11-24")

@@ -12,7 +12,7 @@ from tongban.catalogue.search import search_items
 from tongban.common.choices import ApplicantKind, ItemCategory
 from tongban.common.tests.standards import gb11643_valid, gb32100_valid
 from tongban.common.validators import validate_credit_code, validate_id_number
-from tongban.demo.loader import DEMO_PASSWORD, demo_logins, item_code, load_demo
+from tongban.demo.loader import DEMO_PASSWORD, _read, demo_logins, item_code, load_demo
 from tongban.organisations.choices import HallLevel, StaffRole, WindowKind
 from tongban.organisations.models import Department, Region, ServiceHall, StaffAssignment, Window
 
@@ -23,6 +23,14 @@ pytestmark = pytest.mark.django_db
 def demo(demo_module) -> dict:
     """The module's demo data (loaded once, rolled back after the module); each test's writes roll back."""
     return demo_module
+
+
+DEPARTMENTS = {d["key"]: d["credit_code"] for d in _read("departments.json")["departments"]}
+DEPARTMENT_KEYS = list(DEPARTMENTS)
+
+
+def _label_of(username: str) -> str:
+    return next(p["label"] for p in _read("people.json")["staff"] if p["username"] == username)
 
 
 ISSUE_ITEMS = [
@@ -157,12 +165,17 @@ class TestPeople:
         roles = set(StaffAssignment.objects.values_list("role", flat=True))
         assert roles == set(StaffRole.values)
 
-    @pytest.mark.parametrize("key", ["SCJG", "WJ", "ZJ", "GHZY", "GA", "RS"])
-    def test_approver_and_head_for_main_departments(self, demo, key):
+    @pytest.mark.parametrize("key", DEPARTMENT_KEYS)
+    def test_approver_and_head_for_every_department(self, demo, key):
+        """Every department can finish its own processes (review, decision, extension) without the
+        administrator: an approver and a head, each a demo login with the demo password."""
+        department = Department.objects.get(credit_code=DEPARTMENTS[key])
         for role, suffix in ((StaffRole.APPROVER, "shenpi"), (StaffRole.DEPARTMENT_HEAD, "fuze")):
             a = StaffAssignment.objects.get(user__username=f"{key.lower()}_{suffix}")
-            assert a.role == role
-            assert a.department.items.exists()
+            assert (a.role, a.department_id) == (role, department.pk)
+            assert a.user.is_active and not a.user.is_superuser and not a.user.is_staff
+            assert (_label_of(a.user.username), a.user.username) in demo_logins()
+        assert department.items.exists()
 
     def test_clerks_are_bound_to_hall_and_window(self, demo):
         clerks = StaffAssignment.objects.filter(role=StaffRole.CLERK)

@@ -9,8 +9,11 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tongban.common.badges import badge_counts
+
 from . import selectors, services
 from .serializers import (
+    CountsSerializer,
     LegalRegisterSerializer,
     MeSerializer,
     NaturalRegisterSerializer,
@@ -68,6 +71,19 @@ class MeView(APIView):
     @extend_schema(tags=["auth"], summary="当前用户", responses={200: MeSerializer})
     def get(self, request):
         return Response(MeSerializer.of(selectors.user_profile(user=request.user)))
+
+
+class MyCountsView(APIView):
+    """The counts the site's menu shows as badges: unread messages, services to rate, corrections."""
+
+    @extend_schema(
+        tags=["auth"],
+        summary="待办计数（未读消息、待评价、待补正）",
+        description="与网页菜单上的数字相同，只列出大于 0 的计数。",
+        responses={200: CountsSerializer},
+    )
+    def get(self, request):
+        return Response(CountsSerializer({"counts": list(badge_counts(request.user).values())}).data)
 
 
 REGISTER_REQUEST = PolymorphicProxySerializer(

@@ -18,6 +18,9 @@ class BootstrapMixin:
         for field in self.fields.values():
             css = "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else "form-control"
             field.widget.attrs.setdefault("class", css)
+            # "请填写姓名。" rather than Django's "该字段是必填项。": the message names its field
+            label = str(field.label or "").removesuffix("（选填）")
+            field.error_messages["required"] = _("请填写%(label)s。") % {"label": label}
 
     def full_clean(self):
         super().full_clean()
@@ -30,6 +33,15 @@ class BootstrapMixin:
                 if "is-invalid" not in attrs.get("class", ""):
                     attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
                 attrs["aria-invalid"] = "true"
+
+    @property
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """(input id, label, message) of every field error, for the list at the top of the form."""
+        return [
+            (f.id_for_label, str(f.label), str(e) if str(e).startswith(str(f.label)) else f"{f.label}：{e}")
+            for f in self
+            for e in f.errors
+        ]
 
     def add_service_error(self, exc: ServiceError, *, field_map: dict[str, str] | None = None) -> None:
         """Put a service's field errors under the matching inputs, anything else at the top."""
@@ -91,11 +103,30 @@ class _RegisterBase(BootstrapMixin, forms.Form):
     half_width = ("password1", "password2", "mobile", "email", "legal_representative", "contact_name")
 
     def clean(self):
+        """Every problem at once: the form's own checks, then whatever registration would refuse (ID
+        number, mobile, password strength, already registered) for the fields still without an error."""
         cleaned = super().clean()
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("两次输入的密码不一致。"))
+        for field, messages in self.problems(**self.raw_kwargs()).items():
+            target = self.field_map.get(field, field)
+            if target not in self.fields:
+                target = None
+            if target is None or not self.has_error(target):
+                self.add_error(target, list(messages))
         return cleaned
+
+    def raw_kwargs(self) -> dict:
+        """The service's arguments from the submitted text, valid or not."""
+        raw = {name: str(self.data.get(name, "")) for name in self.fields}
+        raw["password"] = raw.pop("password1")
+        raw.pop("password2")
+        return raw
+
+    @staticmethod
+    def problems(**kwargs) -> dict[str, list[str]]:
+        raise NotImplementedError
 
 
 class NaturalRegisterForm(_RegisterBase):
@@ -121,6 +152,7 @@ class NaturalRegisterForm(_RegisterBase):
         label=_("电子邮箱（选填）"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     field_order = ["name", "id_number", "mobile", "email", "password1", "password2"]
+    problems = staticmethod(services.applicant_register_natural_problems)
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -174,6 +206,7 @@ class LegalRegisterForm(_RegisterBase):
         "password1",
         "password2",
     ]
+    problems = staticmethod(services.applicant_register_legal_problems)
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data

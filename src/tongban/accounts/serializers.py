@@ -90,3 +90,16 @@ class MeSerializer(serializers.Serializer):
     @classmethod
     def of(cls, profile: UserProfile) -> dict:
         return cls(profile).data
+
+
+class CountSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="菜单项，如 notifications:inbox、ratings:mine、cases:my-cases")
+    url = serializers.CharField(help_text="对应页面的站内地址")
+    phrase = serializers.CharField(help_text="计数的含义，如“条未读消息”")
+    count = serializers.IntegerField(source="n")
+
+
+class CountsSerializer(serializers.Serializer):
+    """Counts where people look for them (common.badges): only those above zero."""
+
+    counts = CountSerializer(many=True)

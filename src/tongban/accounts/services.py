@@ -22,6 +22,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework.authtoken.models import Token
 
 from tongban.common.choices import ApplicantKind
@@ -145,6 +146,76 @@ def _check_username_free(username: str, *, field: str, message: str) -> None:
 # --- registration ----------------------------------------------------------------------------------------
 
 
+def _natural_checked(*, name, id_number, mobile, password, email, username) -> tuple[_Errors, dict]:
+    """Every field check of 个人注册, collected (nothing read from the database)."""
+    errors = _Errors()
+    values = {
+        "name": errors.required("name", name, _("姓名"), 64),
+        "number": errors.check("id_number", validate_id_number, id_number),
+        "mobile": errors.check("mobile", validate_mobile, mobile),
+        "email": _optional_email(errors, email),
+    }
+    values["login"] = (username or "").strip() or normalize_id_number(id_number)
+    user = User(username=values["login"], display_name=values["name"], mobile=values["mobile"], email=email)
+    _check_password(errors, password, user)
+    return errors, values
+
+
+# (column, form field, "already registered", "name disagrees") per kind; the messages are translated
+# where they are used.
+_TAKEN = {
+    ApplicantKind.NATURAL: (
+        "id_number",
+        "id_number",
+        gettext_noop("该身份证号码已注册，请直接登录。"),
+        gettext_noop("姓名与该身份证号码的登记信息不一致，请核对。"),
+    ),
+    ApplicantKind.LEGAL: (
+        "credit_code",
+        "credit_code",
+        gettext_noop("该统一社会信用代码已注册，请直接登录。"),
+        gettext_noop("单位名称与该统一社会信用代码的登记信息不一致，请核对。"),
+    ),
+}
+
+
+def _identity_taken(
+    kind: str, number: str, login: str, name: str, *, lock: bool = False
+) -> tuple[str, str, Applicant | None]:
+    """(field, message) when the ID number / credit code or the login is taken, or the name disagrees with
+    a walk-in record of the number; ("", "") when registration may go ahead — and the walk-in record to
+    claim. Read-only for the sign-up form's checks; `lock` inside the registering transaction."""
+    column, field, taken, other_name = _TAKEN[kind]
+    qs = Applicant.objects.filter(kind=kind, **{column: number})
+    applicant = (qs.select_for_update() if lock else qs).first()
+    if applicant is not None and applicant.user_id:
+        return field, _(taken), applicant
+    if User.objects.filter(username__iexact=login).exists():
+        if login == number:
+            return field, _(taken), applicant
+        return "username", _("该用户名已被使用，请换一个。"), applicant
+    if applicant is not None and applicant.name != name:
+        return "name", _(other_name), applicant
+    return "", "", applicant
+
+
+def applicant_register_natural_problems(
+    *, name: str, id_number: str, mobile: str, password: str, email: str = "", username: str | None = None
+) -> dict[str, list[str]]:
+    """Everything 个人注册 would refuse, by field, without writing: the sign-up form shows it all at once
+    (the field checks, and whether the number is already registered) instead of one round per submit."""
+    errors, values = _natural_checked(
+        name=name, id_number=id_number, mobile=mobile, password=password, email=email, username=username
+    )
+    if "id_number" not in errors.by_field and values["number"]:
+        field, message, _applicant = _identity_taken(
+            ApplicantKind.NATURAL, values["number"], values["login"], values["name"]
+        )
+        if field:
+            errors.add(field, message)
+    return errors.by_field
+
+
 def applicant_register_natural(
     *,
     name: str,
@@ -159,32 +230,19 @@ def applicant_register_natural(
     A walk-in record made earlier by a clerk (same ID number, no login yet) is claimed instead of
     duplicated, provided the name matches the one on record.
     """
-    errors = _Errors()
-    name = errors.required("name", name, _("姓名"), 64)
-    number = errors.check("id_number", validate_id_number, id_number)
-    mobile = errors.check("mobile", validate_mobile, mobile)
-    email = _optional_email(errors, email)
-    login = (username or "").strip() or normalize_id_number(id_number)
-    _check_password(errors, password, User(username=login, display_name=name, mobile=mobile, email=email))
+    errors, values = _natural_checked(
+        name=name, id_number=id_number, mobile=mobile, password=password, email=email, username=username
+    )
     errors.raise_if_any()
+    name, number, mobile, email, login = (values[k] for k in ("name", "number", "mobile", "email", "login"))
 
     try:
         with transaction.atomic():
-            applicant = (
-                Applicant.objects.select_for_update()
-                .filter(kind=ApplicantKind.NATURAL, id_number=number)
-                .first()
-            )
-            if applicant is not None and applicant.user_id:
-                raise Conflict(
-                    _("该身份证号码已注册，请直接登录。"), code="already_registered", field="id_number"
-                )
-            if login == number:
-                _check_username_free(login, field="id_number", message=_("该身份证号码已注册，请直接登录。"))
-            else:
-                _check_username_free(login, field="username", message=_("该用户名已被使用，请换一个。"))
-            if applicant is not None and applicant.name != name:
-                raise ValidationFailed(_("姓名与该身份证号码的登记信息不一致，请核对。"), field="name")
+            field, message, applicant = _identity_taken(ApplicantKind.NATURAL, number, login, name, lock=True)
+            if field == "name":
+                raise ValidationFailed(message, field="name")
+            if field:
+                raise Conflict(message, code="already_registered", field=field)
             user = User.objects.create_user(
                 username=login,
                 password=password,
@@ -207,6 +265,72 @@ def applicant_register_natural(
     return user
 
 
+def _legal_checked(
+    *,
+    name,
+    credit_code,
+    legal_representative,
+    contact_name,
+    mobile,
+    password,
+    contact_id_number,
+    email,
+    username,
+) -> tuple[_Errors, dict]:
+    """Every field check of 法人注册, collected (nothing read from the database)."""
+    errors = _Errors()
+    values = {
+        "name": errors.required("name", name, _("单位名称"), 128),
+        "code": errors.check("credit_code", validate_credit_code, credit_code),
+        "legal_representative": errors.required(
+            "legal_representative", legal_representative, _("法定代表人"), 64
+        ),
+        "contact_name": errors.required("contact_name", contact_name, _("联系人"), 64),
+        "contact_id": "",
+    }
+    if (contact_id_number or "").strip():
+        values["contact_id"] = errors.check("contact_id_number", validate_id_number, contact_id_number)
+    values["mobile"] = errors.check("mobile", validate_mobile, mobile)
+    values["email"] = _optional_email(errors, email)
+    values["login"] = (username or "").strip() or (credit_code or "").strip().upper().replace(" ", "")
+    user = User(username=values["login"], display_name=values["name"], mobile=values["mobile"], email=email)
+    _check_password(errors, password, user)
+    return errors, values
+
+
+def applicant_register_legal_problems(
+    *,
+    name: str,
+    credit_code: str,
+    legal_representative: str,
+    contact_name: str,
+    mobile: str,
+    password: str,
+    contact_id_number: str = "",
+    email: str = "",
+    username: str | None = None,
+) -> dict[str, list[str]]:
+    """Everything 法人注册 would refuse, by field, without writing (see the natural person's)."""
+    errors, values = _legal_checked(
+        name=name,
+        credit_code=credit_code,
+        legal_representative=legal_representative,
+        contact_name=contact_name,
+        mobile=mobile,
+        password=password,
+        contact_id_number=contact_id_number,
+        email=email,
+        username=username,
+    )
+    if "credit_code" not in errors.by_field and values["code"]:
+        field, message, _applicant = _identity_taken(
+            ApplicantKind.LEGAL, values["code"], values["login"], values["name"]
+        )
+        if field:
+            errors.add(field, message)
+    return errors.by_field
+
+
 def applicant_register_legal(
     *,
     name: str,
@@ -220,58 +344,49 @@ def applicant_register_legal(
     username: str | None = None,
 ) -> User:
     """法人注册: an enterprise or institution's login (the credit code) with its contact person."""
-    errors = _Errors()
-    name = errors.required("name", name, _("单位名称"), 128)
-    code = errors.check("credit_code", validate_credit_code, credit_code)
-    legal_representative = errors.required("legal_representative", legal_representative, _("法定代表人"), 64)
-    contact_name = errors.required("contact_name", contact_name, _("联系人"), 64)
-    contact_id = ""
-    if (contact_id_number or "").strip():
-        contact_id = errors.check("contact_id_number", validate_id_number, contact_id_number)
-    mobile = errors.check("mobile", validate_mobile, mobile)
-    email = _optional_email(errors, email)
-    login = (username or "").strip() or (credit_code or "").strip().upper().replace(" ", "")
-    _check_password(errors, password, User(username=login, display_name=name, mobile=mobile, email=email))
+    errors, values = _legal_checked(
+        name=name,
+        credit_code=credit_code,
+        legal_representative=legal_representative,
+        contact_name=contact_name,
+        mobile=mobile,
+        password=password,
+        contact_id_number=contact_id_number,
+        email=email,
+        username=username,
+    )
     errors.raise_if_any()
+    name, code, login = values["name"], values["code"], values["login"]
 
-    taken = _("该统一社会信用代码已注册，请直接登录。")
     try:
         with transaction.atomic():
-            applicant = (
-                Applicant.objects.select_for_update()
-                .filter(kind=ApplicantKind.LEGAL, credit_code=code)
-                .first()
-            )
-            if applicant is not None and applicant.user_id:
-                raise Conflict(taken, code="already_registered", field="credit_code")
-            if login == code:
-                _check_username_free(login, field="credit_code", message=taken)
-            else:
-                _check_username_free(login, field="username", message=_("该用户名已被使用，请换一个。"))
-            if applicant is not None and applicant.name != name:
-                raise ValidationFailed(
-                    _("单位名称与该统一社会信用代码的登记信息不一致，请核对。"), field="name"
-                )
+            field, message, applicant = _identity_taken(ApplicantKind.LEGAL, code, login, name, lock=True)
+            if field == "name":
+                raise ValidationFailed(message, field="name")
+            if field:
+                raise Conflict(message, code="already_registered", field=field)
             user = User.objects.create_user(
                 username=login,
                 password=password,
-                email=email,
+                email=values["email"],
                 kind=UserKind.APPLICANT,
                 display_name=name,
-                mobile=mobile,
+                mobile=values["mobile"],
             )
             if applicant is None:
                 applicant = Applicant(kind=ApplicantKind.LEGAL, credit_code=code, name=name)
             applicant.user = user
-            applicant.legal_representative = legal_representative
-            applicant.contact_name = contact_name
-            applicant.contact_id_number = contact_id
-            applicant.mobile = mobile
-            applicant.email = email or applicant.email
+            applicant.legal_representative = values["legal_representative"]
+            applicant.contact_name = values["contact_name"]
+            applicant.contact_id_number = values["contact_id"]
+            applicant.mobile = values["mobile"]
+            applicant.email = values["email"] or applicant.email
             applicant.save()
             _log(user, AccountEventKind.REGISTERED, applicant_kind=ApplicantKind.LEGAL)
     except IntegrityError:
-        raise Conflict(taken, code="already_registered", field="credit_code") from None
+        raise Conflict(
+            _("该统一社会信用代码已注册，请直接登录。"), code="already_registered", field="credit_code"
+        ) from None
     return user
 
 

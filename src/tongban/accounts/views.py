@@ -7,9 +7,11 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
+from tongban.common.badges import badge_counts
 from tongban.common.errors import ServiceError
 from tongban.common.validators import mask_id_number, mask_mobile
 
@@ -44,11 +46,26 @@ class LogoutView(auth_views.LogoutView):
     """POST only (Django 5): a link cannot log anybody out."""
 
 
+def safe_next(request) -> str:
+    """The `next` address of the request if it stays on this site, else "" (never an open redirect)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
 @sensitive_post_parameters("password1", "password2")
 def register(request):
-    """个人注册 / 法人注册: two tabs that are plain links (?type=legal), so they work without JavaScript."""
+    """个人注册 / 法人注册: two tabs that are plain links (?type=legal), so they work without JavaScript.
+
+    `next` (the item page or application the person came from) is kept through the tabs, the form and
+    its errors, and is where a successful registration continues; every error shows at once.
+    """
+    next_url = safe_next(request)
     if request.user.is_authenticated:
-        return redirect("accounts:profile")
+        return redirect(next_url or "accounts:profile")
     kind = request.POST.get("type") or request.GET.get("type") or "natural"
     if kind not in REGISTER_KINDS:
         kind = "natural"
@@ -62,9 +79,11 @@ def register(request):
         else:
             login(request, user, backend=BACKEND)
             messages.success(request, _("注册成功，欢迎使用。"))
-            return redirect("accounts:profile")
+            return redirect(next_url or "accounts:profile")
     status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/register.html", {"form": form, "kind": kind}, status=status)
+    return render(
+        request, "accounts/register.html", {"form": form, "kind": kind, "next": next_url}, status=status
+    )
 
 
 @login_required
@@ -78,5 +97,6 @@ def profile(request):
         "masked_id": mask_id_number(applicant.id_number) if applicant else "",
         "masked_contact_id": mask_id_number(applicant.contact_id_number) if applicant else "",
         "masked_mobile": mask_mobile(applicant.mobile if applicant else request.user.mobile),
+        "counts": list(badge_counts(request.user).values()),
     }
     return render(request, "accounts/profile.html", context)

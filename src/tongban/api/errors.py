@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from tongban.common.errors import ServiceError
+from tongban.common.errors import ServiceError, shown_message
+
+NOT_FOUND = gettext_lazy("您要找的内容不存在或您无权查看。")
 
 
 def exception_handler(exc, context):
@@ -36,8 +39,10 @@ def exception_handler(exc, context):
         }
     elif isinstance(exc, exceptions.APIException):
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        # A view's own words, never a stock English text such as Http404's "No Case matches the given query."
+        fallback = str(NOT_FOUND if isinstance(exc, exceptions.NotFound) else exc.default_detail)
         response.data = {
             "code": exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code,
-            "message": str(detail),
+            "message": shown_message(detail, fallback),
         }
     return response

@@ -1,12 +1,14 @@
-"""Admin for process definitions and item forms (editable), and a read-only view of cases.
-
-Process edits are checked as a whole by `processes.process_problems` after saving: the admin shows
-the problems, and a case cannot be accepted under an invalid process (case_accept refuses it).
+"""Admin for process definitions (listed; edited in the process editor) and item forms (editable), and
+a read-only view of cases. A case cannot be accepted under an invalid process (case_accept refuses it).
 """
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import (
     Case,
@@ -14,63 +16,47 @@ from .models import (
     CaseEvent,
     ItemForm,
     ProcessDefinition,
-    StageDefinition,
     Step,
-    StepDefinition,
 )
 from .processes import plan_from_definition, process_problems
 
 
-class StageInline(admin.TabularInline):
-    model = StageDefinition
-    extra = 0
-    fields = ("position", "name", "kind", "lead_department", "joint_limit_days")
-    show_change_link = True  # steps are edited on the stage's page
-
-
-class StepInline(admin.TabularInline):
-    model = StepDefinition
-    extra = 1
-    fields = ("position", "name", "department", "role", "limit_days")
-
-
-def _report_problems(request, definition: ProcessDefinition) -> None:
-    problems = process_problems(plan_from_definition(definition), definition.item)
-    for p in problems:
-        messages.warning(request, f"流程校验：{p}")
-    if not problems:
-        messages.success(request, "流程校验通过。")
-
-
 @admin.register(ProcessDefinition)
 class ProcessDefinitionAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "item", "updated_at")
+    """The list of defined processes. A process — its stages, parallel groups and steps — is edited on
+    ONE page with its live flow chart, the process editor (work:process-edit), which saves through
+    `services.process_define` and so follows the item's versions; this admin only lists and links."""
+
+    list_display = ("__str__", "item", "item_status", "problems", "editor_link", "updated_at")
     search_fields = ("item__name", "item__code", "name")
-    autocomplete_fields = ("item",)
-    inlines = [StageInline]
-    readonly_fields = ("problems",)
+    list_select_related = ("item",)
+
+    @admin.display(description="事项状态")
+    def item_status(self, obj) -> str:
+        return obj.item.get_status_display()
 
     @admin.display(description="校验结果")
     def problems(self, obj) -> str:
-        if not obj.pk:
-            return "保存后校验。"
         found = process_problems(plan_from_definition(obj), obj.item)
         return "；".join(found) if found else "通过"
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        _report_problems(request, form.instance)
+    @admin.display(description="编辑")
+    def editor_link(self, obj) -> str:
+        return format_html(
+            '<a href="{}">编辑流程（流程图）</a>', reverse("work:process-edit", args=[obj.item_id])
+        )
 
+    def has_add_permission(self, request):
+        return False  # a process is set up from its item: 事项 → 编辑办理流程
 
-@admin.register(StageDefinition)
-class StageDefinitionAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "process", "kind", "lead_department")
-    list_filter = ("kind",)
-    inlines = [StepInline]
+    def has_delete_permission(self, request, obj=None):
+        return False  # versions are history; a draft's process is replaced in the editor
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        _report_problems(request, form.instance.process)
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404("办理流程不存在。")
+        return redirect("work:process-edit", item_id=obj.item_id)
 
 
 @admin.register(ItemForm)

@@ -21,11 +21,12 @@ from rest_framework.views import APIView
 
 from tongban.accounts.services import applicant_find_or_register
 from tongban.catalogue import selectors as catalogue_selectors
-from tongban.catalogue.choices import OnlineDepth
+from tongban.catalogue.audience import mismatch_message
 from tongban.common.errors import NotAllowed, NotFound, ValidationFailed, choice_param
 from tongban.organisations.scoping import scope_for
 
 from . import selectors, services
+from .capabilities import online_application_refusal
 from .choices import CaseStatus
 from .documents import document_response
 from .models import Case, CaseDocument, CaseMaterial, Step
@@ -458,12 +459,15 @@ TasksDoneApi = _task_list("TasksDoneApi", selectors.tasks_done, "已办")
 
 class EventListApi(APIView):
     @extend_schema(
-        tags=[TAG], summary="办件日志", responses={200: CaseEventSerializer(many=True), 404: ERRORS[404]}
+        tags=[TAG],
+        summary="办件日志",
+        description="工作人员看到全部记录；申请人只看到面向申请人的记录（CaseEventKind.public），不含经办人和内部详情。",
+        responses={200: CaseEventSerializer(many=True), 404: ERRORS[404]},
     )
     def get(self, request: Request, case_id: int) -> Response:
-        return Response(
-            CaseEventSerializer(selectors.case_events(user=request.user, case_id=case_id), many=True).data
-        )
+        events = selectors.case_events(user=request.user, case_id=case_id)
+        public = not scope_for(request.user).is_staff_member
+        return Response(CaseEventSerializer(events, many=True, context={"public": public}).data)
 
 
 class DocumentListApi(APIView):
@@ -507,12 +511,17 @@ class ApplicationFormApi(APIView):
     def get(self, request: Request, code: str) -> Response:
         item = catalogue_selectors.item_get_published(code=code, user=request.user)
         form = selectors.application_form(item, user=request.user)
+        audience = form["audience"]
         return Response(
             ApplicationFormSerializer(
                 {
                     "item_code": item.code,
                     "item_name": item.name,
-                    "online_application": item.online_depth >= OnlineDepth.RECEIVE,
+                    "online_application": not online_application_refusal(item),
+                    "applicant_kinds": list(audience.kinds),
+                    "audience": audience.text,
+                    "account_fits": audience.fits,
+                    "account_message": mismatch_message(item, form["applicant"]) if form["applicant"] else "",
                     "fields": form["schema"].get("fields", []),
                     "initial": form["initial"],
                     "materials": form["materials"],

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, api_process
 
 urlpatterns = [
     path("cases/", api.CaseListApi.as_view(), name="api-case-list"),
@@ -53,6 +53,16 @@ urlpatterns = [
     path("tasks/done/", api.TasksDoneApi.as_view(), name="api-tasks-done"),
     path("steps/<int:step_id>/complete/", api.StepCompleteApi.as_view(), name="api-step-complete"),
     path("processes/<str:code>/", api.ProcessApi.as_view(), name="api-process"),
+    path(
+        "process-definitions/<int:item_id>/",
+        api_process.ProcessDefinitionApi.as_view(),
+        name="api-process-definition",
+    ),
+    path(
+        "process-definitions/<int:item_id>/check/",
+        api_process.ProcessCheckApi.as_view(),
+        name="api-process-check",
+    ),
     path("forms/<str:code>/", api.ApplicationFormApi.as_view(), name="api-application-form"),
     path("track/", api.TrackApi.as_view(), name="api-track"),
 ]

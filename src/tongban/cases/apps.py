@@ -21,3 +21,17 @@ class CasesConfig(AppConfig):
 
         register_recomputer("cases", case_deadlines_recompute, order=100)
         register_provisional_counter("cases", provisional_open_count)
+
+        # The guide shows 网上办理 on exactly the items whose online application this app accepts.
+        from tongban.catalogue.capabilities import CapabilityCode, register_capability
+
+        from .capabilities import apply_online_capabilities
+
+        register_capability(CapabilityCode.APPLY_ONLINE, apply_online_capabilities)
+
+        # The menu's 我的办件 entry shows how many cases wait for the applicant's correction.
+        from tongban.common.badges import register_badge
+
+        from .selectors import corrections_to_make
+
+        register_badge("cases:my-cases", "件待补正", corrections_to_make)

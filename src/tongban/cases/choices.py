@@ -146,3 +146,30 @@ class CaseEventKind(models.TextChoices):
     MATERIAL_CHECKED = "material_checked", "核验材料"
     FEE_RECORDED = "fee_recorded", "登记收费"
     DEADLINE_RECOMPUTED = "deadline_recomputed", "期限重新计算（官方日历导入）"
+
+    @classmethod
+    def public(cls) -> frozenset[str]:
+        """The case log as the applicant and public tracking see it (pages and API alike): what the
+        applicant did, and what they are told of in writing — filing, intake decisions, corrections,
+        pauses and extensions of the clock, the decision, delivery, their visits and fees. Work inside
+        the centre (drafts, steps opened and done, uploads and checks, returns to the window,
+        supervision flags) is for staff."""
+        return frozenset(
+            {
+                cls.SUBMITTED,
+                cls.REGISTERED,
+                cls.ACCEPTED,
+                cls.REFUSED,
+                cls.CORRECTION_REQUESTED,
+                cls.RESUBMITTED,
+                cls.PAUSED,
+                cls.RESUMED,
+                cls.EXTENDED,
+                cls.DECIDED,
+                cls.ISSUED,
+                cls.WITHDRAWN,
+                cls.VISIT,
+                cls.FEE_RECORDED,
+                cls.DEADLINE_RECOMPUTED,
+            }
+        )

@@ -7,7 +7,8 @@ so the case log, documents, deadlines and notifications are exactly what real us
 Idempotent: each demo case has a stable key, stored as the case's submission idempotency key (the draft,
 which has none yet, is keyed by its applicant and item). A case whose key exists is left alone, and each
 journey runs in one transaction, so an interrupted run leaves no half-made case and the next run
-completes it. Real time is used: every demo case happens today.
+completes it. Real time is used: every demo case happens today, except the few of HISTORY_CASES,
+played in November 2026 (tongban.demo.history) so that supervision shows red warnings.
 """
 
 from __future__ import annotations
@@ -21,15 +22,17 @@ from tongban.accounts.models import Applicant, User
 from tongban.catalogue.choices import CaseKind, ItemStatus
 from tongban.catalogue.models import ServiceItem
 from tongban.common.pdf import Notice, render_notice
+from tongban.demo.history import at, history_possible
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.models import StaffAssignment
+from tongban.supervision.services import warning_sweep
 
 from . import services
-from .choices import MaterialStatus, StepStatus
+from .choices import Decision, MaterialStatus, StepStatus
 from .forms import form_for_item, form_prefill
 from .models import Case, CaseMaterial, Step
 
-__all__ = ["DEMO_CASES", "load_demo_cases"]
+__all__ = ["DEMO_CASES", "HISTORY_CASES", "load_demo_cases"]
 
 CLERK = "chuangkou1"  # 窗口人员（工程建设类）, 天河区政务服务中心
 ISSUING_CLERK = "chuangkou4"  # 窗口人员（出件）, same hall
@@ -54,9 +57,7 @@ class _Demo:
             .order_by("code")
             .first()
         )
-        self.users = {
-            u.username: u for u in User.objects.filter(username__in=[CLERK, ISSUING_CLERK, "admin"])
-        }
+        self.users = {u.username: u for u in User.objects.filter(username__in=[CLERK, ISSUING_CLERK])}
         self.clerk = self.users[CLERK]
         self.issuer = self.users.get(ISSUING_CLERK, self.clerk)
         self._pdf: bytes | None = None
@@ -70,17 +71,19 @@ class _Demo:
         return Applicant.objects.select_related("user").get(user__username=names[n % len(names)])
 
     def staff(self, department_id: int, *roles: str) -> User:
-        """Someone of the department in one of the roles; the superuser when the demo has nobody there
-        (some demo departments have no approver login; the superuser's break-glass right stands in)."""
+        """Someone of the department in one of the roles (approver before head), never the administrator:
+        every demo department has both logins, so a missing one is an error in the demo data."""
         user = (
-            StaffAssignment.objects.filter(department_id=department_id, role__in=roles, user__is_active=True)
+            StaffAssignment.objects.filter(
+                department_id=department_id, role__in=roles, user__is_active=True, user__is_superuser=False
+            )
             .select_related("user")
             .order_by("role", "user__username")
             .first()
         )
-        if user is not None:
-            return user.user
-        return User.objects.filter(is_superuser=True).order_by("pk").first()
+        if user is None:
+            raise RuntimeError(f"演示数据中部门 #{department_id} 没有{'或'.join(roles)}的登录账户。")
+        return user.user
 
     def step_actor(self, step: Step) -> User:
         roles = (step.role,) if step.role else (StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
@@ -340,6 +343,7 @@ def _immediate(d: _Demo) -> Case | None:
         actor=d.clerk,
         case_id=case.pk,
         reason="材料齐全，符合条件，当场办结",
+        decision=Decision.APPROVED,
         identity_checked=True,
         receiver_name=applicant.contact_name or applicant.name,
         receiver_id_number=applicant.contact_id_number or applicant.id_number,
@@ -351,6 +355,59 @@ def _withdrawn(d: _Demo) -> Case:
     applicant = case.applicant
     return services.case_withdraw(actor=applicant.user, case_id=case.pk, reason="经营计划调整，暂不申请")
 
+
+# ---- the past (tongban.demo.history): November 2026, so today finds them overdue or long closed ----
+
+
+def _overdue_serial(d: _Demo) -> Case:
+    """Accepted on Monday 16 November, promised in 5 working days (23 November), never reviewed: the
+    case and its review step are red."""
+    with at("2026-11-16 09:20"):
+        case = d.online("demo:overdue-serial", d.serial, 1, "新开游泳馆，申请公共场所卫生许可")
+    with at("2026-11-16 14:05"):
+        return d.accept(case)
+
+
+def _overdue_parallel(d: _Demo) -> Case:
+    """Accepted on Monday 23 November; two of the three departments reviewed the next day, the third
+    never did: its step (and so the case) is red."""
+    with at("2026-11-23 09:40"):
+        case = d.window("demo:overdue-parallel", d.parallel, 2, "新建仓库，申请施工许可")
+    with at("2026-11-23 10:15"):
+        case = d.accept(case)
+    with at("2026-11-24 15:30"):
+        d.complete_open(case, only=2)
+    return _fresh(case)
+
+
+def _history_rated(d: _Demo) -> Case:
+    """Applied for online on 2 November, decided on the 5th and posted the same day: the case the
+    applicant rated badly (ratings.demo plays the rating and its follow-up)."""
+    with at("2026-11-02 09:15"):
+        case = d.online("demo:history-rated", d.serial, 0, "美容店开业，申请公共场所卫生许可")
+    with at("2026-11-02 15:30"):
+        case = d.accept(case)
+    with at("2026-11-04 11:00"):
+        d.complete_open(case)
+    with at("2026-11-05 10:20"):
+        case = d.decide(_fresh(case))
+    with at("2026-11-05 16:00"):
+        applicant = case.applicant
+        return services.case_issue(
+            actor=d.issuer,
+            case_id=case.pk,
+            method="post",
+            receiver_name=applicant.name,
+            receiver_id_number=applicant.id_number,
+            tracking_number="EMS9876543210CN",
+        )
+
+
+HISTORY_CASES: list[Journey] = [
+    ("demo:overdue-serial", "超期（红灯）：11 月 16 日受理，审查环节未办", _overdue_serial),
+    ("demo:overdue-parallel", "超期（红灯）：并联审查一个部门未办", _overdue_parallel),
+    ("demo:history-rated", "已出件（11 月 5 日，申请人给了差评）", _history_rated),
+]
 
 DEMO_CASES: list[Journey] = [
     ("demo:draft", "草稿（未提交）", _draft),
@@ -393,6 +450,7 @@ DEMO_CASES: list[Journey] = [
     ("demo:refused", "不予受理", _refused),
     ("demo:immediate", "即办件（窗口当场办结）", _immediate),
     ("demo:withdrawn", "已撤回", _withdrawn),
+    *HISTORY_CASES,
 ]
 
 
@@ -414,9 +472,13 @@ def load_demo_cases(*, verbosity: int = 1) -> dict[str, int]:
     """
     demo = _Demo()
     created = existing = 0
+    past = history_possible()
+    history = {key for key, _label, _journey in HISTORY_CASES}
     for key, label, journey in DEMO_CASES:
         if _exists(demo, key):
             existing += 1
+            continue
+        if key in history and not past:
             continue
         with transaction.atomic():
             case = journey(demo)
@@ -425,4 +487,6 @@ def load_demo_cases(*, verbosity: int = 1) -> dict[str, int]:
         created += 1
         if verbosity:
             print(f"  {label}: {case.number or f'草稿 #{case.pk}'}（{_fresh(case).get_status_display()}）")
+    if past:  # the past's deadlines reach their levels now, not at the scheduler's next sweep
+        warning_sweep()
     return {"created": created, "existing": existing}

@@ -14,7 +14,9 @@ Query code: 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L), d
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
+import unicodedata
 from datetime import date
 
 from django.db import connections, router
@@ -33,6 +35,21 @@ def query_code_matches(stored: str, given: str) -> bool:
     """Constant-time comparison, forgiving case and surrounding spaces."""
     given = (given or "").strip().upper()
     return bool(stored) and hmac.compare_digest(stored.encode(), given.encode())
+
+
+_NUMBER_SEPARATORS = re.compile(r"[\s\-_./·‐‑‒–—―]")
+_NUMBER_COMPACT = re.compile(r"[0-9A-Z]{6}[0-9]{14}")
+
+
+def normalize_case_number(value: str) -> str:
+    """A case number as people type or read it out — with or without dashes, with spaces, full-width
+    characters or lower case — in its stored form `440106-20261123-000123`. Anything that is not a case
+    number comes back trimmed and upper-cased (it will simply not be found)."""
+    text = unicodedata.normalize("NFKC", value or "").strip().upper()
+    compact = _NUMBER_SEPARATORS.sub("", text)
+    if _NUMBER_COMPACT.fullmatch(compact):
+        return f"{compact[:6]}-{compact[6:14]}-{compact[14:]}"
+    return text
 
 
 def next_case_number(*, region_code: str, day: date) -> str:

@@ -10,10 +10,18 @@ otherwise the DEFAULT PROCESS, a real rule rather than a placeholder:
 `process_flow(item)` is the same plan as plain dicts, for drawing the flow chart and for the snapshot
 stored on a case at acceptance (`Case.plan`), so a later edit of the definition never changes a case
 already under way. `process_problems(plan, item)` lists what is wrong with a plan (Chinese).
+
+`plan_from_input(stages)` reads a plan as an editor wrote it (the process editor's form, the API) without
+ever raising: what cannot be read is listed as a problem naming its place ("第 1 阶段第 2 个环节：…"),
+so the editor's live chart and the service that saves share one reading. `plan_revision(plan)` is a
+short fingerprint of a stored plan: an editor sends back the one it started from, and a save over
+someone else's newer edit is refused (409) instead of silently overwriting it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 
 from tongban.catalogue.choices import CaseKind, LimitUnit
@@ -206,7 +214,7 @@ def process_problems(plan: ProcessPlan, item) -> list[str]:
         problems.append("即办件的流程只能有一个单一环节阶段（在窗口当场办结）。")
     for stage in plan.stages:
         where = f"第 {stage.position} 阶段“{stage.name}”"
-        departments = [s.department_id for s in stage.steps]
+        departments = [s.department_id for s in stage.steps if s.department_id]  # 0: none chosen yet
         if len(set(departments)) != len(departments):
             problems.append(f"{where}中同一部门出现了多次。")
         if stage.kind == StageKind.SINGLE:
@@ -234,3 +242,137 @@ def process_problems(plan: ProcessPlan, item) -> list[str]:
             f"超过了承诺办结时限 {promised} 个工作日。"
         )
     return problems
+
+
+ROLE_VALUES = ("", "approver", "dept_head")  # models.process.STEP_ROLE_CHOICES, or anyone of the department
+
+
+def _whole(value, *, where: str, label: str, problems: list[str], default: int = 0) -> int:
+    """A whole number of working days as typed; a problem naming the place when it is not one."""
+    if value in (None, ""):
+        problems.append(f"{where}：请填写{label}。")
+        return default
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        problems.append(f"{where}：{label}应为整数（工作日）。")
+        return default
+    if number < 0 or number > 999:
+        problems.append(f"{where}：{label}应在 0 到 999 之间。")
+        return default
+    return number
+
+
+def _department_id(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def plan_from_input(stages) -> tuple[ProcessPlan, list[str]]:
+    """The plan an editor wrote, and what could not be read in it (never raises; see the docstring).
+
+    `stages`: [{"name", "kind": "single"|"parallel", "lead_department_id", "joint_limit_days",
+    "steps": [{"name", "department_id", "limit_days", "role"}]}] in order, values as typed.
+    """
+    from tongban.organisations.models import Department
+
+    problems: list[str] = []
+    if not isinstance(stages, list) or not all(isinstance(st, dict) for st in stages):
+        return ProcessPlan(stages=[]), ["流程应为阶段的列表，每个阶段含名称、类型和环节。"]
+    ids = {_department_id(s.get("department_id")) for st in stages for s in st.get("steps") or []}
+    ids |= {_department_id(st.get("lead_department_id")) for st in stages}
+    names = dict(
+        Department.objects.filter(pk__in=[i for i in ids if i], is_active=True).values_list("pk", "name")
+    )
+    plan_stages = []
+    for pos, st in enumerate(stages, start=1):
+        where = f"第 {pos} 阶段"
+        name = str(st.get("name") or "").strip()
+        if not name:
+            problems.append(f"{where}：请填写阶段名称。")
+        steps = []
+        raw_steps = st.get("steps") or []
+        if not isinstance(raw_steps, list):
+            problems.append(f"{where}：环节应为列表。")
+            raw_steps = []
+        for number, s in enumerate(raw_steps, start=1):
+            at = f"{where}第 {number} 个环节"
+            if not isinstance(s, dict):
+                problems.append(f"{at}：格式不正确。")
+                continue
+            step_name = str(s.get("name") or "").strip()
+            if not step_name:
+                problems.append(f"{at}：请填写环节名称。")
+            department_id = _department_id(s.get("department_id"))
+            if department_id is None:
+                problems.append(f"{at}：请选择办理部门。")
+            elif department_id not in names:
+                problems.append(f"{at}：办理部门不存在或已停用。")
+            role = str(s.get("role") or "")
+            if role not in ROLE_VALUES:
+                problems.append(f"{at}：办理角色只能是审批人员、部门负责人或留空。")
+                role = ""
+            steps.append(
+                StepPlan(
+                    name=step_name or f"环节{number}",
+                    department_id=department_id or 0,
+                    department=names.get(department_id, ""),
+                    # unreadable: counted as 1 day, so the chart still draws and the problem is said once
+                    limit_days=_whole(
+                        s.get("limit_days"), where=at, label="办理时限", problems=problems, default=1
+                    ),
+                    role=role,
+                )
+            )
+        kind = str(st.get("kind") or (StageKind.PARALLEL if len(steps) > 1 else StageKind.SINGLE))
+        lead = _department_id(st.get("lead_department_id")) if kind == StageKind.PARALLEL else None
+        joint = 0
+        if kind == StageKind.PARALLEL and st.get("joint_limit_days") is None:
+            joint = 1  # not given at all (an API client): the usual one working day
+        elif kind == StageKind.PARALLEL:
+            joint = _whole(
+                st.get("joint_limit_days"),
+                where=where,
+                label="牵头部门汇总时限",
+                problems=problems,
+                default=1,
+            )
+        plan_stages.append(
+            StagePlan(
+                position=pos,
+                name=name or f"第{pos}阶段",
+                kind=kind,
+                steps=steps,
+                lead_department_id=lead,
+                lead_department=names.get(lead, ""),
+                joint_limit_days=joint,
+            )
+        )
+    return ProcessPlan(stages=plan_stages), problems
+
+
+def plan_revision(plan: ProcessPlan | None) -> str:
+    """A fingerprint of a stored plan ("" when none is stored): what an editor started from."""
+    if plan is None or plan.is_default:
+        return ""
+    text = json.dumps(plan.as_list(), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def plan_report(item, plan: ProcessPlan, problems=()) -> dict:
+    """A plan as the process editor and its API show it: the stages as drawn, the days they add up
+    to beside the promise, and every problem (reading problems first, then the plan's own)."""
+    return {
+        "stages": plan.as_list(),
+        "total_days": plan.total_days,
+        "promised_days": promised_working_days(item),
+        "problems": [*problems, *process_problems(plan, item)],
+    }
+
+
+def plan_check(item, stages) -> dict:
+    """`plan_report` of a plan as an editor wrote it (`plan_from_input`), nothing saved."""
+    plan, problems = plan_from_input(stages)
+    return plan_report(item, plan, problems)

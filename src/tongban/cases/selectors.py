@@ -19,9 +19,9 @@ from tongban.organisations.choices import StaffRole
 from tongban.organisations.scoping import scope_for
 from tongban.workdays.clock import is_overdue, remaining_working_days
 
-from .choices import CaseStatus, MaterialStatus, PauseKind, StepStatus
+from .choices import CaseEventKind, CaseStatus, MaterialStatus, PauseKind, StepStatus
 from .models import Case, CaseEvent, CaseMaterial, ClockPause, Step
-from .numbering import query_code_matches
+from .numbering import normalize_case_number, query_code_matches
 from .processes import ProcessPlan, process_flow, process_for_item
 
 __all__ = [
@@ -33,10 +33,12 @@ __all__ = [
     "case_events",
     "case_get",
     "case_public_status",
+    "corrections_to_make",
     "intake_queue",
     "my_cases",
     "process_flow",
     "process_for_item",
+    "public_events",
     "tasks_done",
     "tasks_in_progress",
     "tasks_todo",
@@ -47,9 +49,11 @@ TRACKING_NOT_FOUND = "办件编号或查询码不正确。"
 
 def application_form(item, *, user=None) -> dict:
     """What applying for `item` asks: the form schema's fields, their initial values from the user's
-    own applicant profile (none for a visitor), and the materials to upload (shared ones are fetched by
-    the platform). The web form and the API read the same answer."""
+    own applicant profile (none for a visitor, or for an account the item is not for), who the item is
+    for, and the materials to upload (shared ones are fetched by the platform). The web form and the API
+    read the same answer."""
     from tongban.accounts.models import Applicant
+    from tongban.catalogue.audience import item_audience
     from tongban.catalogue.choices import MaterialSource
 
     from .forms import form_for_item, form_prefill
@@ -58,10 +62,14 @@ def application_form(item, *, user=None) -> dict:
     applicant = None
     if user is not None and user.is_authenticated:
         applicant = Applicant.objects.filter(user_id=user.pk).first()
+    audience = item_audience(item, applicant=applicant)
     return {
         "schema": schema,
         "applicant": applicant,
-        "initial": form_prefill(schema, applicant),
+        "audience": audience,
+        # an account that may not apply in its own name gets nothing pre-filled (its ID number is
+        # not the credit code the form asks for)
+        "initial": form_prefill(schema, applicant) if audience.fits else {},
         "materials": [
             {
                 "name": m.name,
@@ -154,9 +162,17 @@ def case_get(*, user, case_id: int) -> Case:
 
 
 def case_events(*, user, case_id: int) -> QuerySet[CaseEvent]:
-    """The case log in order (办件日志), for a case the user may see."""
+    """The case log in order (办件日志), for a case the user may see: staff get all of it, the
+    applicant (or their agent) the public events only (CaseEventKind.public)."""
     case = case_get(user=user, case_id=case_id)
+    if not scope_for(user).is_staff_member:
+        return public_events(case)
     return CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id")
+
+
+def public_events(case: Case) -> QuerySet[CaseEvent]:
+    """The events of `case` the applicant and public tracking see, oldest first."""
+    return CaseEvent.objects.filter(case=case, kind__in=CaseEventKind.public()).order_by("at", "id")
 
 
 def intake_queue(*, user) -> QuerySet[Case]:
@@ -180,6 +196,11 @@ def my_cases(*, user) -> QuerySet[Case]:
         .select_related("item", "item__department", "applicant")
         .order_by("-created_at", "-id")
     )
+
+
+def corrections_to_make(user) -> int:
+    """How many of the user's cases wait for a correction from them (one COUNT, for the menu badge)."""
+    return my_cases(user=user).filter(status__in=(CaseStatus.CORRECTION, CaseStatus.SUPPLEMENTING)).count()
 
 
 @dataclass(frozen=True)
@@ -266,14 +287,16 @@ def case_public_status(*, number: str, query_code: str, today: date | None = Non
     numbers exist; the code is compared in constant time. Rate limiting is the view's job.
     """
     case = (
-        Case.objects.select_related("item", "item__department", "applicant")
-        .filter(number=(number or "").strip())
+        Case.objects.select_related("item", "item__department", "applicant", "intake_hall")
+        .filter(number=normalize_case_number(number))
         .exclude(status=CaseStatus.DRAFT)
         .first()
     )
     if case is None or not query_code_matches(case.query_code, query_code):
         query_code_matches("0" * 8, query_code or "")  # same work either way: no timing hint
         raise NotFound(TRACKING_NOT_FOUND)
+    from .guidance import next_step
+
     clock = case_clock(case, today=today)
     needed = []
     if case.status in (CaseStatus.CORRECTION, CaseStatus.SUPPLEMENTING):
@@ -281,6 +304,16 @@ def case_public_status(*, number: str, query_code: str, today: date | None = Non
             {"material": m.name, "reason": m.note}
             for m in CaseMaterial.objects.filter(case=case, status=MaterialStatus.DEFICIENT).order_by("id")
         ]
+    # Who acted and the notes stay off this anonymous page: the kind, the moment and the new state.
+    events = [
+        {
+            "kind": e.kind,
+            "label": e.get_kind_display(),
+            "at": timezone.localtime(e.at).isoformat(),
+            "status_label": e.get_to_status_display() if e.to_status and e.to_status != e.from_status else "",
+        }
+        for e in public_events(case)
+    ]
     steps = [
         {
             "stage": s.stage_name,
@@ -319,4 +352,6 @@ def case_public_status(*, number: str, query_code: str, today: date | None = Non
         "correction_due": case.correction_due.isoformat() if case.correction_due else None,
         "correction_due_provisional": case.correction_due_provisional,
         "visit_count": case.visit_count,
+        "next_step": next_step(case, clock=clock, deficient=[n["material"] for n in needed]).as_dict(),
+        "events": events,
     }

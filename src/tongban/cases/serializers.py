@@ -9,10 +9,20 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tongban.accounts.serializers import ApplicantProfileSerializer
+from tongban.common.errors import choice_messages
 
 from . import selectors
-from .choices import Decision, IssuanceMethod, SpecialProcedure, StepOutcome, VisitKind
+from .choices import (
+    CaseStatus,
+    Decision,
+    IssuanceMethod,
+    MaterialStatus,
+    SpecialProcedure,
+    StepOutcome,
+    VisitKind,
+)
 from .models import Case, CaseDocument, CaseEvent, CaseMaterial, Step
+from .templatetags.applicant import material_state, uploaded_not_submitted
 from .transitions import allowed_actions
 
 
@@ -63,7 +73,12 @@ class ExtensionAllowanceSerializer(serializers.Serializer):
 
 
 class CaseMaterialSerializer(serializers.ModelSerializer):
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = serializers.SerializerMethodField(
+        help_text="状态名称；已上传但尚未随申请（或补正）提交的为“已上传，待提交”"
+    )
+    pending_submission = serializers.SerializerMethodField(
+        help_text="已上传、尚未随申请（或补正）提交：草稿的材料，或补正中重新上传、尚未“提交补正”的材料"
+    )
 
     class Meta:
         model = CaseMaterial
@@ -74,6 +89,7 @@ class CaseMaterialSerializer(serializers.ModelSerializer):
             "required",
             "status",
             "status_display",
+            "pending_submission",
             "original_name",
             "sha256",
             "content_type",
@@ -83,6 +99,12 @@ class CaseMaterialSerializer(serializers.ModelSerializer):
             "uploaded_at",
         ]
         read_only_fields = fields
+
+    def get_status_display(self, obj) -> str:
+        return material_state(obj, obj.case)
+
+    def get_pending_submission(self, obj) -> bool:
+        return uploaded_not_submitted(obj, obj.case)
 
 
 class CaseStepSerializer(serializers.ModelSerializer):
@@ -172,9 +194,26 @@ class CaseSerializer(serializers.ModelSerializer):
         return CaseClockSerializer(clock_data(selectors.case_clock(obj, statutory=True, pause_kind=""))).data
 
 
+class NextStepSerializer(serializers.Serializer):
+    """cases.guidance.next_step: what happens next, in plain words."""
+
+    text = serializers.CharField(help_text="下一步，如“窗口工作人员将审核……在2026年3月9日前决定是否受理”")
+    by = serializers.CharField(allow_null=True, help_text="下一步的期限（YYYY-MM-DD），没有期限时为 null")
+    actor = serializers.CharField(
+        allow_blank=True, help_text="applicant（需要申请人做）、office（由窗口或部门办理）或空（已结束）"
+    )
+    provisional = serializers.BooleanField(help_text="true：期限按暂定日历推算（暂定）")
+
+
 class CaseDetailSerializer(CaseSerializer):
     """A case in full: the form, materials, steps (with sibling opinions), and the actions possible now."""
 
+    current_stage = serializers.SerializerMethodField(
+        help_text="当前阶段序号；仅在办理中（已受理、未决定）时有值，已办结或终结的办件为 null"
+    )
+    next_step = serializers.SerializerMethodField(
+        help_text="接下来会发生什么、由谁、在何时之前（与办件页面相同）"
+    )
     materials = CaseMaterialSerializer(many=True, read_only=True)
     steps = CaseStepSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
@@ -200,6 +239,7 @@ class CaseDetailSerializer(CaseSerializer):
             "accepted_at",
             "plan",
             "current_stage",
+            "next_step",
             "extension_days",
             "extension",
             "correction_due",
@@ -240,6 +280,16 @@ class CaseDetailSerializer(CaseSerializer):
             }
         ).data
 
+    @extend_schema_field(NextStepSerializer)
+    def get_next_step(self, obj) -> dict:
+        from .guidance import next_step
+
+        deficient = [m.name for m in obj.materials.all() if m.status == MaterialStatus.DEFICIENT]
+        return next_step(obj, clock=selectors.case_clock(obj), deficient=deficient).as_dict()
+
+    def get_current_stage(self, obj) -> int | None:
+        return obj.current_stage if obj.status in CaseStatus.handling() and obj.current_stage else None
+
     def get_allowed_actions(self, obj) -> list[str]:
         """Moves the state table allows from the current state (the services still check who may act)."""
         return allowed_actions(obj.status)
@@ -265,7 +315,13 @@ class CaseEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_actor_name(self, obj) -> str:
-        return str(obj.actor) if obj.actor_id else ""
+        return str(obj.actor) if obj.actor_id and not self.context.get("public") else ""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.context.get("public"):  # the applicant's view: no staff names, no internal details
+            data["detail"] = {}
+        return data
 
 
 class CaseDocumentSerializer(serializers.ModelSerializer):
@@ -427,13 +483,18 @@ class WithdrawSerializer(CaseVersionSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+def _chosen(choices, label: str) -> serializers.ChoiceField:
+    """A decision the person makes: required, never defaulted (通过/准予 are not preselected)."""
+    return serializers.ChoiceField(choices=choices.choices, error_messages=choice_messages(choices, label))
+
+
 class StepCompleteSerializer(CaseVersionSerializer):
-    outcome = serializers.ChoiceField(choices=StepOutcome.choices)
+    outcome = _chosen(StepOutcome, "办理结果")
     opinion = serializers.CharField()
 
 
 class DecideSerializer(CaseVersionSerializer):
-    decision = serializers.ChoiceField(choices=Decision.choices)
+    decision = _chosen(Decision, "审批决定")
     reason = serializers.CharField()
     legal_basis = serializers.CharField()
 
@@ -471,7 +532,7 @@ class ImmediateSerializer(CaseIssueSerializer):
     method = serializers.ChoiceField(choices=IssuanceMethod.choices, default=IssuanceMethod.PICKUP)
     reason = serializers.CharField()
     legal_basis = serializers.CharField(required=False, allow_blank=True, default="")
-    decision = serializers.ChoiceField(choices=Decision.choices, default=Decision.APPROVED)
+    decision = _chosen(Decision, "审批决定")
 
 
 @extend_schema_field(
@@ -506,7 +567,7 @@ class CaseVisitSerializer(serializers.Serializer):
 
 
 class TrackQuerySerializer(serializers.Serializer):
-    no = serializers.CharField(max_length=32, help_text="办件编号")
+    no = serializers.CharField(max_length=32, help_text="办件编号，可带或不带短横线、空格")
     code = serializers.CharField(max_length=16, help_text="查询码")
 
 
@@ -524,6 +585,15 @@ class TrackStepSerializer(serializers.Serializer):
 class TrackNeededSerializer(serializers.Serializer):
     material = serializers.CharField()
     reason = serializers.CharField()
+
+
+class TrackEventSerializer(serializers.Serializer):
+    """A public event of the case (CaseEventKind.public), without who acted or notes."""
+
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    at = serializers.CharField(help_text="北京时间，ISO 8601")
+    status_label = serializers.CharField(allow_blank=True, help_text="事件后的状态（状态变化时）")
 
 
 class TrackSerializer(serializers.Serializer):
@@ -552,6 +622,8 @@ class TrackSerializer(serializers.Serializer):
     correction_due = serializers.CharField(allow_null=True)
     correction_due_provisional = serializers.BooleanField()
     visit_count = serializers.IntegerField()
+    next_step = NextStepSerializer()
+    events = TrackEventSerializer(many=True, help_text="面向申请人的办理记录（不含内部环节）")
 
 
 class FlowStepSerializer(serializers.Serializer):
@@ -601,6 +673,18 @@ class ApplicationFormSerializer(serializers.Serializer):
     item_code = serializers.CharField()
     item_name = serializers.CharField()
     online_application = serializers.BooleanField(help_text="是否可网上申报")
+    applicant_kinds = serializers.ListField(
+        child=serializers.CharField(), help_text="服务对象：natural（自然人）、legal（法人）"
+    )
+    audience = serializers.CharField(
+        help_text="服务对象的说明，如“本事项仅限法人（企业、事业单位、社会组织等）申请。”"
+    )
+    account_fits = serializers.BooleanField(
+        help_text="登录的申请人能否以本人名义申请；为 false 时需换用另一类账户登录，或作为代办人申报"
+    )
+    account_message = serializers.CharField(
+        allow_blank=True, help_text="account_fits 为 false 时说明原因和办法（与提交时的拒绝理由相同）"
+    )
     fields = FormFieldSerializer(many=True)
     initial = serializers.DictField(help_text="按登录申请人的资料预填的值；未登录时为空")
     materials = FormMaterialSerializer(many=True)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .staff_views import case, files, intake, lists
+from .staff_views import case, files, intake, lists, processes
 
 urlpatterns = [
     path("", lists.dashboard, name="dashboard"),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("intake/new/<int:applicant_id>/<int:item_id>/", intake.intake_form, name="intake-form"),
     path("issuance/", lists.issuance_list, name="issuance"),
     path("tasks/", lists.tasks, name="tasks"),
+    path("processes/<int:item_id>/", processes.process_edit, name="process-edit"),
+    path("processes/<int:item_id>/preview/", processes.process_preview, name="process-preview"),
     path("cases/<int:case_id>/", case.case_detail, name="case"),
     path("cases/<int:case_id>/accept/", case.case_accept, name="case-accept"),
     path("cases/<int:case_id>/refuse/", case.case_refuse, name="case-refuse"),

@@ -29,6 +29,7 @@ from tongban.common.errors import NotFound, ServiceError
 
 from . import selectors
 from .models import TrackingFailure
+from .numbering import normalize_case_number
 
 TRACKING_MAX_FAILURES = int(getattr(settings, "TRACKING_MAX_FAILURES", 10))
 TRACKING_WINDOW_MINUTES = int(getattr(settings, "TRACKING_WINDOW_MINUTES", 10))
@@ -79,9 +80,13 @@ def tracking_failure_record(*, ip: str, number: str) -> None:
 def case_track(*, number: str, query_code: str, ip: str) -> dict:
     """The public status of a case (selectors.case_public_status), rate-limited.
 
-    Raises TooManyAttempts (429) when blocked, NotFound with one message for an unknown number and a
-    wrong code alike (each counted as a failure).
+    The number may be typed with or without dashes or spaces (numbering.normalize_case_number). Raises
+    TooManyAttempts (429) when blocked, NotFound with one message for an unknown number and a wrong code
+    alike (each counted as a failure).
     """
+    # One key per case whatever way the number was typed (dashes, spaces, full width): varying the
+    # spelling gets no extra guesses.
+    number = normalize_case_number(number)
     if tracking_blocked(ip=ip, number=number):
         raise TooManyAttempts(_message())
     try:

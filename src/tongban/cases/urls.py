@@ -20,6 +20,7 @@ urlpatterns = [
         name="material-download",
     ),
     path("my/<str:number>/", views.case_detail, name="case-detail"),
+    path("my/<str:number>/receipt/", views.receipt, name="receipt"),
     path("my/<str:number>/resubmit/", views.resubmit, name="resubmit"),
     path("my/<str:number>/withdraw/", views.withdraw, name="withdraw"),
     path("my/<str:number>/documents/<int:document_id>/", views.document_download, name="document-download"),

@@ -8,7 +8,9 @@ errors come back as the Chinese message next to the field they name (DESIGN rule
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlencode
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,20 +19,25 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tongban.accounts.models import Applicant
 from tongban.catalogue import selectors as catalogue_selectors
-from tongban.catalogue.choices import MaterialSource, OnlineDepth
+from tongban.catalogue.audience import item_audience
+from tongban.catalogue.choices import MaterialSource
 from tongban.common.choices import ApplicantKind
 from tongban.common.errors import IllegalTransition, NotFound, ServiceError
+from tongban.common.public_url import public_url
 from tongban.common.validators import mask_id_number, validate_identity_number
 
 from . import selectors, services
+from .capabilities import online_application_refusal
 from .choices import CaseStatus, MaterialStatus
 from .documents import document_response, material_response
 from .forms import form_for_item
+from .guidance import NextStep, next_step
 from .models import Case, CaseDocument, CaseMaterial, Step
 from .tracking import TooManyAttempts, case_track, client_ip
 from .transitions import allowed_actions
@@ -151,10 +158,13 @@ def _apply_context(request, *, item, case=None, values=None, errors=None, error=
     if agent is None:
         agent = {k: getattr(case, k) for k in AGENT_KEYS} if case else {}
         agent["as_agent"] = bool(case and case.agent_name)
+    own = Applicant.objects.filter(user_id=request.user.pk).first()
     return {
         "item": item,
         "case": case,
         "applicant": applicant,
+        "audience": item_audience(item, applicant=own),
+        "apply_href": reverse("cases:apply", kwargs={"code": item.code}),
         "fields": _form_fields(schema, values, errors or {}),
         "errors": errors or {},
         "error": error,
@@ -181,8 +191,9 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         item = catalogue_selectors.item_get_published(code=code, user=request.user)
     except NotFound as exc:
         raise Http404(exc.message) from None
-    if item.online_depth < OnlineDepth.RECEIVE:
-        messages.info(request, _("该事项暂不支持网上申报，请按办事指南到窗口办理。"))
+    refusal = online_application_refusal(item)
+    if refusal:
+        messages.info(request, refusal)
         return redirect("catalogue:item-detail", code=code)
     drafts = selectors.my_cases(user=request.user).filter(
         status=CaseStatus.DRAFT, item__code=code, submitted_by_id=request.user.pk
@@ -348,21 +359,30 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/applicant/my_cases.html", {"rows": rows})
 
 
+def _case_next_step(case: Case, clock) -> NextStep:
+    deficient = [m.name for m in CaseMaterial.objects.filter(case=case, status=MaterialStatus.DEFICIENT)]
+    return next_step(case, clock=clock, deficient=deficient)
+
+
 @login_required
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     case = _my_case(request, number)
     schema = form_for_item(case.item)
     form_rows = [(f["label"], case.form_data.get(f["key"], "")) for f in schema.get("fields", [])]
     actions = allowed_actions(case.status)
+    clock = selectors.case_clock(case)
     ctx = {
         "case": case,
-        "clock": selectors.case_clock(case),
+        "clock": clock,
+        "next": _case_next_step(case, clock),
         "form_rows": form_rows,
         "materials": CaseMaterial.objects.filter(case=case).order_by("id"),
         "steps": Step.objects.filter(case=case).select_related("department").order_by("stage_position", "id"),
         "documents": CaseDocument.objects.filter(case=case).order_by("created_at", "id"),
-        "events": case.events.order_by("at", "id"),
+        "events": selectors.public_events(case),
         "flow": case.plan or selectors.process_flow(case.item),
+        # a stage is "current" only while the case is being handled (not once decided or closed)
+        "current_stage": case.current_stage if case.status in CaseStatus.handling() else None,
         "can_withdraw": "withdraw" in actions,
         "can_resubmit": "resubmit" in actions,
         "deficient": CaseMaterial.objects.filter(case=case, status=MaterialStatus.DEFICIENT).order_by("id"),
@@ -370,6 +390,29 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "agent_id_masked": mask_id_number(case.agent_id_number),
     }
     return render(request, "cases/applicant/case_detail.html", ctx)
+
+
+@login_required
+@require_GET
+def receipt(request: HttpRequest, number: str) -> HttpResponse:
+    """提交回执: a page made for printing (print CSS) with the number, query code, what was submitted,
+    what happens next and a QR code of the public tracking link."""
+    case = _my_case(request, number)
+    if case.status == CaseStatus.DRAFT or not case.number:
+        raise Http404(_("草稿尚未提交，没有回执。"))
+    clock = selectors.case_clock(case)
+    track = f"{reverse('cases:track')}?{urlencode({'no': case.number, 'code': case.query_code})}"
+    ctx = {
+        "case": case,
+        "clock": clock,
+        "next": _case_next_step(case, clock),
+        "materials": CaseMaterial.objects.filter(case=case).order_by("id"),
+        "applicant_id_masked": mask_id_number(case.applicant.identity_number),
+        "track_url": public_url(track),
+        "track_qr": segno.make(public_url(track), error="m").svg_inline(scale=3, dark="#000"),
+        "printed_at": timezone.localtime(),
+    }
+    return render(request, "cases/applicant/receipt.html", ctx)
 
 
 @login_required

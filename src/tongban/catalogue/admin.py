@@ -10,8 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from tongban.common.adminforms import NamedErrorsMixin, ServiceRefusalAdminMixin, error_summary
 from tongban.common.errors import ServiceError
 
 from . import services
@@ -26,11 +26,20 @@ from .choices import ApplicantKind, ItemStatus, LifeEvent, ProcessingMode
 from .importexport import export_json, export_xlsx, import_json, import_xlsx
 from .models import ItemEvent, MaterialRequirement, ServiceItem
 
+LAST = 10**6  # a material row without a number (no JavaScript, or added blank) goes after the others
+
+
+def _material_row_label(formset, index: int, form) -> str:
+    """ "申请材料第 2 项（营业执照）" for the error list at the top of the item form."""
+    name = (form.data.get(form.add_prefix("name")) or getattr(form.instance, "name", "") or "").strip()
+    return f"申请材料第 {index + 1} 项" + (f"（{name}）" if name else "")
+
+
 STATUS_COLOURS = {ItemStatus.DRAFT: "#6c757d", ItemStatus.PUBLISHED: "#198754", ItemStatus.RETIRED: "#dc3545"}
 
 
-class ServiceItemForm(forms.ModelForm):
-    """Applicant kinds and life events as check boxes instead of raw JSON."""
+class ServiceItemForm(NamedErrorsMixin, forms.ModelForm):
+    """Applicant kinds and life events as check boxes instead of raw JSON; every error names its field."""
 
     applicant_kinds = forms.MultipleChoiceField(
         label=_("服务对象"), choices=ApplicantKind.choices, widget=forms.CheckboxSelectMultiple
@@ -66,27 +75,61 @@ class ServiceItemForm(forms.ModelForm):
         return self.DEFAULTS["extension_max_times"] if value is None else value
 
 
-class MaterialRequirementInline(admin.TabularInline):
+class MaterialForm(NamedErrorsMixin, forms.ModelForm):
+    """One material of the item form. Its number is not typed: `position` is a hidden field that the
+    order controls (drag, 上移/下移; static/catalogue/material-order.js) fill in, and the services
+    number the materials 1..n in that order. Without JavaScript the order stays, new ones go last."""
+
+    position = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    class Meta:
+        model = MaterialRequirement
+        fields = services.MATERIAL_FIELDS
+
+    def has_changed(self) -> bool:
+        # The order controls number every row, a blank added one too: that alone is not an edit.
+        return any(name != "position" for name in self.changed_data)
+
+
+class MaterialRequirementInline(admin.StackedInline):
     model = MaterialRequirement
+    form = MaterialForm
     extra = 0
-    fields = (
-        "position",
-        "name",
-        "form",
-        "original_copies",
-        "copy_copies",
-        "required",
-        "condition",
-        "source",
-        "source_note",
-        "blank_form",
-        "sample",
-        "notes",
+    template = "admin/catalogue/serviceitem/materials_inline.html"
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "position",
+                    "name",
+                    ("form", "required"),
+                    "condition",
+                    ("original_copies", "copy_copies"),
+                    ("source", "source_note"),
+                )
+            },
+        ),
+        (
+            _("空白表格、示例样表与填报须知"),
+            {"classes": ("collapse",), "fields": ("blank_form", "sample", "notes")},
+        ),
     )
+
+    class Media:
+        js = ("catalogue/material-order.js",)
+        css = {"all": ("catalogue/admin.css",)}
 
     @staticmethod
     def _editable(obj) -> bool:
         return obj is None or obj.status == ItemStatus.DRAFT
+
+    def get_fieldsets(self, request, obj=None):
+        if self._editable(obj):
+            return self.fieldsets
+        # read-only: the number is the heading's "第 N 项", not a field
+        first = tuple(f for f in self.fieldsets[0][1]["fields"] if f != "position")
+        return ((None, {"fields": first}), *self.fieldsets[1:])
 
     def has_add_permission(self, request, obj=None):
         return self._editable(obj) and super().has_add_permission(request, obj)
@@ -113,7 +156,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin):
+class ServiceItemAdmin(ServiceRefusalAdminMixin, admin.ModelAdmin):
     form = ServiceItemForm
     inlines = [MaterialRequirementInline]
     change_list_template = "admin/catalogue/serviceitem/change_list.html"
@@ -183,6 +226,25 @@ class ServiceItemAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return ServiceItem.objects.visible_to(request.user).select_related("department")
 
+    @admin.display(description=_("服务对象"))
+    def applicant_kinds_text(self, obj: ServiceItem) -> str:
+        return "、".join(str(dict(ApplicantKind.choices).get(k, k)) for k in obj.applicant_kinds or []) or "-"
+
+    @admin.display(description=_("主题分类"))
+    def life_events_text(self, obj: ServiceItem) -> str:
+        return "、".join(str(dict(LifeEvent.choices).get(k, k)) for k in obj.life_events or []) or "-"
+
+    def get_fieldsets(self, request, obj=None):
+        """A version shown read-only names its applicant kinds and life events, not their JSON."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.status == ItemStatus.DRAFT:
+            return fieldsets
+        names = {"applicant_kinds": "applicant_kinds_text", "life_events": "life_events_text"}
+        return [
+            (title, {**opts, "fields": tuple(names.get(f, f) for f in opts["fields"])})
+            for title, opts in fieldsets
+        ]
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ("version", "status", "published_at")
@@ -199,13 +261,13 @@ class ServiceItemAdmin(admin.ModelAdmin):
 
     # --- writes through the services ---------------------------------------------------------------------
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ServiceError as exc:
-            # The admin's transaction was rolled back: nothing of this submission was saved.
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+    def render_change_form(self, request, context, *args, **kwargs):
+        formsets = [f.formset for f in context.get("inline_admin_formsets", [])]
+        if "adminform" in context:
+            context["error_summary"] = error_summary(
+                context["adminform"].form, formsets, row_label=_material_row_label
+            )
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):
         fields = {k: form.cleaned_data[k] for k in services.ITEM_FIELDS if k in form.cleaned_data}
@@ -219,6 +281,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
         obj._state.adding = False
 
     def save_formset(self, request, form, formset, change):
+        """Each material through its service, then one renumbering in the order the page shows."""
         if formset.model is not MaterialRequirement:
             return super().save_formset(request, form, formset, change)
         item_pk = form.instance.pk
@@ -226,21 +289,23 @@ class ServiceItemAdmin(admin.ModelAdmin):
         for material_form in deleted:
             if material_form.instance.pk:
                 services.material_remove(actor=request.user, material=material_form.instance.pk)
-        for material_form in formset.forms:
-            if material_form in deleted or not material_form.has_changed():
+        kept: list[tuple[int, int, int]] = []  # (position asked for, row, material id)
+        for row, material_form in enumerate(formset.forms):
+            if material_form in deleted or not (material_form.instance.pk or material_form.has_changed()):
                 continue
             data = material_form.cleaned_data
+            fields = {k: data[k] for k in services.MATERIAL_FIELDS if k in data and k != "position"}
             if material_form.instance.pk:
-                keys = [k for k in material_form.changed_data if k in services.MATERIAL_FIELDS]
-                fields = {k: data[k] for k in keys}
-                services.material_update(
-                    actor=request.user, material=material_form.instance.pk, fields=fields
-                )
+                pk = material_form.instance.pk
+                edits = {k: v for k, v in fields.items() if k in material_form.changed_data}
+                if edits:
+                    services.material_update(actor=request.user, material=pk, fields=edits)
             else:
-                fields = {
-                    k: data[k] for k in services.MATERIAL_FIELDS if k in data and data[k] not in (None, False)
-                }
-                services.material_add(actor=request.user, item=item_pk, fields=fields)
+                fields = {k: v for k, v in fields.items() if v not in (None, False)}
+                pk = services.material_add(actor=request.user, item=item_pk, fields=fields).pk
+            kept.append((data.get("position") or LAST, row, pk))
+        if kept:
+            services.material_reorder(actor=request.user, item=item_pk, order=[pk for *_, pk in sorted(kept)])
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         return None
 
@@ -294,11 +359,17 @@ class ServiceItemAdmin(admin.ModelAdmin):
         ]
         return extra + super().get_urls()
 
+    def _item_or_404(self, request: HttpRequest, pk: int) -> ServiceItem:
+        item = self.get_queryset(request).filter(pk=pk).first()
+        if item is None:
+            raise Http404(_("事项版本不存在或您无权查看。"))
+        return item
+
     def _change_url(self, pk: int) -> str:
         return reverse("admin:catalogue_serviceitem_change", args=[pk])
 
     def new_version_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        item = get_object_or_404(self.get_queryset(request), pk=pk)
+        item = self._item_or_404(request, pk)
         try:
             draft = services.item_new_version(actor=request.user, item=item.pk)
         except ServiceError as exc:
@@ -308,7 +379,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(self._change_url(draft.pk))
 
     def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        item = get_object_or_404(self.get_queryset(request), pk=pk)
+        item = self._item_or_404(request, pk)
         try:
             services.item_publish(actor=request.user, item=item.pk)
         except ServiceError as exc:
@@ -330,7 +401,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
             content = json.dumps(data, ensure_ascii=False, indent=2).encode()
             kind, name = "json", f"catalogue-{stamp}.json"
         else:
-            return HttpResponse(status=404)
+            raise Http404(_("没有这种导出格式：可选 xlsx、json 或 template（模板）。"))
         content_type = {
             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "json": "application/json; charset=utf-8",
@@ -391,3 +462,6 @@ class ItemEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import admin_search  # noqa: E402, F401  (synonyms and life events, owned by the search)

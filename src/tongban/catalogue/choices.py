@@ -51,6 +51,8 @@ class ItemEventKind(models.TextChoices):
     MATERIAL_ADDED = "material_added", "添加材料"
     MATERIAL_UPDATED = "material_updated", "修改材料"
     MATERIAL_REMOVED = "material_removed", "删除材料"
+    MATERIALS_REORDERED = "materials_reordered", "调整材料顺序"
+    PROCESS_UPDATED = "process_updated", "修改办理流程"
 
 
 class LimitUnit(models.TextChoices):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -79,7 +79,7 @@ _FALSE = {"否", "false", "0", "no", "n", "f", "非必需", ""}
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text | int | decimal | bool | choice | choices | file
+    kind: str = "text"  # text | int | decimal | bool | choice | choices | list | file
     required: bool = False
     choices: type[models.Choices] | None = None
     example: Any = ""
@@ -212,6 +212,8 @@ def _cell_value(column: Column, value: Any) -> Any:
         return "是" if value else "否"
     if column.kind == "choices":
         return ",".join(value)
+    if column.kind == "list":
+        return "、".join(value)
     if column.kind == "decimal":
         return Decimal(value)
     if isinstance(value, str):
@@ -238,13 +240,13 @@ def _write_sheet(ws, columns: tuple[Column, ...], rows: Iterable[Mapping[str, An
                 cell.data_type = "s"  # never a formula, even when the text starts with "="
 
 
-def _write_help(ws) -> None:
+def _write_help(ws, sheets: Iterable[tuple[str, tuple[Column, ...]]] | None = None) -> None:
     from openpyxl.styles import Font
 
     ws.append(["工作表", "列名", "机器键", "必填", "允许的值", "示例", "说明"])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for sheet, columns in ((ITEM_SHEET, ITEM_COLUMNS), (MATERIAL_SHEET, MATERIAL_COLUMNS)):
+    for sheet, columns in sheets or ((ITEM_SHEET, ITEM_COLUMNS), (MATERIAL_SHEET, MATERIAL_COLUMNS)):
         for c in columns:
             allowed = "；".join(f"{v}={label}" for v, label in c.choices.choices) if c.choices else ""
             if c.kind == "bool":
@@ -381,6 +383,8 @@ def _parse_value(column: Column, value: Any) -> Any:
         return _as_choice(value, column.choices)
     if column.kind == "choices":
         return _as_choices(value, column.choices)
+    if column.kind == "list":
+        return value if isinstance(value, list) else [p for p in _LIST_SPLIT.split(_as_text(value)) if p]
     if column.kind == "file":
         return _as_file(value)
     return _as_text(value)
@@ -446,7 +450,7 @@ def _parse_row(batch: _Batch, row: _Row, columns: Mapping[str, Column]) -> dict[
             batch.error(row, key, f"未知的列“{key}”")
             failed.add(key)
             continue
-        if _blank(value) or (column.kind == "choices" and value == []):
+        if _blank(value) or (column.kind in ("choices", "list") and value == []):
             continue
         try:
             parsed[key] = _parse_value(column, value)
@@ -689,7 +693,12 @@ def _read_sheet(batch: _Batch, wb, sheet: str, columns: Mapping[str, Column]) ->
     if sheet not in wb.sheetnames:
         batch.error(None, "", f"缺少工作表“{sheet}”", sheet=sheet, line=0)
         return []
-    rows = wb[sheet].iter_rows(values_only=True)
+    return _read_rows(batch, wb[sheet].iter_rows(values_only=True), sheet, columns)
+
+
+def _read_rows(batch: _Batch, rows: Iterator[Sequence[Any]], sheet: str, columns: Mapping[str, Column]):
+    """Rows of a sheet (or a CSV file) as records keyed by machine key: row 1 the Chinese names, row 2
+    the machine keys and data from row 3 — or, without the key row, the names on row 1 and data from 2."""
     header1 = list(next(rows, ()) or ())
     header2 = list(next(rows, ()) or ())
     by_label = {c.label: c.key for c in columns.values()}

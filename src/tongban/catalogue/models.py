@@ -315,3 +315,6 @@ class ItemEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} v{self.version} · {self.get_kind_display()}"
+
+
+from .models_search import LifeEventIntent, SearchEvent, SearchSynonym  # noqa: E402, F401  (search's tables)

@@ -16,7 +16,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from tongban.common.errors import NotFound, ValidationFailed
 
 from .choices import ApplicantKind, ItemCategory, ItemStatus, LifeEvent
-from .models import ItemEvent, MaterialRequirement, ServiceItem
+from .models import ItemEvent, LifeEventIntent, MaterialRequirement, ServiceItem
 
 if TYPE_CHECKING:
     from tongban.accounts.models import User
@@ -102,10 +102,13 @@ def published_items(
     category: str | None = None,
     department_id: int | None = None,
     applicant_kind: str | None = None,
-    life_event: str | None = None,
+    life_event: LifeEventIntent | str | None = None,
     item_type: str | None = None,
 ) -> QuerySet[ServiceItem]:
-    """The current catalogue (published versions), narrowed by any of the guide's filters, by code."""
+    """The current catalogue (published versions), narrowed by any of the guide's filters, by code.
+
+    `life_event` is a `LifeEventIntent` (its items) or a 主题分类 code (items carrying that theme).
+    """
     qs = _visible(user).published().select_related("department")
     if category:
         qs = qs.filter(category=category)
@@ -115,7 +118,11 @@ def published_items(
         qs = qs.filter(item_type=item_type)
     if applicant_kind:
         qs = qs.filter(json_list_has("applicant_kinds", applicant_kind))
-    if life_event:
+    if isinstance(life_event, LifeEventIntent):  # a life event: its listed items and its theme's
+        from .life_events import life_event_q
+
+        qs = qs.filter(life_event_q(life_event))
+    elif life_event:  # a 主题分类 code
         qs = qs.filter(json_list_has("life_events", life_event))
     return qs.order_by("code")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .capabilities import CapabilityCode, item_capabilities
 from .choices import ApplicantKind, LifeEvent, LimitUnit
 from .models import MaterialRequirement, ServiceItem
 
@@ -48,6 +49,17 @@ def _labels(values, choices) -> list[str]:
     return [str(mapping.get(v, v)) for v in values or []]
 
 
+class CapabilitySerializer(serializers.Serializer):
+    code = serializers.ChoiceField(
+        choices=CapabilityCode.choices,
+        label="办理方式代码",
+        help_text="；".join(f"{v}={label}" for v, label in CapabilityCode.choices),
+    )
+    label = serializers.CharField(label="办理方式")
+    url = serializers.CharField(label="办理入口（站内地址）", allow_blank=True)
+    detail = serializers.CharField(label="说明", allow_blank=True)
+
+
 class MaterialSerializer(serializers.ModelSerializer):
     form_display = serializers.CharField(source="get_form_display", label="材料形式（名称）")
     source_display = serializers.CharField(source="get_source_display", label="来源渠道（名称）")
@@ -82,7 +94,15 @@ class ServiceItemListSerializer(serializers.ModelSerializer):
     promised_limit_unit_display = serializers.CharField(
         source="get_promised_limit_unit_display", label="承诺时限单位（名称）"
     )
-    online_depth_display = serializers.CharField(source="get_online_depth_display", label="网办深度（名称）")
+    online_depth = serializers.IntegerField(
+        read_only=True,
+        label="网办深度（部门申报）",
+        help_text="部门申报的网办深度（1–7），不代表本平台已开通的功能；实际可用的办理方式见 capabilities。",
+    )
+    capabilities = serializers.SerializerMethodField(
+        label="办理方式",
+        help_text="本平台对该事项实际提供的办理方式（网上办理、预约办理等），由系统配置决定；没有的功能不列出。",
+    )
     promised_limit_unit = LimitUnitField(label="承诺时限单位")
     applicant_kinds = serializers.ListField(child=serializers.CharField(), label="服务对象")
     applicant_kinds_display = serializers.SerializerMethodField(label="服务对象（名称）")
@@ -113,7 +133,7 @@ class ServiceItemListSerializer(serializers.ModelSerializer):
             "visits_required",
             "is_once_at_most",
             "online_depth",
-            "online_depth_display",
+            "capabilities",
             "published_at",
             "url",
         ]
@@ -122,6 +142,13 @@ class ServiceItemListSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_applicant_kinds_display(self, item: ServiceItem) -> list[str]:
         return _labels(item.applicant_kinds, ApplicantKind)
+
+    @extend_schema_field(CapabilitySerializer(many=True))
+    def get_capabilities(self, item: ServiceItem) -> list[dict]:
+        """From the page's batch (`capabilities` in the context) when the view computed one."""
+        batch = self.context.get("capabilities")
+        capabilities = batch[item.pk] if batch and item.pk in batch else item_capabilities(item)
+        return CapabilitySerializer(capabilities, many=True).data
 
 
 class ServiceItemDetailSerializer(ServiceItemListSerializer):

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from tongban.common.errors import Conflict, IllegalTransition, NotAllowed, NotFound, ValidationFailed
@@ -41,12 +40,14 @@ __all__ = [
     "can_manage_catalogue",
     "item_create",
     "item_import_version",
+    "item_log",
     "item_new_version",
     "item_publish",
     "item_retire",
     "item_update",
     "material_add",
     "material_remove",
+    "material_reorder",
     "material_update",
     "validation_failed_from",
 ]
@@ -213,6 +214,15 @@ def _apply_material(material: MaterialRequirement, fields: Mapping[str, Any]) ->
             setattr(material, name, value)
             changed.append(name)
     return changed
+
+
+def item_log(*, actor: User | None, item: ServiceItem, kind: str, **detail: Any) -> ItemEvent:
+    """The item-log entry of a change another app makes to a version's own configuration (the cases
+    app's process): written by that app's service, in its transaction, after it took the item's lock
+    through `item_update`. The catalogue keeps one log per item, whoever changed what."""
+    if kind not in ItemEventKind.values:
+        raise ValueError(f"unknown item event kind: {kind}")
+    return _record(item, kind, actor, **detail)
 
 
 def _record(item: ServiceItem, kind: str, actor: User | None, **detail: Any) -> ItemEvent:
@@ -485,6 +495,8 @@ def item_import_version(
 
 
 # --- materials ----------------------------------------------------------------------------------------
+# Materials are numbered 1..n in their order, always: a material added goes last (or where it is put), a
+# removed one leaves no gap, and a new order renumbers them all. Nobody types a sequence number.
 
 
 def _require_draft(item: ServiceItem) -> None:
@@ -499,22 +511,64 @@ def _lock_material(material: MaterialRequirement | int) -> MaterialRequirement:
         raise NotFound("申请材料不存在。") from None
 
 
+def _lock_draft_for_materials(actor: User | None, item_pk: int) -> ServiceItem:
+    item = _lock_item(item_pk)
+    _require_editor(actor, item.department_id)
+    _require_draft(item)
+    return item
+
+
+def _ordered_ids(item: ServiceItem) -> list[int]:
+    return list(item.materials.order_by("position", "pk").values_list("pk", flat=True))
+
+
+def _renumber(item: ServiceItem, order: list[int]) -> bool:
+    """Number the item's materials 1..n in `order` (ids); True if any number changed. Two passes: the
+    numbers are unique per item, so each row first moves above every number in use."""
+    current = dict(item.materials.values_list("pk", "position"))
+    wanted = {pk: i for i, pk in enumerate(order, start=1)}
+    if current == wanted:
+        return False
+    above = max(current.values(), default=0)
+    for i, pk in enumerate(order, start=1):
+        MaterialRequirement.objects.filter(pk=pk).update(position=above + i)
+    for pk, position in wanted.items():
+        MaterialRequirement.objects.filter(pk=pk).update(position=position)
+    return True
+
+
+def _place(order: list[int], pk: int, position: Any) -> list[int]:
+    """`order` with `pk` moved to `position` (1-based, clamped to the list); last when position is empty."""
+    rest = [p for p in order if p != pk]
+    if position in (None, ""):
+        return [*rest, pk]
+    try:
+        index = int(position) - 1
+    except (TypeError, ValueError):
+        raise ValidationFailed("序号：应为正整数。", field="position") from None
+    if index < 0:
+        raise ValidationFailed("序号：应为正整数。", field="position")
+    index = min(index, len(rest))
+    return [*rest[:index], pk, *rest[index:]]
+
+
 @transaction.atomic
 def material_add(
     *, actor: User | None, item: ServiceItem | int, fields: Mapping[str, Any]
 ) -> MaterialRequirement:
-    """Add a material to a draft; without a position it goes last."""
-    target = _lock_item(item)
-    _require_editor(actor, target.department_id)
-    _require_draft(target)
+    """Add a material to a draft: last, or at `position` (the ones from there move down one)."""
+    target = _lock_draft_for_materials(actor, _pk(item))
     values = _normalise_material_fields(fields)
-    if values.get("position") in (None, ""):
-        last = target.materials.aggregate(m=Max("position"))["m"] or 0
-        values["position"] = last + 1
-    material = MaterialRequirement(item=target)
+    position = values.pop("position", None)
+    order = _ordered_ids(target)
+    material = MaterialRequirement(item=target, position=len(order) + 1)
     _apply_material(material, values)
+    _renumber(target, order)  # close any gap left by rows written around the services
     _full_clean(material)
     _save_new(material)
+    final = _place([*order, material.pk], material.pk, position)
+    _renumber(target, final)
+    material.position = final.index(material.pk) + 1
     _record(target, ItemEventKind.MATERIAL_ADDED, actor, material=material.name, position=material.position)
     return material
 
@@ -523,29 +577,54 @@ def material_add(
 def material_update(
     *, actor: User | None, material: MaterialRequirement | int, fields: Mapping[str, Any]
 ) -> MaterialRequirement:
+    """Edit a material of a draft; a new `position` moves it there and renumbers the others."""
     current = _lock_material(material)
-    item = _lock_item(current.item_id)
-    _require_editor(actor, item.department_id)
-    _require_draft(item)
-    changed = _apply_material(current, _normalise_material_fields(fields))
-    if not changed:
+    item = _lock_draft_for_materials(actor, current.item_id)
+    values = _normalise_material_fields(fields)
+    moved = False
+    if "position" in values:
+        order = _ordered_ids(item)
+        moved = _renumber(item, _place(order, current.pk, values.pop("position")))
+        current.refresh_from_db(fields=["position"])
+    changed = _apply_material(current, values)
+    if not changed and not moved:
         return current
-    _full_clean(current)
-    try:
-        with transaction.atomic():
-            current.save()
-    except IntegrityError as exc:
-        raise Conflict("材料序号与其他材料重复。", field="position") from exc
-    _record(item, ItemEventKind.MATERIAL_UPDATED, actor, material=current.name, fields=sorted(changed))
+    if changed:
+        _full_clean(current)
+        current.save()
+    _record(
+        item,
+        ItemEventKind.MATERIAL_UPDATED,
+        actor,
+        material=current.name,
+        fields=sorted(changed + (["position"] if moved else [])),
+    )
     return current
 
 
 @transaction.atomic
+def material_reorder(*, actor: User | None, item: ServiceItem | int, order: Iterable[int]) -> ServiceItem:
+    """Put a draft's materials in `order` (every material's id, each once) and number them 1..n."""
+    target = _lock_draft_for_materials(actor, _pk(item))
+    ids = list(target.materials.select_for_update().order_by("position", "pk").values_list("pk", flat=True))
+    try:
+        wanted = [int(pk) for pk in order]
+    except (TypeError, ValueError):
+        raise ValidationFailed("材料顺序：应为材料 ID 的列表。", field="order") from None
+    if len(wanted) != len(set(wanted)) or set(wanted) != set(ids):
+        raise ValidationFailed(f"材料顺序：应当列出该事项的全部 {len(ids)} 项材料，每项一次。", field="order")
+    if _renumber(target, wanted):
+        names = dict(target.materials.values_list("pk", "name"))
+        _record(target, ItemEventKind.MATERIALS_REORDERED, actor, order=[names[pk] for pk in wanted])
+    return target
+
+
+@transaction.atomic
 def material_remove(*, actor: User | None, material: MaterialRequirement | int) -> None:
+    """Remove a material from a draft; the ones after it move up (no gap in the numbers)."""
     current = _lock_material(material)
-    item = _lock_item(current.item_id)
-    _require_editor(actor, item.department_id)
-    _require_draft(item)
+    item = _lock_draft_for_materials(actor, current.item_id)
     name, position = current.name, current.position
     current.delete()
+    _renumber(item, _ordered_ids(item))
     _record(item, ItemEventKind.MATERIAL_REMOVED, actor, material=name, position=position)

@@ -10,6 +10,7 @@ from . import views
 urlpatterns = [
     path("guide/", views.guide_home, name="guide-home"),
     path("guide/browse/", views.guide_browse, name="browse"),
+    path("guide/events/<slug:code>/", views.life_event_detail, name="life-event"),
     path("search/", views.guide_search, name="guide-search"),
     path("search/suggest/", views.guide_suggest, name="guide-suggest"),
     path("items/<str:code>/", views.item_detail, name="item-detail"),

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Model, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
@@ -27,9 +27,12 @@ from django.views.decorators.http import require_GET
 
 from tongban.organisations.models import Department
 
-from .choices import ApplicantKind, CaseKind, ItemCategory, ItemStatus, LifeEvent, OnlineDepth
-from .models import ServiceItem
-from .search import MAX_QUERY_CHARS, load_items, search_item_ids, search_suggest
+from .audience import item_audience
+from .capabilities import CapabilityCode, has_capability, item_capabilities, with_capabilities
+from .choices import ApplicantKind, CaseKind, ItemCategory, ItemStatus, LifeEvent
+from .life_events import life_event_items, life_event_q, life_event_tiles, life_events
+from .models import LifeEventIntent, ServiceItem
+from .search import MAX_QUERY_CHARS, load_items, search, search_suggest
 from .selectors import guide_counts, json_list_has
 
 PAGE_SIZE = 20
@@ -57,6 +60,8 @@ def guide_home(request: HttpRequest) -> HttpResponse:
         .annotate(n_items=Count("items", filter=Q(items__status=ItemStatus.PUBLISHED)))
         .order_by("sort_order", "pk")
     )
+    # The latest items are listed without their capabilities (shown on browse, search and the item
+    # page): the home page stays at three queries.
     latest = list(
         _published(request).select_related("department").order_by("-published_at", "code")[:LATEST_COUNT]
     )
@@ -64,7 +69,7 @@ def guide_home(request: HttpRequest) -> HttpResponse:
         "total": counts.total,
         "applicant_tiles": [Tile(k.value, k.label, counts.applicant_kinds[k.value]) for k in ApplicantKind],
         "category_tiles": [Tile(c.value, c.label, counts.categories[c.value]) for c in ItemCategory],
-        "event_tiles": [Tile(e.value, e.label, counts.life_events[e.value]) for e in LifeEvent],
+        "event_tiles": life_event_tiles(counts=counts, user=request.user),
         "departments": departments,
         "latest": latest,
     }
@@ -122,7 +127,7 @@ class BrowseFilters:
     applicant: str = ""
     category: str = ""
     department: Department | None = None
-    event: str = ""
+    event: LifeEventIntent | None = None
     once: bool = False
 
     @property
@@ -135,7 +140,7 @@ def _parse_filters(request: HttpRequest) -> BrowseFilters:
     get = request.GET
     applicant = get.get("applicant", "")
     category = get.get("category", "")
-    event = get.get("event", "")
+    event = life_events().filter(code=get.get("event", "")).first() if get.get("event") else None
     department = None
     department_id = get.get("department", "")
     if department_id.isdigit():
@@ -144,7 +149,7 @@ def _parse_filters(request: HttpRequest) -> BrowseFilters:
         applicant=applicant if applicant in ApplicantKind.values else "",
         category=category if category in ItemCategory.values else "",
         department=department,
-        event=event if event in LifeEvent.values else "",
+        event=event,
         once=get.get("once") == "1",
     )
 
@@ -167,17 +172,17 @@ def guide_browse(request: HttpRequest) -> HttpResponse:
     if filters.applicant:
         qs = qs.filter(json_list_has("applicant_kinds", filters.applicant))
     if filters.event:
-        qs = qs.filter(json_list_has("life_events", filters.event))
+        qs = qs.filter(life_event_q(filters.event))
     # Paginated in SQL (COUNT, then one page of keys): no row outside the page is fetched.
     page = _paginate(request, qs.order_by("code").values_list("pk", flat=True))
-    items = load_items(list(page.object_list))
+    items = with_capabilities(load_items(list(page.object_list)))
     context = {
         "filters": filters,
         "page": page,
         "items": items,
         "applicant_choices": ApplicantKind.choices,
         "category_choices": ItemCategory.choices,
-        "event_choices": LifeEvent.choices,
+        "event_choices": list(life_events().values_list("code", "name")),
         "departments": Department.objects.visible_to(request.user).filter(is_active=True),
     }
     return render(request, "catalogue/browse.html", context)
@@ -185,11 +190,21 @@ def guide_browse(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def guide_search(request: HttpRequest) -> HttpResponse:
-    """Ranked results, best first; an explicit message with tips when nothing matches."""
+    """Ranked results, best first; an explicit message with tips when nothing matches. An htmx request
+    (the live results while typing) gets the results block only."""
     query = request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
-    ids = search_item_ids(query, _published(request)) if query else []
+    result = search(query, _published(request)) if query else None
+    ids = result.ids if result else []
     page = _paginate(request, ids)
-    context = {"query": query, "page": page, "items": load_items(list(page.object_list)), "count": len(ids)}
+    context = {
+        "query": query,
+        "page": page,
+        "items": with_capabilities(load_items(list(page.object_list))),
+        "count": len(ids),
+        "result": result,
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "catalogue/_search_results.html", context)
     return render(request, "catalogue/search.html", context)
 
 
@@ -202,22 +217,47 @@ def guide_suggest(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def life_event_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """One life event (人生事件): the items it takes in the order they are usually done, then related ones."""
+    event = life_events().filter(code=code).first()
+    if event is None:
+        raise Http404(_("人生事件不存在或已停用。"))
+    listed, related = life_event_items(event=event, user=request.user)
+    context = {"event": event, "listed": listed, "related": related}
+    return render(request, "catalogue/life_event.html", context)
+
+
+@require_GET
 def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The guide page of one item: every standard element, materials, flow chart."""
-    item = get_object_or_404(_published(request).select_related("department", "region"), code=code)
-    if item.status != ItemStatus.PUBLISHED:  # belt and braces: the queryset already says so
-        raise Http404
+    item = _published(request).select_related("department", "region").filter(code=code).first()
+    if item is None or item.status != ItemStatus.PUBLISHED:  # belt and braces: the queryset says so
+        raise Http404(_("事项 %(code)s 不存在或未发布。") % {"code": code})
+    item.capabilities = item_capabilities(item)
+    audience = item_audience(item, applicant=_own_applicant(request))
     context = {
         "item": item,
         "materials": list(item.materials.order_by("position", "pk")),
         "flow": item_flow(item),
-        "applicant_labels": [
-            ApplicantKind(k).label for k in item.applicant_kinds if k in ApplicantKind.values
-        ],
+        "audience": audience,
+        "applicant_labels": audience.labels,
         "event_labels": [LifeEvent(e).label for e in item.life_events if e in LifeEvent.values],
-        "depth_levels": OnlineDepth.choices,
+        "capabilities": item.capabilities,
+        "apply_capability": next(
+            (c for c in item.capabilities if c.code == CapabilityCode.APPLY_ONLINE), None
+        ),
     }
     return render(request, "catalogue/item_detail.html", context)
+
+
+def _own_applicant(request: HttpRequest):
+    """The logged-in person's applicant record (None for visitors and staff without one)."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    from tongban.accounts.models import Applicant
+
+    return Applicant.objects.filter(user_id=user.pk).first()
 
 
 def _review_stages(item: ServiceItem, department: str) -> list[dict]:
@@ -257,15 +297,15 @@ def _review_stages(item: ServiceItem, department: str) -> list[dict]:
 def item_flow(item: ServiceItem) -> list[dict]:
     """The stages an application of this item goes through, for the guide's flow chart.
 
-    Each stage: {"key", "title", "actor", "detail"}. Derived from the item's standard elements
-    (case kind, limits, department, online depth); when items get their own process definitions,
-    this function is the one place to read them from.
+    Each stage: {"key", "title", "actor", "detail"}. Derived from the item's standard elements (case
+    kind, limits, department), its process definition (cases) and what the platform really offers for
+    it (capabilities: online application, e-licences), never from the declared online depth.
     """
-    online = item.online_depth >= OnlineDepth.RECEIVE
+    online = has_capability(item, CapabilityCode.APPLY_ONLINE)
     apply_detail = (
         _("网上提交或到政务服务中心窗口提交申请材料") if online else _("到政务服务中心窗口提交申请材料")
     )
-    e_licence = item.online_depth >= OnlineDepth.E_LICENCE
+    e_licence = has_capability(item, CapabilityCode.E_LICENCE)
     result = item.result_name or _("办理结果")
     if e_licence:
         deliver_detail = _("%(result)s：窗口领取、邮寄送达或电子证照") % {"result": result}

@@ -4,45 +4,85 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# (label, url name, who sees it). Who: "public" (visitors and applicants; staff have their own case
-# search), "any" (anyone logged in),
-# "applicant", "staff", or a set of staff roles.
+# The one menu (templates/site/menu.html), the same on every page a role opens: the site's pages,
+# the staff pages, the error pages and the admin. Each entry: (key, label, url name, who sees it,
+# access key). Who: "everyone"; "public" (visitors and applicants; staff have their own case search);
+# "any" (anyone logged in); "applicant"; "staff"; "admin_site" (may open the Django admin); a set of
+# staff roles; or a predicate on the user's scope.
+
+
+def _window(scope) -> bool:
+    """The comprehensive window's lists: clerks, and supervisors/administrators looking on."""
+    return scope.is_window_clerk or scope.sees_everything
+
+
+def _tasks(scope) -> bool:
+    """The approvers' task list: department staff, and supervisors/administrators looking on."""
+    return scope.sees_everything or bool(scope.departments_for("approver", "dept_head"))
+
+
 NAV_ENTRIES = [
-    (_("办件查询"), "cases:track", "public"),
-    (_("我的办件"), "cases:my-cases", "applicant"),
-    (_("预约"), "hall:my-appointments", "applicant"),
-    (_("待评价"), "ratings:mine", "applicant"),
-    (_("工作台"), "work:dashboard", "staff"),
-    (_("叫号"), "hall:console", {"clerk"}),
-    (_("差评整改"), "ratings:followups", {"approver", "dept_head", "supervisor", "admin"}),
-    (_("电子监察"), "supervision:deadlines", {"supervisor", "admin", "dept_head"}),
-    (_("监察大屏"), "analytics:screen", {"supervisor", "admin"}),
-    (_("绩效统计"), "analytics:performance", {"supervisor", "admin", "dept_head"}),
-    (_("消息"), "notifications:inbox", "any"),
+    ("guide", _("办事指南"), "catalogue:guide-home", "everyone", ""),
+    ("track", _("办件查询"), "cases:track", "public", ""),
+    ("my-cases", _("我的办件"), "cases:my-cases", "applicant", ""),
+    ("appointments", _("预约"), "hall:my-appointments", "applicant", ""),
+    ("ratings", _("待评价"), "ratings:mine", "applicant", ""),
+    ("dashboard", _("工作台"), "work:dashboard", "staff", ""),
+    ("intake", _("综合受理"), "work:intake", _window, "q"),
+    ("issuance", _("统一出件"), "work:issuance", _window, ""),
+    ("tasks", _("审批待办"), "work:tasks", _tasks, "t"),
+    ("console", _("叫号"), "hall:console", {"clerk"}, ""),
+    ("followups", _("差评整改"), "ratings:followups", {"approver", "dept_head", "supervisor", "admin"}, ""),
+    ("supervision", _("电子监察"), "supervision:deadlines", {"supervisor", "admin", "dept_head"}, ""),
+    ("screen", _("监察大屏"), "analytics:screen", {"supervisor", "admin"}, ""),
+    ("performance", _("绩效统计"), "analytics:performance", {"supervisor", "admin", "dept_head"}, ""),
+    ("inbox", _("消息"), "notifications:inbox", "any", ""),
+    ("admin", _("管理后台"), "admin:index", "admin_site", ""),
 ]
 
 
-def _nav(request) -> list[tuple[str, str]]:
-    user = getattr(request, "user", None)
+def _sees(who, scope, user) -> bool:
+    if who == "everyone":
+        return True
     if user is None or not user.is_authenticated:
-        return [(label, reverse(name)) for label, name, who in NAV_ENTRIES if who == "public"]
-    from tongban.organisations.scoping import scope_for
+        return who == "public"
+    if who == "public":
+        return not scope.is_staff_member
+    if who == "any":
+        return True
+    if who == "applicant":
+        return scope.is_applicant
+    if who == "staff":
+        return scope.is_staff_member
+    if who == "admin_site":
+        return bool(user.is_active and user.is_staff)
+    if isinstance(who, set):
+        return scope.has_role(*who)
+    return bool(who(scope))
 
-    scope = scope_for(user)
+
+def _nav(request) -> list[dict]:
+    """The menu entries this user sees, each {key, label, url, accesskey, current}; `current` marks the
+    entry whose address begins the page's (the longest such), for aria-current="page"."""
+    user = getattr(request, "user", None)
+    scope = None
+    if user is not None and user.is_authenticated:
+        from tongban.organisations.scoping import scope_for
+
+        scope = scope_for(user)
     entries = []
-    for label, name, who in NAV_ENTRIES:
-        if who == "public" and scope.is_staff_member:
-            continue
-        if who == "applicant" and not scope.is_applicant:
-            continue
-        if who == "staff" and not scope.is_staff_member:
-            continue
-        if isinstance(who, set) and not scope.has_role(*who):
+    for key, label, name, who, accesskey in NAV_ENTRIES:
+        if not _sees(who, scope, user):
             continue
         try:
-            entries.append((label, reverse(name)))
+            url = reverse(name)
         except NoReverseMatch:
             continue  # the capability is not installed in this deployment
+        entries.append({"key": key, "label": label, "url": url, "accesskey": accesskey, "current": False})
+    path = getattr(request, "path", "")
+    matching = [e for e in entries if path.startswith(e["url"]) and e["url"] != "/"]
+    if matching:
+        max(matching, key=lambda e: len(e["url"]))["current"] = True
     return entries
 
 
@@ -73,10 +113,16 @@ def calendar_horizon_banner(request):
 
 
 def site(request):
-    """Site name, the visitor's display preferences (elder-friendly mode) and the menu for every template."""
+    """Site name, the visitor's display preferences (elder-friendly mode) and the menu for every template;
+    the menu's counts (common.badges) are counted only if a template shows them."""
+    from django.utils.functional import SimpleLazyObject
+
+    from .badges import badge_counts
+
     return {
         "SITE_NAME": settings.TONGBAN_SITE_NAME,
         "ELDER_MODE": request.COOKIES.get("tb_elder") == "1",
         "NAV": _nav(request),
+        "NAV_BADGES": SimpleLazyObject(lambda: badge_counts(getattr(request, "user", None))),
         "CALENDAR_HORIZON": calendar_horizon_banner(request),
     }

@@ -6,6 +6,7 @@ Services raise these; views turn them into form errors and the API into 4xx resp
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 
 class ServiceError(Exception):
@@ -63,6 +64,25 @@ class IllegalTransition(ServiceError):
     code = "illegal_transition"
 
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def shown_message(message, fallback: str) -> str:
+    """What an error page or the API may show people of an exception's message: the view's own words,
+    unless they are missing or, on a Chinese page, not Chinese — Django's and DRF's stock texts
+    ("No ServiceItem matches the given query.") are English and name internal models."""
+    from django.utils.functional import Promise
+    from django.utils.translation import get_language
+
+    if isinstance(message, Promise):  # a lazy translation
+        message = str(message)
+    if not isinstance(message, str) or not message.strip():
+        return str(fallback)
+    if (get_language() or "zh-hans").startswith("zh") and not _CJK.search(message):
+        return str(fallback)
+    return message
+
+
 # The longest free text a reason, note or opinion may have: a page of writing, not a pasted file.
 TEXT_MAX_LENGTH = 2000
 
@@ -75,6 +95,31 @@ def require_text(value: str, *, field: str, label: str, max_length: int = TEXT_M
     if len(value) > max_length:
         raise ValidationFailed(f"{label}不能超过 {max_length} 个字。", field=field)
     return value
+
+
+def choice_messages(choices, label: str) -> dict[str, str]:
+    """The Chinese messages for a choice the person must make: nothing chosen, or an unknown value.
+    Keys as DRF's ChoiceField names them, so a serializer and `require_choice` say the same."""
+    options = "、".join(str(text) for _value, text in choices.choices)
+    missing = f"请选择{label}（{options}）。"
+    return {
+        "required": missing,
+        "blank": missing,
+        "null": missing,
+        "invalid_choice": f"{label}只能是{options}之一。",
+    }
+
+
+def require_choice(value: str, choices, *, field: str, label: str) -> str:
+    """A choice the person must make themselves (no default is assumed for a decision): a Chinese error
+    naming the field when nothing was chosen or the value is not one of `choices`."""
+    value = (value or "").strip()
+    if value in choices.values:
+        return value
+    messages = choice_messages(choices, label)
+    if not value:
+        raise ValidationFailed(messages["required"], field=field, code="choice_required")
+    raise ValidationFailed(messages["invalid_choice"], field=field)
 
 
 MAX_ID = 2**63 - 1  # the largest bigint primary key: beyond it SQLite raises OverflowError

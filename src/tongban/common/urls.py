@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("prefs/elder", views.toggle_elder_mode, name="toggle-elder"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -1,11 +1,14 @@
-from django.http import HttpResponseRedirect, JsonResponse
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404
-from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
+from django.views.static import serve
 
+from tongban.common.errors import shown_message
 from tongban.organisations.scoping import scope_for
 
 
@@ -16,6 +19,26 @@ def home(request):
     if scope_for(request.user).is_staff_member:
         return redirect("work:dashboard")
     return redirect("catalogue:guide-home")
+
+
+@require_GET
+@cache_control(public=True, max_age=24 * 3600)
+def favicon(request):
+    """/favicon.ico, which browsers ask for by themselves (PDFs, the API's JSON, the API docs): the same
+    icon that every page links (templates/site/favicon.html)."""
+    path = finders.find("tongban/favicon.ico")
+    if not path:  # pragma: no cover - the icon ships with the package
+        raise Http404(_("图标文件不存在。"))
+    return FileResponse(open(path, "rb"), content_type="image/x-icon")
+
+
+def public_media(request, path: str, document_root):
+    """The catalogue's public files (blank forms, samples) in development and the demo. Django's `serve`
+    names the missing file's place on the server's disk in its 404; this says only that it is missing."""
+    try:
+        return serve(request, path, document_root=document_root)
+    except Http404:
+        raise Http404(_("文件不存在或已被删除。")) from None
 
 
 def healthz(request):
@@ -48,10 +71,7 @@ def _error_page(request, exception, *, status: int, title: str, fallback: str):
     raised one (Http404("办件不存在或您无权查看。"), PermissionDenied("工作台仅供工作人员使用。")), else a
     plain sentence — never Django's English default or an internal exception name."""
     message = exception.args[0] if exception is not None and exception.args else ""
-    if isinstance(message, Promise):  # a lazy translation
-        message = str(message)
-    if isinstance(exception, Resolver404) or not isinstance(message, str) or not message:
-        message = fallback
+    message = fallback if isinstance(exception, Resolver404) else shown_message(message, fallback)
     if _wants_json(request):
         code = {403: "permission_denied", 404: "not_found"}.get(status, "error")
         return JsonResponse({"code": code, "message": message}, status=status, json_dumps_params=_UTF8)

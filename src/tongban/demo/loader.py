@@ -128,6 +128,9 @@ def load_demo(*, verbosity: int = 1) -> dict:
         _load_staff(upsert, departments, halls, windows)
         _load_applicants(upsert)
         _load_items(upsert, regions, departments, halls)
+        from .search_data import load_search_data  # synonyms and life events (the search's data)
+
+        search = load_search_data()
     counts = {
         "regions": Region.objects.count(),
         "departments": Department.objects.count(),
@@ -138,8 +141,8 @@ def load_demo(*, verbosity: int = 1) -> dict:
         "applicants": Applicant.objects.count(),
         "published_items": ServiceItem.objects.published().count(),
         "materials": MaterialRequirement.objects.count(),
-        "created": upsert.tally["created"],
-        "updated": upsert.tally["updated"],
+        "created": upsert.tally["created"] + search["created"],
+        "updated": upsert.tally["updated"] + search["updated"],
         "seconds": round(time.perf_counter() - started, 2),
     }
     if verbosity >= 2:  # the demo command prints each entry; at 2 and above also items per department

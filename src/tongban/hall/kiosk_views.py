@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tongban.catalogue.capabilities import item_capabilities
 from tongban.catalogue.search import search_items
 from tongban.catalogue.selectors import item_get_published
 from tongban.common.errors import NotFound, ServiceError
@@ -97,6 +98,7 @@ def guide_item(request: HttpRequest, hall: ServiceHall, code: str) -> HttpRespon
         str(session.token),
         item=item,
         materials=list(item.materials.order_by("position", "pk")),
+        capabilities=item_capabilities(item),
     )
 
 

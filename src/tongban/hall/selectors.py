@@ -30,6 +30,7 @@ __all__ = [
     "HallFigures",
     "board_data",
     "booking_blocked_until",
+    "booking_halls",
     "category_for_item",
     "clerk_windows",
     "hall_by_code",
@@ -160,6 +161,40 @@ def category_for_item(*, hall_id: int, item) -> QueueCategory:
         if item.category in (category.item_categories or []):
             return category
     raise ValidationFailed("该大厅不受理此类事项的预约。", field="item")
+
+
+def booking_halls(item_categories) -> dict[str, list[ServiceHall]]:
+    """For each item category, the active halls that take appointments for it, by level and code.
+
+    The same rule as booking itself: the hall's queue for the category (`category_for_item`: the first
+    active one by sort order) has an active slot configuration. Two queries whatever the number of halls;
+    the guide asks this for a page of items, the booking page for one.
+    """
+    wanted = set(item_categories)
+    result: dict[str, list[ServiceHall]] = {c: [] for c in wanted}
+    if not wanted:
+        return result
+    configured = set(
+        AppointmentSlotConfig.objects.visible_to(None)
+        .filter(is_active=True, hall__is_active=True)
+        .values_list("category_id", flat=True)
+    )
+    if not configured:
+        return result
+    categories = (
+        QueueCategory.objects.visible_to(None)
+        .filter(is_active=True, hall__is_active=True)
+        .select_related("hall")
+        .order_by("hall__level", "hall__code", "hall_id", "sort_order", "code")
+    )
+    first_queue: dict[tuple[int, str], QueueCategory] = {}
+    for category in categories:
+        for item_category in category.item_categories or []:
+            first_queue.setdefault((category.hall_id, item_category), category)
+    for (_hall_id, item_category), category in first_queue.items():
+        if item_category in wanted and category.pk in configured:
+            result[item_category].append(category.hall)
+    return result
 
 
 def hall_slots(*, hall: ServiceHall, category: QueueCategory, on: dt.date) -> list[Slot]:

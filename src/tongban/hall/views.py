@@ -246,31 +246,48 @@ def figures(request: HttpRequest) -> HttpResponse:
 # ---- online booking (applicants) -----------------------------------------------------------------
 
 
+def _slot_time(value: str | None) -> dt.time | None:
+    try:
+        return dt.time.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest) -> HttpResponse:
-    """Pick a hall and a date for an item, then a slot; POST books it."""
-    item_code = (request.GET.get("item") or request.POST.get("item") or "").strip()
+    """Pick an item's hall, a day and a slot, confirm, and only then is the slot taken.
+
+    Choosing a slot (GET `slot=`) shows what is about to be booked; the POST with `confirm=1` books it.
+    A POST without `confirm` (an old page, a script) gets the confirmation, never a booking. The hall
+    list is the halls that take appointments for the item (hall.selectors.booking_halls), the same
+    rule by which the guide shows the item's 预约 button.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    item_code = (data.get("item") or "").strip()
     try:
         item = item_get_published(code=item_code, user=request.user) if item_code else None
     except NotFound:
         item = None
     halls = list(ServiceHall.objects.visible_to(request.user).active().order_by("level", "code"))
-    hall = next((h for h in halls if h.code == (request.GET.get("hall") or request.POST.get("hall"))), None)
-    if request.method == "POST" and item and hall:
+    if item is not None:
+        halls = selectors.booking_halls([item.category])[item.category]
+    hall = next((h for h in halls if h.code == data.get("hall")), None)
+    if hall is None and item is not None and len(halls) == 1:
+        hall = halls[0]
+    chosen_time = _slot_time(data.get("slot"))
+    if request.method == "POST" and item and hall and data.get("confirm") == "1" and chosen_time:
         try:
-            start = dt.time.fromisoformat(request.POST.get("slot", ""))
             appointment = services.appointment_book(
                 actor=request.user,
                 hall_id=hall.pk,
                 item_id=item.pk,
-                slot_date=_date(request.POST.get("date"), timezone.localdate()),
-                slot_start=start,
+                slot_date=_date(data.get("date"), timezone.localdate()),
+                slot_start=chosen_time,
             )
-        except ValueError:
-            flash.error(request, _("预约时段无效。"))
         except ServiceError as exc:
             flash.error(request, exc.message)
+            chosen_time = None
         else:
             flash.success(
                 request,
@@ -282,7 +299,9 @@ def book(request: HttpRequest) -> HttpResponse:
                 },
             )
             return redirect("hall:my-appointments")
-    category = days = slots = None
+    elif data.get("slot") and chosen_time is None:
+        flash.error(request, _("预约时段无效，请重新选择。"))
+    category = days = slots = chosen = None
     day = None
     error = ""
     if item and hall:
@@ -292,8 +311,12 @@ def book(request: HttpRequest) -> HttpResponse:
             error = exc.message
         else:
             days = selectors.booking_days(hall=hall, category=category)
-            day = _date(request.GET.get("date"), days[0] if days else timezone.localdate())
+            day = _date(data.get("date"), days[0] if days else timezone.localdate())
             slots = selectors.hall_slots(hall=hall, category=category, on=day)
+            if chosen_time is not None:
+                chosen = next((s for s in slots if s.start == chosen_time and s.available), None)
+                if chosen is None:
+                    error = _("所选时段已约满或已过，请另选一个时段。")
     blocked = selectors.booking_blocked_until(user=request.user) if request.user.is_authenticated else None
     return render(
         request,
@@ -307,6 +330,7 @@ def book(request: HttpRequest) -> HttpResponse:
             "days": days,
             "day": day,
             "slots": slots,
+            "chosen": chosen if not blocked else None,
             "error": error,
             "blocked": blocked,
         },

@@ -211,6 +211,21 @@ TEMPLATES: dict[str, MessageTemplate] = {
             example={**_CASE_EXAMPLE, "level": "红牌", "reason": "已超期2个工作日"},
         ),
         MessageTemplate(
+            key="supervision.card",
+            name="黄牌/红牌",
+            audience=STAFF,
+            sms="电子监察向{department}出示{color}（{source}），请登录系统查看理由。",
+            subject="【{color}】{department}",
+            body="您好：\n\n电子监察向{department}出示{color}。\n依据：{source}\n理由：{reason}\n"
+            "如有异议，请在系统中提出申诉。",
+            example={
+                "department": "天河区住房和城乡建设局",
+                "color": "红牌",
+                "source": "督办单逾期未反馈",
+                "reason": "督办单 DB2026000001 的反馈期限已过 3 个工作日，仍未反馈。",
+            },
+        ),
+        MessageTemplate(
             key="directive.issued",
             name="督办通知",
             audience=STAFF,

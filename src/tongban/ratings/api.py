@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -110,8 +110,29 @@ class MyUnratedApi(generics.ListAPIView):
         return selectors.my_unrated_services(self.request.user)
 
 
+class StageRecordSerializer(serializers.Serializer):
+    stage = serializers.CharField(help_text="verify 核实 / rectify 整改 / callback 回访")
+    label = serializers.CharField()
+    note = serializers.CharField(help_text="核实情况、整改措施或回访记录。")
+    by = serializers.IntegerField(source="by.pk", allow_null=True, default=None, help_text="办理人 ID")
+    by_name = serializers.CharField(source="by", allow_null=True, default=None, help_text="办理人")
+    at = serializers.DateTimeField(allow_null=True, help_text="办理时间")
+    due = serializers.DateField(allow_null=True, help_text="该环节期限")
+
+
+class SamePersonSerializer(serializers.Serializer):
+    person = serializers.IntegerField()
+    person_name = serializers.CharField()
+    stages = serializers.ListField(child=serializers.CharField())
+
+
 class RatingFollowUpSerializer(serializers.ModelSerializer):
     stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+    stages = serializers.SerializerMethodField(help_text="核实、整改、回访：内容、办理人、时间、期限。")
+    same_person = serializers.SerializerMethodField(
+        help_text="同一人办理了多个环节时列出（人员与环节），否则为空。"
+    )
+    callback_result_display = serializers.CharField(source="get_callback_result_display", read_only=True)
     service = RatableServiceSerializer(read_only=True)
     score = serializers.IntegerField(source="rating.score", read_only=True)
     comment = serializers.CharField(source="rating.comment", read_only=True)
@@ -137,14 +158,34 @@ class RatingFollowUpSerializer(serializers.ModelSerializer):
             "rectify_due",
             "callback_due",
             "verified_at",
+            "verify_note",
+            "verified_by",
             "rectified_at",
+            "rectify_note",
+            "rectified_by",
             "called_back_at",
+            "callback_note",
+            "called_back_by",
             "callback_result",
+            "callback_result_display",
+            "stages",
+            "same_person",
             "claim_status",
             "claim_kind",
             "claim_reason",
             "closed_reason",
             "version",
+        ]
+
+    @extend_schema_field(StageRecordSerializer(many=True))
+    def get_stages(self, obj) -> list[dict]:
+        return StageRecordSerializer(obj.stage_records(), many=True).data
+
+    @extend_schema_field(SamePersonSerializer(many=True))
+    def get_same_person(self, obj) -> list[dict]:
+        return [
+            {"person": person.pk, "person_name": str(person), "stages": stages}
+            for person, stages in obj.same_person_stages()
         ]
 
     def get_remaining_working_days(self, obj) -> int | None:
@@ -168,6 +209,44 @@ class FollowUpListApi(generics.ListAPIView):
         return selectors.followups_for(
             self.request.user, stage=self.request.query_params.get("stage") or None
         )
+
+
+class FollowUpEventSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    kind_display = serializers.CharField(source="get_kind_display")
+    actor = serializers.IntegerField(source="actor_id", allow_null=True)
+    actor_name = serializers.CharField(source="actor", allow_null=True, default=None)
+    note = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class RatingFollowUpDetailSerializer(RatingFollowUpSerializer):
+    events = serializers.SerializerMethodField()
+
+    class Meta(RatingFollowUpSerializer.Meta):
+        fields = [*RatingFollowUpSerializer.Meta.fields, "events"]
+
+    @extend_schema_field(FollowUpEventSerializer(many=True))
+    def get_events(self, obj) -> list[dict]:
+        return FollowUpEventSerializer(selectors.followup_events(obj), many=True).data
+
+
+class FollowUpDetailApi(APIView):
+    @extend_schema(
+        summary="差评整改单详情：核实、整改、回访的内容、办理人和时间，及整改日志",
+        responses={
+            200: RatingFollowUpDetailSerializer,
+            403: RatingErrorSerializer,
+            404: RatingErrorSerializer,
+        },
+    )
+    def get(self, request: Request, followup_id: int) -> Response:
+        if not permissions.can_see_followups(request.user):
+            raise NotAllowed("您没有查看差评整改的权限。")
+        fu = selectors.followup_get(request.user, followup_id)
+        if fu is None:
+            raise NotFound("差评整改单不存在，或您无权查看。")
+        return Response(RatingFollowUpDetailSerializer(fu).data)
 
 
 class RatingFollowUpActionSerializer(serializers.Serializer):

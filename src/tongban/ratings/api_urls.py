@@ -7,6 +7,9 @@ urlpatterns = [
     path("ratings/mine/", api.MyUnratedApi.as_view(), name="api-ratings-mine"),
     path("ratings/followups/", api.FollowUpListApi.as_view(), name="api-ratings-followups"),
     path(
+        "ratings/followups/<int:followup_id>/", api.FollowUpDetailApi.as_view(), name="api-ratings-followup"
+    ),
+    path(
         "ratings/followups/<int:followup_id>/<str:action>/",
         api.FollowUpActionApi.as_view(),
         name="api-ratings-followup-action",

@@ -15,3 +15,10 @@ class RatingsConfig(AppConfig):
         from .subjects import followup_subject
 
         register_subject(SubjectType.RATING_FOLLOWUP, followup_subject)
+
+        # The menu's 待评价 entry shows how many services wait for the person's rating (common.badges).
+        from tongban.common.badges import register_badge
+
+        from .selectors import my_unrated_services
+
+        register_badge("ratings:mine", "项服务待评价", lambda user: my_unrated_services(user).count())

@@ -230,11 +230,35 @@ class FollowUp(models.Model):
     stage_due = models.DateField("当前环节期限", null=True, blank=True, db_index=True)
     verified_at = models.DateTimeField("核实时间", null=True, blank=True)
     verify_note = models.TextField("核实情况", blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="核实人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     rectified_at = models.DateTimeField("整改时间", null=True, blank=True)
     rectify_note = models.TextField("整改措施", blank=True)
+    rectified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="整改人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     called_back_at = models.DateTimeField("回访时间", null=True, blank=True)
     callback_result = models.CharField("回访结果", max_length=16, choices=CallbackResult.choices, blank=True)
     callback_note = models.TextField("回访记录", blank=True)
+    called_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="回访人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     claim_status = models.CharField(
         "申诉状态", max_length=8, choices=ClaimStatus.choices, blank=True, default=ClaimStatus.NONE
     )
@@ -263,6 +287,34 @@ class FollowUp(models.Model):
     @property
     def reference(self) -> str:
         return f"FU{self.pk}"
+
+    def stage_records(self) -> list[dict]:
+        """核实 / 整改 / 回访 as done so far: stage, label, text, who, when, due date (for pages and API)."""
+        rows = [
+            ("verify", "核实", self.verify_note, self.verified_by, self.verified_at, self.verify_due),
+            ("rectify", "整改", self.rectify_note, self.rectified_by, self.rectified_at, self.rectify_due),
+            (
+                "callback",
+                "回访",
+                self.callback_note,
+                self.called_back_by,
+                self.called_back_at,
+                self.callback_due,
+            ),
+        ]
+        return [
+            {"stage": stage, "label": label, "note": note, "by": by, "at": at, "due": due}
+            for stage, label, note, by, at, due in rows
+        ]
+
+    def same_person_stages(self) -> list[tuple[object, list[str]]]:
+        """(person, [stage labels]) for each person who did more than one of 核实 / 整改 / 回访: shown on
+        the pages and in the API, so one person handling a bad rating alone is visible."""
+        done: dict[int, tuple[object, list[str]]] = {}
+        for record in self.stage_records():
+            if record["by"] is not None:
+                done.setdefault(record["by"].pk, (record["by"], []))[1].append(record["label"])
+        return [(person, stages) for person, stages in done.values() if len(stages) > 1]
 
 
 class FollowUpEvent(models.Model):

@@ -25,6 +25,21 @@ def require_handler(user, followup: FollowUp, *, action: str) -> None:
         raise NotAllowed(f"您不是该服务所属部门的审批人员或负责人，不能{action}。")
 
 
+def can_call_back(user, followup: FollowUp) -> bool:
+    """回访 checks the rectification with the person who rated, so whoever rectified does not do it:
+    the centre's supervisors call back (as real centres do), or another of the department's staff."""
+    if followup.rectified_by_id is not None and followup.rectified_by_id == getattr(user, "pk", None):
+        return False
+    return can_handle(user, followup) or is_supervisor(user)
+
+
+def require_caller(user, followup: FollowUp) -> None:
+    if followup.rectified_by_id is not None and followup.rectified_by_id == getattr(user, "pk", None):
+        raise NotAllowed("回访须由整改人以外的人员办理（通常由中心监察人员回访），以核实整改是否到位。")
+    if not can_call_back(user, followup):
+        raise NotAllowed("只有监察人员或该服务所属部门的工作人员可以回访。")
+
+
 def is_supervisor(user) -> bool:
     return scope_for(user).has_role(StaffRole.SUPERVISOR, StaffRole.ADMINISTRATOR)
 

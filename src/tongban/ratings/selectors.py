@@ -44,7 +44,9 @@ def my_rated_services(user) -> QuerySet[RatableService]:
 
 
 def followups_for(user, *, stage: str | None = None, claim_status: str | None = None) -> QuerySet[FollowUp]:
-    qs = FollowUp.objects.visible_to(user).select_related("service", "rating", "department", "hall")
+    qs = FollowUp.objects.visible_to(user).select_related(
+        "service", "rating", "department", "hall", "verified_by", "rectified_by", "called_back_by"
+    )
     if stage:
         qs = qs.filter(stage=stage)
     if claim_status is not None:
@@ -54,6 +56,11 @@ def followups_for(user, *, stage: str | None = None, claim_status: str | None = 
 
 def followup_get(user, followup_id: int) -> FollowUp | None:
     return followups_for(user).filter(pk=followup_id).first()
+
+
+def followup_events(fu: FollowUp):
+    """The follow-up's log, oldest first (the caller has already checked the follow-up is visible)."""
+    return fu.events.select_related("actor").order_by("at", "id")
 
 
 @dataclass(frozen=True)

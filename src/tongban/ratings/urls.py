@@ -7,6 +7,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("mine/<int:service_id>/", views.rate_mine, name="rate-mine"),
     path("followups/", views.followups, name="followups"),
+    path("followups/<int:followup_id>/", views.followup_detail, name="followup"),
     path("followups/<int:followup_id>/<str:action>/", views.followup_action, name="followup-action"),
     path("figures/", views.figures, name="figures"),
 ]

@@ -126,7 +126,7 @@ def followups(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(stage__in=FollowUpStage.open())
     elif stage in FollowUpStage.values:
         qs = qs.filter(stage=stage)
-    rows = [(fu, selectors.due_info(fu), permissions.can_handle(request.user, fu)) for fu in qs[:200]]
+    rows = [_row(request.user, fu) for fu in qs[:200]]
     supervisor = permissions.is_supervisor(request.user)
     return render(
         request,
@@ -139,6 +139,38 @@ def followups(request: HttpRequest) -> HttpResponse:
             "claims": selectors.followups_for(request.user, claim_status=ClaimStatus.PENDING)[:100]
             if supervisor
             else [],
+            "callback_results": CallbackResult.choices,
+            "claim_kinds": ClaimKind.choices,
+        },
+    )
+
+
+def _row(user, fu) -> dict:
+    """A follow-up with what this user may do on it now."""
+    return {
+        "fu": fu,
+        "due": selectors.due_info(fu),
+        "mine": permissions.can_handle(user, fu),
+        "can_callback": permissions.can_call_back(user, fu),
+        "same_person": fu.same_person_stages(),
+    }
+
+
+@login_required
+def followup_detail(request: HttpRequest, followup_id: int) -> HttpResponse:
+    """One follow-up: the rating, what was done at 核实 / 整改 / 回访, by whom and when, and its log."""
+    if not permissions.can_see_followups(request.user):
+        raise PermissionDenied(_("您没有查看差评整改的权限。"))
+    fu = selectors.followup_get(request.user, followup_id)
+    if fu is None:
+        raise Http404(_("差评整改单不存在，或您无权查看。"))
+    return render(
+        request,
+        "ratings/followup_detail.html",
+        {
+            **_row(request.user, fu),
+            "records": fu.stage_records(),
+            "events": selectors.followup_events(fu),
             "callback_results": CallbackResult.choices,
             "claim_kinds": ClaimKind.choices,
         },
@@ -179,6 +211,8 @@ def followup_action(request: HttpRequest, followup_id: int, action: str) -> Http
             request,
             _("整改单 %(ref)s 已更新：%(stage)s。") % {"ref": fu.reference, "stage": fu.get_stage_display()},
         )
+    if post.get("next") == "detail":
+        return redirect("ratings:followup", followup_id=followup_id)
     return redirect("ratings:followups")
 
 

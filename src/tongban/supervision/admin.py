@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from tongban.common.errors import ServiceError
 
-from .models import Card, CardEvent, Deadline, Directive, DirectiveEvent, WarningEvent, WarningPolicy
-from .services import warning_policy_save
+from .models import (
+    Card,
+    CardEvent,
+    CardRule,
+    Deadline,
+    Directive,
+    DirectiveEvent,
+    WarningEvent,
+    WarningPolicy,
+)
+from .services import card_rule_create, card_rule_update, warning_policy_save
+from .services.card_rules import EDITABLE, KEY, clean_rule
 
 
 @admin.register(WarningPolicy)
@@ -110,6 +123,81 @@ class DirectiveAdmin(ReadOnlyAdmin):
     inlines = [DirectiveEventInline]
 
 
+class CardRuleForm(forms.ModelForm):
+    """Checks a rule as the service will (same messages, on the field they name), so a mistake shows on
+    the form instead of after the save."""
+
+    class Meta:
+        model = CardRule
+        fields = ["key", "name", "trigger", *[f for f in EDITABLE if f != "name"]]
+
+    def clean(self):
+        data = super().clean()
+        trigger = self.instance.trigger if self.instance.pk else data.get("trigger")
+        if not self.instance.pk and data.get("key") and not KEY.match(data["key"]):
+            self.add_error(
+                "key", "规则代码应以小写字母开头，由小写字母、数字、下划线或连字符组成（2–48 位）。"
+            )
+        try:
+            clean_rule(trigger, data)
+        except ServiceError as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+        return data
+
+
+@admin.register(CardRule)
+class CardRuleAdmin(admin.ModelAdmin):
+    """出牌规则: written through the services (checked, logged); never deleted — switched off instead,
+    because the cards it showed name it. The key and the trigger are fixed once created."""
+
+    form = CardRuleForm
+    list_display = ["name", "key", "trigger", "color", "target", "active", "updated_at"]
+    list_filter = ["active", "trigger", "color"]
+    search_fields = ["key", "name", "description"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["key", "trigger", "version", "updated_by", "updated_at", "change_log"] if obj else []
+
+    @admin.display(description="修改记录")
+    def change_log(self, obj):
+        """The rule's log, newest first (read-only: written by the services)."""
+        rows = [
+            (
+                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"),
+                e.get_kind_display(),
+                str(e.actor or "—"),
+                "；".join(
+                    f"{k}: {v[0]} → {v[1]}" if isinstance(v, list) else f"{k}: {v}"
+                    for k, v in e.changes.items()
+                ),
+            )
+            for e in obj.events.select_related("actor").order_by("-at", "-id")[:50]
+        ]
+        return (
+            format_html("<ul>{}</ul>", format_html_join("", "<li>{} · {} · {} · {}</li>", rows))
+            if rows
+            else "—"
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data.get(name, getattr(obj, name)) for name in EDITABLE}
+        try:
+            if change:
+                saved = card_rule_update(actor=request.user, rule_id=obj.pk, **values)
+            else:
+                saved = card_rule_create(actor=request.user, key=obj.key, trigger=obj.trigger, **values)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return
+        obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        """The log is written by the service; the read-only inline has nothing to save."""
+
+
 class CardEventInline(admin.TabularInline):
     model = CardEvent
     extra = 0
@@ -123,8 +211,8 @@ class CardEventInline(admin.TabularInline):
 
 @admin.register(Card)
 class CardAdmin(ReadOnlyAdmin):
-    list_display = ["issued_on", "color", "department", "staff", "rule_key", "status"]
-    list_filter = ["color", "status", "rule_key"]
+    list_display = ["issued_on", "color", "department", "staff", "rule", "issued_by", "status"]
+    list_filter = ["color", "status", "rule"]
     search_fields = ["reason", "subject_label"]
-    list_select_related = ["department", "staff"]
+    list_select_related = ["department", "staff", "rule", "issued_by"]
     inlines = [CardEventInline]

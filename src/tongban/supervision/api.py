@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tongban.common.errors import date_param
+from tongban.common.errors import ValidationFailed, date_param
 
 from . import selectors, services
 from .permissions import IsStaffMember
@@ -17,6 +17,9 @@ from .serializers import (
     CardDecideSerializer,
     CardDetailSerializer,
     CardIssueSerializer,
+    CardRuleDetailSerializer,
+    CardRuleSerializer,
+    CardRuleWriteSerializer,
     CardSerializer,
     DeadlineDetailSerializer,
     DeadlineFilterSerializer,
@@ -110,21 +113,35 @@ class CountsApi(APIView):
         )
 
 
-@extend_schema(tags=TAG)
+def _directive_data(request: Request, directive) -> dict:
+    """A directive as read back through the selector (with the case link the list shows)."""
+    return DirectiveDetailSerializer(
+        selectors.directive_get(user=request.user, directive_id=directive.pk)
+    ).data
+
+
+@extend_schema(
+    tags=TAG,
+    parameters=[
+        OpenApiParameter("status", str, required=False),
+        OpenApiParameter("case_number", str, required=False, description="办件编号（可不带连字符）"),
+    ],
+)
 class DirectiveListApi(generics.ListAPIView):
     permission_classes = [IsStaffMember]
     serializer_class = DirectiveSerializer
 
     def get_queryset(self):
+        q = self.request.query_params
         return selectors.directive_list(
-            user=self.request.user, status=self.request.query_params.get("status") or None
+            user=self.request.user, status=q.get("status") or None, case_number=q.get("case_number") or None
         )
 
     @extend_schema(request=DirectiveIssueSerializer, responses={201: DirectiveDetailSerializer, **ERRORS})
     def post(self, request: Request) -> Response:
         data = _parse(DirectiveIssueSerializer, request.data)
         directive = services.directive_issue(actor=request.user, **data)
-        return Response(DirectiveDetailSerializer(directive).data, status=status.HTTP_201_CREATED)
+        return Response(_directive_data(request, directive), status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=TAG, responses={200: DirectiveDetailSerializer, **ERRORS})
@@ -147,7 +164,7 @@ class DirectiveRespondApi(APIView):
         d = services.directive_respond(
             actor=request.user, directive_id=directive_id, response=data["response"]
         )
-        return Response(DirectiveDetailSerializer(d).data)
+        return Response(_directive_data(request, d))
 
 
 @extend_schema(
@@ -159,7 +176,7 @@ class DirectiveCloseApi(APIView):
     def post(self, request: Request, directive_id: int) -> Response:
         data = _parse(DirectiveCloseSerializer, request.data)
         d = services.directive_close(actor=request.user, directive_id=directive_id, note=data.get("note", ""))
-        return Response(DirectiveDetailSerializer(d).data)
+        return Response(_directive_data(request, d))
 
 
 @extend_schema(
@@ -171,7 +188,7 @@ class DirectiveReissueApi(APIView):
     def post(self, request: Request, directive_id: int) -> Response:
         data = _parse(DirectiveReissueSerializer, request.data)
         d = services.directive_reissue(actor=request.user, directive_id=directive_id, **data)
-        return Response(DirectiveDetailSerializer(d).data, status=status.HTTP_201_CREATED)
+        return Response(_directive_data(request, d), status=status.HTTP_201_CREATED)
 
 
 @extend_schema(
@@ -193,15 +210,28 @@ class ResponseRatesApi(APIView):
         return Response(selectors.directive_response_rates(user=request.user, since=since, until=until))
 
 
-@extend_schema(tags=TAG)
+@extend_schema(
+    tags=TAG,
+    parameters=[
+        OpenApiParameter("color", str, required=False),
+        OpenApiParameter("status", str, required=False),
+        OpenApiParameter("rule", int, required=False, description="出牌规则 ID"),
+    ],
+)
 class CardListApi(generics.ListAPIView):
     permission_classes = [IsStaffMember]
     serializer_class = CardSerializer
 
     def get_queryset(self):
         q = self.request.query_params
+        rule = q.get("rule") or ""
+        if rule and not rule.isdigit():
+            raise ValidationFailed("规则应为规则 ID（整数）。", field="rule")
         return selectors.card_list(
-            user=self.request.user, color=q.get("color") or None, status=q.get("status") or None
+            user=self.request.user,
+            color=q.get("color") or None,
+            status=q.get("status") or None,
+            rule_id=int(rule) if rule else None,
         )
 
     @extend_schema(request=CardIssueSerializer, responses={201: CardDetailSerializer, **ERRORS})
@@ -237,3 +267,46 @@ class CardDecideApi(APIView):
         data = _parse(CardDecideSerializer, request.data)
         card = services.card_appeal_decide(actor=request.user, card_id=card_id, **data)
         return Response(CardDetailSerializer(card).data)
+
+
+@extend_schema(tags=TAG)
+class CardRuleListApi(generics.ListAPIView):
+    """出牌规则: supervisors and administrators read them; administrators create them (POST)."""
+
+    permission_classes = [IsStaffMember]
+    serializer_class = CardRuleSerializer
+
+    def get_queryset(self):
+        return selectors.card_rule_list(user=self.request.user)
+
+    @extend_schema(request=CardRuleWriteSerializer, responses={201: CardRuleDetailSerializer, **ERRORS})
+    def post(self, request: Request) -> Response:
+        data = dict(_parse(CardRuleWriteSerializer, request.data))
+        data.pop("expected_version", None)
+        rule = services.card_rule_create(
+            actor=request.user, key=data.pop("key", ""), trigger=data.pop("trigger", ""), **data
+        )
+        return Response(
+            CardRuleDetailSerializer(selectors.card_rule_get(user=request.user, rule_id=rule.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema(tags=TAG, responses={200: CardRuleDetailSerializer, **ERRORS})
+class CardRuleDetailApi(APIView):
+    """One rule with its change log; PATCH changes it (administrators; key and trigger are fixed)."""
+
+    permission_classes = [IsStaffMember]
+
+    def get(self, request: Request, rule_id: int) -> Response:
+        return Response(
+            CardRuleDetailSerializer(selectors.card_rule_get(user=request.user, rule_id=rule_id)).data
+        )
+
+    @extend_schema(request=CardRuleWriteSerializer, responses={200: CardRuleDetailSerializer, **ERRORS})
+    def patch(self, request: Request, rule_id: int) -> Response:
+        data = dict(_parse(CardRuleWriteSerializer, request.data))
+        services.card_rule_update(actor=request.user, rule_id=rule_id, **data)
+        return Response(
+            CardRuleDetailSerializer(selectors.card_rule_get(user=request.user, rule_id=rule_id)).data
+        )

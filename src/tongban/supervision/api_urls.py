@@ -41,6 +41,12 @@ urlpatterns = [
         api.ResponseRatesApi.as_view(),
         name="api-supervision-response-rates",
     ),
+    path("supervision/card-rules/", api.CardRuleListApi.as_view(), name="api-supervision-card-rules"),
+    path(
+        "supervision/card-rules/<int:rule_id>/",
+        api.CardRuleDetailApi.as_view(),
+        name="api-supervision-card-rule",
+    ),
     path("supervision/cards/", api.CardListApi.as_view(), name="api-supervision-cards"),
     path("supervision/cards/<int:card_id>/", api.CardDetailApi.as_view(), name="api-supervision-card"),
     path(

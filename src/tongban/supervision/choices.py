@@ -92,3 +92,42 @@ class CardEventKind(models.TextChoices):
     APPEALED = "appealed", "提出申诉"
     APPEAL_ACCEPTED = "appeal_accepted", "申诉成立（撤销）"
     APPEAL_REJECTED = "appeal_rejected", "申诉驳回"
+
+
+class RuleSubject(models.TextChoices):
+    """Watch types a card rule may look at: the work itself (directives have their own triggers)."""
+
+    CASE = SubjectType.CASE.value, SubjectType.CASE.label
+    STEP = SubjectType.STEP.value, SubjectType.STEP.label
+    RATING_FOLLOWUP = SubjectType.RATING_FOLLOWUP.value, SubjectType.RATING_FOLLOWUP.label
+    WORKORDER = SubjectType.WORKORDER.value, SubjectType.WORKORDER.label
+
+
+class CardTrigger(models.TextChoices):
+    """What makes a card rule (`CardRule`) show a card. The escalation of the centres Tongban serves is
+    warning → 催办 → 督办 → card; a card answers a directive ignored or answered late, or a fault
+    repeated. `overdue` (a card on every red crossing) exists for a centre that wants it: off by default."""
+
+    DIRECTIVE_IGNORED = "directive_ignored", "督办单逾期未反馈"
+    DIRECTIVE_LATE = "directive_late", "督办单逾期反馈"
+    REPEATED_FAULT = "repeated_fault", "同一部门或人员多次红灯超期"
+    OVERDUE = "overdue", "超期即出示（逐件）"
+
+    @classmethod
+    def directive(cls) -> frozenset[str]:
+        return frozenset({cls.DIRECTIVE_IGNORED, cls.DIRECTIVE_LATE})
+
+
+class CardTarget(models.TextChoices):
+    """Whom a rule's card names: the department, or also the responsible person of the watch (a step's
+    assignee). Where the watch names no person the card names the department alone."""
+
+    DEPARTMENT = "department", "责任部门"
+    PERSON = "person", "责任人（及其部门）"
+
+
+class CardRuleEventKind(models.TextChoices):
+    CREATED = "created", "新建规则"
+    CHANGED = "changed", "修改规则"
+    ACTIVATED = "activated", "启用规则"
+    DEACTIVATED = "deactivated", "停用规则"

@@ -7,12 +7,12 @@ result their own way (one save, or grouped UPDATEs and bulk INSERTs).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from .choices import CardColor, CardEventKind, CardStatus, Level, SubjectType, WarningKind
+from .cardrules import RuleBook, overdue_applies, overdue_reason, staff_for
+from .choices import CardEventKind, CardStatus, Level, WarningKind
 from .models import Deadline
 from .thresholds import State
 
@@ -47,8 +47,13 @@ class CardRow:
     subject_type: str
     subject_id: int
     subject_label: str
-    deadline_id: int
+    deadline_id: int | None
     issued_on: dt.date
+    rule_id: int | None = None
+    rule_ref: str = ""
+    directive_id: int | None = None
+    notify_pending: bool = True
+    warning_ids: tuple[int, ...] = ()
     status: str = CardStatus.ACTIVE
     issued_by_id: int | None = None
     appeal_reason: str = ""
@@ -100,42 +105,6 @@ class Watch:
         return self.id
 
 
-@dataclass(frozen=True)
-class CardRule:
-    """A card issued automatically when a watch of a subject type turns red (once per subject)."""
-
-    key: str
-    color: str
-    reason: str  # str.format with reference, title, due_date, overdue_days
-    applies: Callable[[Deadline], bool] = lambda d: True
-
-
-# subject type -> rules. Later apps add theirs with `register_card_rule`.
-CARD_RULES: dict[str, list[CardRule]] = {
-    SubjectType.STEP: [
-        CardRule(
-            key="step_overdue_no_extension",
-            color=CardColor.YELLOW,
-            reason="办理环节“{title}”（{reference}）超过期限 {due_date} 且未经批准延期。",
-            applies=lambda d: d.extension_days == 0,
-        )
-    ],
-    SubjectType.CASE: [
-        CardRule(
-            key="case_overdue",
-            color=CardColor.RED,
-            reason="办件 {reference}（{title}）超过办结期限 {due_date} 仍未办结。",
-        )
-    ],
-}
-
-
-def register_card_rule(subject_type: str, rule: CardRule) -> None:
-    rules = CARD_RULES.setdefault(subject_type, [])
-    if all(r.key != rule.key for r in rules):
-        rules.append(rule)
-
-
 @dataclass
 class Change:
     fields: dict = field(default_factory=dict)
@@ -169,8 +138,11 @@ def _event(
     )
 
 
-def plan_change(d: Deadline | Watch, state: State, *, today: dt.date, now=None) -> Change:
-    """What must change on `d` for it to stand at `state` (d's due date already set)."""
+def plan_change(
+    d: Deadline | Watch, state: State, *, today: dt.date, now=None, rules: RuleBook | None = None
+) -> Change:
+    """What must change on `d` for it to stand at `state` (d's due date already set). `rules`: the
+    active card rules, asked only on a red crossing (the opt-in card on every overdue thing)."""
     now = now or timezone.now()
     change = Change()
     for name in _STATE_FIELDS:
@@ -185,7 +157,8 @@ def plan_change(d: Deadline | Watch, state: State, *, today: dt.date, now=None) 
         change.events.append(
             _event(d, WarningKind.RED, before=before, after=after, overdue=state.overdue_days, now=now)
         )
-        change.cards.extend(rule_cards(d, today=today, overdue=state.overdue_days))
+        if rules is not None:
+            change.cards.extend(overdue_cards(d, rules=rules, today=today))
     if after == Level.RED and state.escalation_level > (d.escalation_level if before == Level.RED else 0):
         change.events.append(
             _event(
@@ -203,21 +176,30 @@ def plan_change(d: Deadline | Watch, state: State, *, today: dt.date, now=None) 
     return change
 
 
-def rule_cards(d: Deadline | Watch, *, today: dt.date, overdue: int) -> list[CardRow]:
-    cards = []
-    for rule in CARD_RULES.get(d.subject_type, []):
-        if not rule.applies(d):
+def overdue_cards(d: Deadline | Watch, *, rules: RuleBook, today: dt.date) -> list[CardRow]:
+    """The cards of the active `overdue` rules for d's type (off by default: cards answer directives
+    and repeated faults). Once per (rule, subject): the insert skips a card the subject already has."""
+    cards: list[CardRow] = []
+    if d.department_id is None:  # a hall's own watch: a card names a department
+        return cards
+    for rule in rules.overdue(d.subject_type):
+        if not overdue_applies(rule, extension_days=d.extension_days):
             continue
-        reason = rule.reason.format(
-            reference=d.reference or d.subject_id, title=d.title, due_date=d.due_date, overdue_days=overdue
+        reason = overdue_reason(
+            rule,
+            subject_type=d.subject_type,
+            reference=d.reference or str(d.subject_id),
+            title=d.title,
+            due_date=d.due_date,
         )
         cards.append(
             CardRow(
                 color=rule.color,
                 department_id=d.department_id,
-                staff_id=d.assignee_id,
+                staff_id=staff_for(rule, d.assignee_id),
                 reason=reason,
                 rule_key=rule.key,
+                rule_id=rule.pk,
                 subject_type=d.subject_type,
                 subject_id=d.subject_id,
                 subject_label=(d.reference or d.title)[:200],

@@ -24,12 +24,16 @@ from tongban.organisations.scoping import Scope, ScopedQuerySet
 from .choices import (
     CardColor,
     CardEventKind,
+    CardRuleEventKind,
     CardStatus,
+    CardTarget,
+    CardTrigger,
     DeadlineStatus,
     DeadlineUnit,
     DirectiveEventKind,
     DirectiveStatus,
     Level,
+    RuleSubject,
     SubjectType,
     WarningKind,
 )
@@ -260,6 +264,8 @@ class WarningEvent(models.Model):
         ]
         indexes = [
             models.Index(fields=["id"], condition=Q(notify_pending=True), name="warning_outbox"),
+            # The repeated-fault card rules count the red crossings of a recent window.
+            models.Index(fields=["at"], condition=Q(kind="red"), name="warning_red_at"),
         ]
 
     def __str__(self) -> str:
@@ -284,6 +290,9 @@ class Directive(TimeStampedModel):
     subject_type = models.CharField("督办对象类型", max_length=24, choices=SubjectType.choices)
     subject_id = models.PositiveBigIntegerField("督办对象编号")
     subject_label = models.CharField("督办对象", max_length=200, blank=True)
+    case_number = models.CharField(
+        "办件编号", max_length=32, blank=True, db_index=True, help_text="督办办件或办理环节时所属办件的编号。"
+    )
     department = models.ForeignKey(
         Department, verbose_name="责任部门", on_delete=models.PROTECT, related_name="+"
     )
@@ -395,6 +404,90 @@ class DirectiveEvent(StateEvent):
         return f"{self.directive_id} · {self.get_kind_display()}"
 
 
+RULE_SUBJECTS = tuple(RuleSubject.values)
+
+
+class CardRule(TimeStampedModel):
+    """A rule that shows a card (黄牌/红牌) — data an administrator changes in the admin or the API.
+
+    `trigger` says when (CardTrigger); the numeric fields that matter depend on it: `after_days` for a
+    directive ignored (still unanswered more than that many working days after its deadline), `count`
+    and `window_days` for a repeated fault (that many red warnings within that many natural days), and
+    `subject_type` / `exempt_extended` for the opt-in card on every red crossing. Cards keep the rule's
+    `key`, so a rule is never deleted once used: it is switched off (`active`)."""
+
+    key = models.SlugField(
+        "规则代码", max_length=48, unique=True, help_text="创建后不可修改，出示的牌记录此代码。"
+    )
+    name = models.CharField("规则名称", max_length=100)
+    trigger = models.CharField("触发条件", max_length=24, choices=CardTrigger.choices)
+    subject_type = models.CharField(
+        "监控对象",
+        max_length=24,
+        blank=True,
+        choices=RuleSubject.choices,
+        help_text="逐件出示：必填；多次红灯：留空表示办件、环节、差评整改等全部时限（督办单除外）。",
+    )
+    count = models.PositiveSmallIntegerField("红灯次数（N）", default=0, help_text="多次红灯：达到几次出示。")
+    window_days = models.PositiveSmallIntegerField(
+        "统计期（M，自然日）", default=0, help_text="多次红灯：在最近几天内累计。"
+    )
+    after_days = models.PositiveSmallIntegerField(
+        "逾期超过（工作日）",
+        default=0,
+        help_text="督办单逾期未反馈：反馈期限后超过几个工作日仍未反馈即出示。",
+    )
+    exempt_extended = models.BooleanField("已批准延期的不出示", default=False)
+    color = models.CharField("牌色", max_length=8, choices=CardColor.choices)
+    target = models.CharField(
+        "出示对象", max_length=12, choices=CardTarget.choices, default=CardTarget.DEPARTMENT
+    )
+    active = models.BooleanField("启用", default=True)
+    description = models.TextField("说明", blank=True)
+    version = models.PositiveIntegerField("版本号", default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="最后修改人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "出示黄牌/红牌规则"
+        verbose_name_plural = "出示黄牌/红牌规则"
+        ordering = ["-active", "trigger", "key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CardRuleEvent(models.Model):
+    """Append-only log of a rule's changes: who changed what (field: [before, after]) and when."""
+
+    rule = models.ForeignKey(CardRule, verbose_name="规则", on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("事件", max_length=16, choices=CardRuleEventKind.choices)
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "出牌规则日志"
+        verbose_name_plural = "出牌规则日志"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} · {self.get_kind_display()}"
+
+
 class CardQuerySet(ScopedQuerySet):
     def scope_filter(self, scope: Scope):
         """Supervisors/admins all; department staff their department's cards; staff their own."""
@@ -425,8 +518,26 @@ class Card(TimeStampedModel):
     )
     reason = models.TextField("理由")
     rule_key = models.CharField(
-        "规则", max_length=48, blank=True, help_text="规则自动出示时填写；人工出示为空。"
+        "规则代码", max_length=48, blank=True, help_text="规则自动出示时填写；人工出示为空。"
     )
+    rule = models.ForeignKey(
+        CardRule, verbose_name="规则", null=True, blank=True, on_delete=models.PROTECT, related_name="cards"
+    )
+    # What one firing of a rule is about beyond its subject: a repeated-fault rule fires again for the
+    # same department, so each card names the last warning it counted ("" for once-per-subject rules).
+    rule_ref = models.CharField("触发标识", max_length=64, blank=True)
+    directive = models.ForeignKey(
+        Directive,
+        verbose_name="督办单",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cards",
+    )
+    warnings = models.ManyToManyField(
+        "WarningEvent", verbose_name="计入的红灯预警", blank=True, through="CardWarning", related_name="cards"
+    )
+    notify_pending = models.BooleanField("待发送通知", default=False)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="出示人",
@@ -479,15 +590,34 @@ class Card(TimeStampedModel):
         ordering = ["-issued_on", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["rule_key", "subject_type", "subject_id"],
+                fields=["rule_key", "subject_type", "subject_id", "rule_ref"],
                 condition=~Q(rule_key=""),
-                name="uniq_rule_card_per_subject",
+                name="uniq_rule_card_per_firing",
             ),
         ]
-        indexes = [models.Index(fields=["department", "color", "status"], name="card_dept_color")]
+        indexes = [
+            models.Index(fields=["department", "color", "status"], name="card_dept_color"),
+            models.Index(fields=["id"], condition=Q(notify_pending=True), name="card_outbox"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_color_display()} · {self.department}"
+
+
+class CardWarning(models.Model):
+    """A red warning a rule card counted (a repeated fault) or a manual card points to as evidence. For
+    one rule a warning is counted once: the next card of that rule counts new warnings only."""
+
+    card = models.ForeignKey(Card, verbose_name="牌", on_delete=models.CASCADE, related_name="+")
+    warning = models.ForeignKey(WarningEvent, verbose_name="预警", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "黄牌/红牌依据"
+        verbose_name_plural = "黄牌/红牌依据"
+        constraints = [models.UniqueConstraint(fields=["card", "warning"], name="uniq_card_warning")]
+
+    def __str__(self) -> str:
+        return f"{self.card_id} ← {self.warning_id}"
 
 
 class CardEventQuerySet(EventQuerySet):
@@ -515,6 +645,9 @@ __all__ = [
     "Card",
     "CardColor",
     "CardEvent",
+    "CardRule",
+    "CardRuleEvent",
+    "CardWarning",
     "Deadline",
     "Directive",
     "DirectiveEvent",

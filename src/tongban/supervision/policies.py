@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .cardrules import RuleBook
 from .models import WarningPolicy
 from .thresholds import Thresholds
 
@@ -16,12 +17,14 @@ def _thresholds(p: WarningPolicy) -> Thresholds:
 
 
 class PolicyBook:
-    """All policies loaded once (a small table), looked up per item code without further queries."""
+    """All policies loaded once (a small table), looked up per item code without further queries; the
+    card rules ride along, loaded only when first asked (at a red crossing)."""
 
     def __init__(self) -> None:
         rows = {p.item_code: _thresholds(p) for p in WarningPolicy.objects.all()}
         self.default = rows.pop("", Thresholds())
         self.by_item = rows
+        self.rules = RuleBook()
 
     def for_item(self, item_code: str | None) -> Thresholds:
         return self.by_item.get(item_code or "", self.default)

@@ -8,12 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.apps import apps
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
-from tongban.common.errors import NotFound
+from tongban.common.errors import NotAllowed, NotFound
 
 from .choices import DeadlineStatus, DirectiveStatus, Level
-from .models import Card, CardEvent, Deadline, Directive, DirectiveEvent, WarningEvent
+from .models import (
+    Card,
+    CardEvent,
+    CardRule,
+    CardRuleEvent,
+    Deadline,
+    Directive,
+    DirectiveEvent,
+    WarningEvent,
+)
+from .permissions import can_supervise
+from .subjects import normalise_case_number
 
 LEVEL_RANK = Case(
     When(level=Level.RED, then=Value(2)),
@@ -129,10 +141,23 @@ def most_overdue(*, user, limit: int = 10, subject_type: str | None = None) -> Q
 # ---- directives ----------------------------------------------------------------------------------
 
 
+def _with_case_id(qs: QuerySet[Directive]) -> QuerySet[Directive]:
+    """Each directive with the id of the case its case number names (for a link to the case page)."""
+    case = apps.get_model("cases", "Case")
+    return qs.annotate(case_id=Subquery(case.objects.filter(number=OuterRef("case_number")).values("pk")[:1]))
+
+
 def directive_list(
-    *, user, status: str | None = None, department_id: int | None = None, overdue_on: dt.date | None = None
+    *,
+    user,
+    status: str | None = None,
+    department_id: int | None = None,
+    overdue_on: dt.date | None = None,
+    case_number: str | None = None,
 ) -> QuerySet[Directive]:
-    qs = Directive.objects.visible_to(user).select_related("department", "issued_by")
+    qs = _with_case_id(Directive.objects.visible_to(user).select_related("department", "issued_by"))
+    if case_number:
+        qs = qs.filter(case_number=normalise_case_number(case_number))
     if status:
         qs = qs.filter(status=status)
     if department_id:
@@ -144,7 +169,7 @@ def directive_list(
 
 def directive_get(*, user, directive_id: int) -> Directive:
     d = (
-        Directive.objects.visible_to(user)
+        _with_case_id(Directive.objects.visible_to(user))
         .select_related("department", "issued_by", "responded_by", "closed_by", "previous")
         .filter(pk=directive_id)
         .first()
@@ -198,9 +223,16 @@ def directive_response_rates(
 
 
 def card_list(
-    *, user, color: str | None = None, status: str | None = None, department_id: int | None = None
+    *,
+    user,
+    color: str | None = None,
+    status: str | None = None,
+    department_id: int | None = None,
+    rule_id: int | None = None,
 ) -> QuerySet[Card]:
-    qs = Card.objects.visible_to(user).select_related("department", "staff", "issued_by")
+    qs = Card.objects.visible_to(user).select_related("department", "staff", "issued_by", "rule", "directive")
+    if rule_id:
+        qs = qs.filter(rule_id=rule_id)
     if color:
         qs = qs.filter(color=color)
     if status:
@@ -211,9 +243,13 @@ def card_list(
 
 
 def card_get(*, user, card_id: int) -> Card:
+    warnings = WarningEvent.objects.select_related("deadline").order_by("at", "id")
     card = (
         Card.objects.visible_to(user)
-        .select_related("department", "staff", "issued_by", "appealed_by", "decided_by")
+        .select_related(
+            "department", "staff", "issued_by", "appealed_by", "decided_by", "rule", "directive", "deadline"
+        )
+        .prefetch_related(Prefetch("warnings", queryset=warnings))
         .filter(pk=card_id)
         .first()
     )
@@ -243,3 +279,39 @@ def card_counts_by_department(
         )
         .order_by("-red", "-yellow", "department__name")
     )
+
+
+# ---- card rules ----------------------------------------------------------------------------------
+
+
+def _require_rule_reader(user) -> None:
+    if not can_supervise(user):
+        raise NotAllowed("只有监察人员或管理员可以查看出牌规则。")
+
+
+def card_rule_list(*, user, active: bool | None = None) -> QuerySet[CardRule]:
+    """All card rules (supervisors and administrators read them; administrators change them)."""
+    _require_rule_reader(user)
+    qs = CardRule.objects.select_related("updated_by").annotate(card_count=Count("cards"))
+    if active is not None:
+        qs = qs.filter(active=active)
+    return qs.order_by("-active", "trigger", "key")
+
+
+def card_rule_get(*, user, rule_id: int) -> CardRule:
+    _require_rule_reader(user)
+    rule = (
+        CardRule.objects.select_related("updated_by")
+        .annotate(card_count=Count("cards"))
+        .prefetch_related(Prefetch("events", queryset=CardRuleEvent.objects.select_related("actor")))
+        .filter(pk=rule_id)
+        .first()
+    )
+    if rule is None:
+        raise NotFound("出牌规则不存在。")
+    return rule
+
+
+def card_rule_names() -> list[tuple[int, str]]:
+    """(id, name) of every rule, for filtering a card list (anyone who sees cards sees their rule's name)."""
+    return list(CardRule.objects.order_by("name").values_list("pk", "name"))

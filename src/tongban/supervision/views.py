@@ -17,6 +17,7 @@ from tongban.common.errors import NotAllowed, NotFound, ServiceError
 from tongban.organisations.selectors import is_staff_member
 
 from . import selectors, services
+from .cardrules import rule_summary
 from .choices import CardColor, CardStatus, DirectiveStatus
 from .forms import (
     CardAppealForm,
@@ -56,9 +57,10 @@ def _query(request) -> str:
     return q.urlencode()
 
 
-def _form_error(form, exc: ServiceError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
+def _form_error(form, exc: ServiceError, *, aliases: dict[str, str] | None = None) -> None:
+    """Show a service's error on the field it names (`aliases`: the service's name → the form's)."""
+    field = (aliases or {}).get(exc.field, exc.field)
+    form.add_error(field if field in form.fields else None, exc.message)
 
 
 @staff_only
@@ -124,15 +126,16 @@ def deadline_remind(request: HttpRequest, deadline_id: int) -> HttpResponse:
 @require_GET
 def directive_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
-    page = Paginator(selectors.directive_list(user=request.user, status=status), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    case_number = (request.GET.get("case_number") or "").strip()
+    qs = selectors.directive_list(user=request.user, status=status, case_number=case_number or None)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "supervision/directive_list.html",
         {
             "page": page,
             "status": status,
+            "case_number": case_number,
             "statuses": DirectiveStatus.choices,
             "query": _query(request),
             "can_supervise": can_supervise(request.user),
@@ -145,25 +148,33 @@ def directive_list(request: HttpRequest) -> HttpResponse:
 def directive_new(request: HttpRequest) -> HttpResponse:
     if not can_supervise(request.user):
         raise PermissionDenied(_("只有监察人员或管理员可以发出督办单。"))
-    form = DirectiveIssueForm(request.POST or None, initial=request.GET.dict())
+    initial = {
+        k: v for k, v in request.GET.items() if k in ("subject_type", "case_number", "step", "department")
+    }
+    form = DirectiveIssueForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        subject_type = data["subject_type"]
         try:
             directive = services.directive_issue(
                 actor=request.user,
-                subject_type=data["subject_type"],
-                subject_id=data.get("subject_id"),
+                subject_type=subject_type,
+                subject_id=data.get("step") if subject_type == "step" else None,
+                case_number=data.get("case_number", ""),
                 department=data.get("department"),
                 title=data["title"],
                 required_action=data["required_action"],
                 response_days=data["response_days"],
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            _form_error(form, exc, aliases={"subject_id": "step"})
         else:
             flash.success(request, _("督办单 %(number)s 已发出。") % {"number": directive.number})
             return redirect("supervision:directive", directive_id=directive.pk)
-    return render(request, "supervision/directive_new.html", {"form": form})
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "supervision/directive_new.html", {"form": form, "can_supervise": True}, status=status
+    )
 
 
 @staff_only
@@ -252,9 +263,10 @@ def directive_reissue(request: HttpRequest, directive_id: int) -> HttpResponse:
 @require_GET
 def card_list(request: HttpRequest) -> HttpResponse:
     color, status = request.GET.get("color") or None, request.GET.get("status") or None
-    page = Paginator(selectors.card_list(user=request.user, color=color, status=status), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    rule = request.GET.get("rule") or ""
+    rule_id = int(rule) if rule.isdigit() else None
+    qs = selectors.card_list(user=request.user, color=color, status=status, rule_id=rule_id)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "supervision/card_list.html",
@@ -264,6 +276,8 @@ def card_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "colors": CardColor.choices,
             "statuses": CardStatus.choices,
+            "rule_id": rule_id,
+            "rules": selectors.card_rule_names(),
             "query": _query(request),
             "can_supervise": can_supervise(request.user),
         },
@@ -275,15 +289,27 @@ def card_list(request: HttpRequest) -> HttpResponse:
 def card_new(request: HttpRequest) -> HttpResponse:
     if not can_supervise(request.user):
         raise PermissionDenied(_("只有监察人员或管理员可以出示黄牌/红牌。"))
-    form = CardIssueForm(request.POST or None)
+    initial = {k: v for k, v in request.GET.items() if k in ("department", "directive", "deadline", "color")}
+    form = CardIssueForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             card = services.card_issue(actor=request.user, **form.cleaned_data)
         except ServiceError as exc:
             _form_error(form, exc)
         else:
+            flash.success(request, _("已出示%(color)s。") % {"color": card.get_color_display()})
             return redirect("supervision:card", card_id=card.pk)
-    return render(request, "supervision/card_new.html", {"form": form})
+    evidence = form["deadline"].value()
+    watch = None
+    if evidence and str(evidence).isdigit():
+        watch = selectors.deadline_list(user=request.user, status=None).filter(pk=int(evidence)).first()
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "supervision/card_new.html",
+        {"form": form, "watch": watch, "can_supervise": True},
+        status=status,
+    )
 
 
 def _card_page(request, card_id: int, **forms) -> HttpResponse:
@@ -293,6 +319,7 @@ def _card_page(request, card_id: int, **forms) -> HttpResponse:
         "supervision/card_detail.html",
         {
             "card": card,
+            "rule_summary": rule_summary(card.rule) if card.rule_id else "",
             "events": selectors.card_events(user=request.user, card_id=card_id),
             "appeal_form": forms.get("appeal_form") or CardAppealForm(),
             "decide_form": forms.get("decide_form") or CardDecideForm(),
@@ -338,3 +365,35 @@ def card_decide(request: HttpRequest, card_id: int) -> HttpResponse:
         else:
             return redirect("supervision:card", card_id=card_id)
     return _card_page(request, card_id, decide_form=form)
+
+
+@staff_only
+@require_GET
+def card_rule_list(request: HttpRequest) -> HttpResponse:
+    rules = selectors.card_rule_list(user=request.user)
+    return render(
+        request,
+        "supervision/card_rule_list.html",
+        {
+            "rules": [(r, rule_summary(r)) for r in rules],
+            "can_edit": request.user.is_superuser,
+            "can_supervise": True,
+        },
+    )
+
+
+@staff_only
+@require_GET
+def card_rule_detail(request: HttpRequest, rule_id: int) -> HttpResponse:
+    rule = selectors.card_rule_get(user=request.user, rule_id=rule_id)
+    return render(
+        request,
+        "supervision/card_rule_detail.html",
+        {
+            "rule": rule,
+            "summary": rule_summary(rule),
+            "cards": selectors.card_list(user=request.user, rule_id=rule.pk)[:20],
+            "can_edit": request.user.is_superuser,
+            "can_supervise": True,
+        },
+    )

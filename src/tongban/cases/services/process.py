@@ -5,16 +5,17 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Q
 
-from tongban.catalogue.choices import CaseKind, ItemCategory, ItemStatus
+from tongban.catalogue import services as catalogue_services
+from tongban.catalogue.choices import CaseKind, ItemCategory, ItemEventKind, ItemStatus
 from tongban.catalogue.models import ServiceItem
-from tongban.common.errors import NotAllowed, NotFound, ValidationFailed
+from tongban.common.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from tongban.organisations.models import Department
 from tongban.organisations.scoping import scope_for
 
 from ..choices import StageKind
 from ..forms import schema_problems
 from ..models import ItemForm, ProcessDefinition, StageDefinition, StepDefinition
-from ..processes import ProcessPlan, StagePlan, StepPlan, process_problems
+from ..processes import ProcessPlan, plan_from_input, plan_revision, process_for_item, process_problems
 
 
 def _require_admin(actor) -> None:
@@ -25,65 +26,62 @@ def _require_admin(actor) -> None:
         raise NotAllowed("只有管理员可以配置办理流程和申请表单。")
 
 
-def _plan_from_input(stages: list[dict]) -> ProcessPlan:
-    ids = {s.get("department_id") for st in stages for s in st.get("steps", [])}
-    ids |= {st.get("lead_department_id") for st in stages if st.get("lead_department_id")}
-    names = dict(Department.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))
-    plan_stages = []
-    for pos, st in enumerate(stages, start=1):
-        steps = []
-        for s in st.get("steps", []):
-            if s.get("department_id") not in names:
-                raise ValidationFailed(
-                    f"第 {pos} 阶段的环节“{s.get('name', '')}”的办理部门不存在。", field="stages"
-                )
-            steps.append(
-                StepPlan(
-                    name=(s.get("name") or "审查").strip(),
-                    department_id=s["department_id"],
-                    department=names[s["department_id"]],
-                    limit_days=int(s.get("limit_days", 0)),
-                    role=s.get("role", ""),
-                )
-            )
-        lead = st.get("lead_department_id")
-        kind = st.get("kind") or (StageKind.PARALLEL if len(steps) > 1 else StageKind.SINGLE)
-        plan_stages.append(
-            StagePlan(
-                position=pos,
-                name=(st.get("name") or f"第{pos}阶段").strip(),
-                kind=kind,
-                steps=steps,
-                lead_department_id=lead,
-                lead_department=names.get(lead, ""),
-                joint_limit_days=int(st.get("joint_limit_days", 1 if kind == "parallel" else 0)),
-            )
-        )
-    return ProcessPlan(stages=plan_stages)
-
-
 def process_define(
-    *, actor=None, item_id: int, stages: list[dict], name: str = "", note: str = ""
+    *,
+    actor=None,
+    item_id: int,
+    stages: list[dict],
+    name: str = "",
+    note: str = "",
+    expected_revision: str | None = None,
 ) -> ProcessDefinition:
-    """Replace the process of an item version after validating the whole of it.
+    """Set the process of an item version after validating the whole of it; logged in the item log.
 
-    `stages`: [{"name", "kind": "single"|"parallel", "lead_department_id", "joint_limit_days",
-    "steps": [{"name", "department_id", "limit_days", "role"}]}] in order. Raises ValidationFailed
-    with every problem listed in `errors`.
+    `stages`: see `processes.plan_from_input`. Raises ValidationFailed with every problem in `errors`.
+    A person's edit follows the catalogue's versions (catalogue.services.item_update): a draft changes
+    in place; a published version is never edited — its edit becomes a new draft version (process,
+    form and materials copied, then this process written), published later like any draft; a retired
+    version is refused. `actor=None` (the system: demo set-up, migrations) writes in place.
+    `expected_revision`: the `plan_revision` the editor started from; Conflict (409) if it changed.
+    Returns the definition written; its `item` is the version that carries it.
     """
     _require_admin(actor)
     item = ServiceItem.objects.select_related("department").filter(pk=item_id).first()
     if item is None:
         raise NotFound("事项不存在。")
-    plan = _plan_from_input(stages)
-    problems = process_problems(plan, item)
+    plan, problems = plan_from_input(stages)
+    problems += process_problems(plan, item)
     if problems:
         raise ValidationFailed(f"办理流程有误：{problems[0]}", field="stages", errors=problems)
+    name = (name or "").strip() or f"{item.name} 办理流程"
+    existing = ProcessDefinition.objects.filter(item=item).first()
+    if (
+        existing is not None
+        and plan_revision(plan) == plan_revision(process_for_item(item))
+        and (existing.name, existing.note) == (name, note or "")
+    ):
+        return existing  # nothing to change: no new version, no log entry (the demo set-up re-runs)
     with transaction.atomic():
-        definition, _ = ProcessDefinition.objects.select_for_update().get_or_create(item=item)
-        definition.name, definition.note = name or f"{item.name} 办理流程", note
+        target = item
+        if actor is not None:
+            # locks every version of the code; a published one gets its new draft here
+            target = catalogue_services.item_update(actor=actor, item=item.pk, fields={})
+        if expected_revision is not None and expected_revision != plan_revision(process_for_item(item)):
+            raise Conflict("该办理流程刚被其他人修改，请刷新后再改。", field="revision")
+        definition, _ = ProcessDefinition.objects.select_for_update().get_or_create(item=target)
+        definition.name, definition.note = name, note or ""
         definition.save()
         _write_plan(definition, plan)
+        catalogue_services.item_log(
+            actor=actor,
+            item=target,
+            kind=ItemEventKind.PROCESS_UPDATED,
+            stages=len(plan.stages),
+            steps=sum(len(st.steps) for st in plan.stages),
+            total_days=plan.total_days,
+            flow=[f"{st.position}. {st.name}（{StageKind(st.kind).label}）" for st in plan.stages],
+            from_version=item.version if target.pk != item.pk else None,
+        )
         return definition
 
 

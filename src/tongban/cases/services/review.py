@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongban.catalogue.choices import CaseKind
-from tongban.common.errors import NotAllowed, NotFound, ValidationFailed
+from tongban.common.errors import NotAllowed, NotFound, ValidationFailed, require_choice
 from tongban.common.prepared import Prepared
 from tongban.common.validators import require_id_number
 from tongban.organisations.choices import StaffRole
@@ -113,8 +113,7 @@ def step_complete(
     step opens once every sibling is in. return: the case goes back to the intake window with the
     reason, and the other open steps are cancelled (re-opened after the correction).
     """
-    if outcome not in StepOutcome.values:
-        raise ValidationFailed("办理结果只能是通过、不通过或退回窗口。", field="outcome")
+    outcome = require_choice(outcome, StepOutcome, field="outcome", label="办理结果")
     with transaction.atomic():
         case, step = _lock_step(step_id, expected_version)
         action = "return_to_intake" if outcome == StepOutcome.RETURN else "complete_step"
@@ -186,8 +185,7 @@ def case_decide(
 ) -> Case:
     """审批决定 (准予/不予) on the open decision step, by its department (the lead for a parallel
     stage); issues the 决定书 and concludes the case."""
-    if decision not in Decision.values:
-        raise ValidationFailed("审批决定只能是准予或不予。", field="decision")
+    decision = require_choice(decision, Decision, field="decision", label="审批决定")
     with transaction.atomic():
         case = lock_case(case_id, expected_version=expected_version)
         before, after = move(case, "decide")
@@ -524,8 +522,8 @@ def case_handle_immediately(
     actor,
     case_id: int,
     reason: str,
+    decision: str,
     legal_basis: str = "",
-    decision: str = Decision.APPROVED,
     method: str = IssuanceMethod.PICKUP,
     identity_checked: bool = False,
     receiver_name: str = "",
@@ -535,8 +533,7 @@ def case_handle_immediately(
     expected_version: int | None = None,
 ) -> Case:
     """即办件: accepted, decided and issued at the window in one sitting (one transaction)."""
-    if decision not in Decision.values:
-        raise ValidationFailed("审批决定只能是准予或不予。", field="decision")
+    decision = require_choice(decision, Decision, field="decision", label="审批决定")
     with transaction.atomic():
         case = lock_case(case_id, expected_version=expected_version)
         before, _ = move(case, "handle_immediately")

@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tongban.accounts.models import Applicant
-from tongban.catalogue.choices import ItemStatus, MaterialSource, OnlineDepth
+from tongban.catalogue.audience import mismatch_message
+from tongban.catalogue.choices import ItemStatus, MaterialSource
 from tongban.catalogue.models import ServiceItem
 from tongban.common.errors import Conflict, IllegalTransition, NotAllowed, NotFound, ValidationFailed
 from tongban.common.prepared import Prepared
@@ -20,6 +21,7 @@ from tongban.supervision.hooks import case_watches_sync
 from tongban.workdays.calendar import add_working_days
 from tongban.workdays.clock import marked
 
+from ..capabilities import online_application_refusal
 from ..choices import (
     CaseChannel,
     CaseEventKind,
@@ -121,6 +123,13 @@ def _applicant_for(actor, applicant_id: int | None, agent: dict | None) -> tuple
     return applicant, _agent_fields(agent)
 
 
+def _require_audience(item: ServiceItem, applicant: Applicant) -> None:
+    """A 法人-only item takes no natural person as applicant, and the other way round (服务对象)."""
+    message = mismatch_message(item, applicant)
+    if message:
+        raise ValidationFailed(message, field="applicant", errors={"applicant": [message]})
+
+
 def _region_code(case: Case) -> str:
     if case.intake_hall_id:
         return case.intake_hall.region.code
@@ -145,9 +154,11 @@ def _new_online_case(*, actor, item_id: int | None, applicant_id: int | None, ag
     if item_id is None:
         raise ValidationFailed("请选择申请的事项。", field="item_id")
     item = _published_item(item_id)
-    if item.online_depth < OnlineDepth.RECEIVE:
-        raise ValidationFailed("该事项暂不支持网上申报，请到窗口办理。", field="item_id")
+    refusal = online_application_refusal(item)
+    if refusal:
+        raise ValidationFailed(refusal, field="item_id")
     applicant, agent_fields = _applicant_for(actor, applicant_id, agent)
+    _require_audience(item, applicant)
     return Case(
         item=item,
         applicant=applicant,
@@ -252,6 +263,7 @@ def _submit(*, actor, key, case_id, item_id, form_data, applicant_id, agent, exp
     if case.submitted_by_id != actor.pk:
         raise NotAllowed("只能提交自己的申请。")
     before, after = move(case, "submit")
+    _require_audience(case.item, case.applicant)
     data = form_data if form_data is not None else case.form_data
     case.form_data = _cleaned_form(case.item, data)
     _require_materials(_missing_required(case))
@@ -344,6 +356,7 @@ def case_intake_register(
     applicant = Applicant.objects.filter(pk=applicant_id).first()
     if applicant is None:
         raise NotFound("申请人不存在。")
+    _require_audience(item, applicant)
     cleaned = _cleaned_form(item, form_data)
     with transaction.atomic():
         case = Case(

@@ -120,15 +120,9 @@ class FormError:
 
 
 def staff_render(request, template: str, context: dict, *, status: int = 200):
-    """render() plus the menu flags: window links for clerks, the task list for department staff."""
+    """render() plus whether the window's write links (窗口收件 …) are offered: clerks only; supervisors
+    see the lists read-only. The menu itself is the site's one menu (common.context_processors)."""
     from django.shortcuts import render
 
-    scope = scope_for(request.user)
-    context = {
-        **context,
-        "menu_window": is_clerk(scope) or scope.sees_everything,
-        # the window's write links (窗口收件 …): clerks only; supervisors see the lists read-only
-        "window_clerk": is_clerk(scope),
-        "menu_tasks": is_department_staff(scope) or scope.sees_everything,
-    }
+    context = {**context, "window_clerk": is_clerk(scope_for(request.user))}
     return render(request, template, context, status=status)

@@ -124,8 +124,14 @@ def test_a_case_end_to_end_through_the_api(world):
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     again = applicant.get(f"/api/v1/cases/{case_id}/documents/").json()[0]
     assert again["rendered_at"] and again["sha256"] == hashlib.sha256(pdf.content).hexdigest()
-    kinds = [e["kind"] for e in applicant.get(f"/api/v1/cases/{case_id}/events/").json()]
-    assert kinds[0] == "draft_saved" and kinds[-1] == "visit" and "decided" in kinds and "issued" in kinds
+    # the applicant sees the public events only (issue 12 point 8), the clerk all of them
+    events = applicant.get(f"/api/v1/cases/{case_id}/events/").json()
+    kinds = [e["kind"] for e in events]
+    assert kinds[0] == "submitted" and kinds[-1] == "visit" and "decided" in kinds and "issued" in kinds
+    assert not {"draft_saved", "step_opened", "step_completed", "material_uploaded"} & set(kinds)
+    assert all(e["actor_name"] == "" and e["detail"] == {} for e in events)
+    staff_kinds = [e["kind"] for e in clerk.get(f"/api/v1/cases/{case_id}/events/").json()]
+    assert staff_kinds[0] == "draft_saved" and "step_opened" in staff_kinds
     track = APIClient().get("/api/v1/track/", {"no": number, "code": code}).json()
     assert track["status"] == "closed" and track["visit_count"] == 1
 
@@ -250,6 +256,7 @@ def test_immediate_case_and_window_intake(world):
         f"/api/v1/cases/{case_id}/handle-immediately/",
         {
             "reason": "符合条件，当场办结",
+            "decision": "approved",
             "identity_checked": True,
             "receiver_name": world.applicant.name,
             "receiver_id_number": world.applicant.id_number,

@@ -113,7 +113,9 @@ def test_draft_resume_upload_and_double_submit_files_one_case(logged_in, world):
     assert 'data-field-error="materials"' in response.content.decode()
     for m in case.materials.all():
         row = upload(logged_in, case, m, htmx=True)
-        assert row.status_code == 200 and "已提交" in row.content.decode()
+        # uploaded, not yet submitted (issue 12 point 8): the draft is not filed until 提交申请
+        assert row.status_code == 200 and "已上传，待提交" in row.content.decode()
+        assert "已提交" not in row.content.decode() and "SHA-256" not in row.content.decode()
     first = logged_in.post(draft_url, post_form(world.applicant, action="submit", submit_key=key))
     second = logged_in.post(draft_url, post_form(world.applicant, action="submit", submit_key=key))
     assert first.status_code == second.status_code == 302

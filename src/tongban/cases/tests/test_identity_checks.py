@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from tongban.accounts.models import Applicant
 from tongban.cases import services
-from tongban.cases.choices import CaseStatus
+from tongban.cases.choices import CaseStatus, Decision
 from tongban.cases.models import Case, Step, Visit
 from tongban.common.errors import ValidationFailed
 from tongban.common.tests.standards import gb11643_check, wrong_check
@@ -119,6 +119,7 @@ def test_immediate_case_with_a_bad_receiver_number_stays_unaccepted(world):
             actor=world.clerk,
             case_id=case.pk,
             reason="当场办结",
+            decision=Decision.APPROVED,
             receiver_id_number=wrong_check(world.applicant.id_number),
             **PICKUP,
         )

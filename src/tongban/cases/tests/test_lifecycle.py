@@ -222,6 +222,7 @@ def test_immediate_item_in_one_sitting(world, clock):
         actor=world.clerk,
         case_id=case.pk,
         reason="材料齐全，当场办结",
+        decision="approved",
         identity_checked=True,
         receiver_name="张小明",
         receiver_id_number=world.applicant.id_number,

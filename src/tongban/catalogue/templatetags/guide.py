@@ -1,9 +1,8 @@
-"""Template helpers of the public guide: highlight, translated choice labels, limits, apply link."""
+"""Template helpers of the public guide: highlight, translated choice labels, limits, query strings."""
 
 from __future__ import annotations
 
 from django import template
-from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop
@@ -76,6 +75,11 @@ CHOICE_LABELS = (
     gettext_noop("公民类"),
     gettext_noop("自然人"),
     gettext_noop("法人"),
+    # CapabilityCode (catalogue.capabilities)
+    gettext_noop("网上办理"),
+    gettext_noop("预约办理"),
+    gettext_noop("在线咨询"),
+    gettext_noop("电子证照"),
 )
 
 
@@ -108,17 +112,6 @@ def limit_text(n: int, unit: str) -> str:
         return gettext("当场办结")
     unit_label = gettext("工作日") if unit == "working" else gettext("自然日")
     return gettext("%(n)s个%(unit)s") % {"n": n, "unit": unit_label}
-
-
-@register.simple_tag
-def apply_url(item) -> str:
-    """URL of the online application of an item, or "" until the cases app provides `cases:apply`."""
-    for kwargs in ({"code": item.code}, {"pk": item.pk}, None):
-        try:
-            return reverse("cases:apply", kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return ""
 
 
 @register.simple_tag(takes_context=True)

@@ -58,3 +58,36 @@ def test_parallel_publish_of_one_draft_publishes_once():
     assert outcomes.count("ok") == 1 and outcomes.count("illegal_transition") == 5
     statuses = dict(ServiceItem.objects.filter(code=item.code).values_list("version", "status"))
     assert statuses == {1: ItemStatus.RETIRED, 2: ItemStatus.PUBLISHED}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+def test_parallel_creation_of_one_synonym_is_one_row_and_conflicts():
+    from tongban.catalogue import search_services
+    from tongban.catalogue.models import SearchEvent, SearchSynonym
+
+    outcomes = _race(
+        6,
+        lambda i: search_services.synonym_create(
+            actor=None, fields={"phrase": "丢了", "terms": [f"补领{i}"]}
+        ),
+    )
+    assert outcomes.count("ok") == 1 and outcomes.count("conflict") == 5
+    assert SearchSynonym.objects.count() == 1 and SearchEvent.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+def test_parallel_edits_of_one_synonym_seen_at_the_same_time_let_one_win():
+    from tongban.catalogue import search_services
+    from tongban.catalogue.models import SearchEvent, SearchSynonym
+
+    synonym = search_services.synonym_create(actor=None, fields={"phrase": "丢了", "terms": ["补领"]})
+    seen = synonym.updated_at
+    outcomes = _race(
+        6,
+        lambda i: search_services.synonym_update(
+            actor=None, synonym=synonym.pk, fields={"terms": [f"补办{i}"]}, expected_updated_at=seen
+        ),
+    )
+    assert outcomes.count("ok") == 1 and outcomes.count("conflict") == 5
+    assert SearchEvent.objects.filter(kind="updated").count() == 1
+    assert SearchSynonym.objects.get().terms[0].startswith("补办")

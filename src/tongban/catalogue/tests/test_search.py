@@ -12,8 +12,10 @@ from tongban.catalogue.search import (
     PINYIN_MAX,
     highlight_spans,
     index_text,
+    load_items,
     query_terms,
     reindex_items,
+    search,
     search_items,
     search_suggest,
 )
@@ -147,7 +149,13 @@ class TestSearchItems:
     def test_terms_are_anded(self, catalogue):
         assert names(search_items("营业执照 变更")) == ["营业执照变更登记"]
         assert names(search_items("qysl yyzz")) == ["企业设立登记（营业执照）"]
-        assert search_items("营业执照 结婚") == []
+        assert search("营业执照 变更").partial is False
+
+    def test_when_no_item_has_every_term_the_items_with_some_are_listed_and_flagged(self, catalogue):
+        result = search("营业执照 结婚")
+        assert result.partial is True
+        found = names(load_items(result.ids))
+        assert {"营业执照", "结婚登记"} <= set(found)
 
     def test_department_matches(self, catalogue):
         assert names(search_items("民政局")) == ["结婚登记"]

@@ -270,11 +270,16 @@ def test_conditional_material_needs_its_condition(admin):
     assert not draft.materials.exists()
 
 
-def test_duplicate_material_position_is_refused(admin):
+def test_a_material_added_at_a_taken_position_goes_there(admin):
+    """Numbers are the order, not keys typed by hand: the one already at 1 moves down to 2."""
     draft = ServiceItemFactory(draft=True)
-    MaterialRequirementFactory(item=draft, position=1)
-    with pytest.raises(ValidationFailed):
-        services.material_add(actor=admin, item=draft, fields={"name": "x", "position": 1})
+    first = MaterialRequirementFactory(item=draft, position=1, name="申请书")
+    added = services.material_add(actor=admin, item=draft, fields={"name": "x", "position": 1})
+    assert list(draft.materials.order_by("position").values_list("position", "name")) == [
+        (1, "x"),
+        (2, "申请书"),
+    ]
+    assert added.position == 1 and MaterialRequirement.objects.get(pk=first.pk).position == 2
 
 
 def test_import_version_creates_next_version_published(admin):

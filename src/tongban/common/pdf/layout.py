@@ -233,35 +233,54 @@ def numbered_canvas(*, label_font: str, label_size: float, bottom: float) -> typ
     return NumberedCanvas
 
 
-def column_widths(natural_rows: list[list[float]], total: float, size: float, padding: float) -> list[float]:
+def column_widths(
+    natural_rows: list[list[float]],
+    total: float,
+    size: float,
+    padding: float,
+    floors: list[float] | None = None,
+) -> list[float]:
     """Share `total` between columns by content: short columns get their natural width, long ones the rest.
 
     `natural_rows` holds each cell's one-line text width. A column never gets less than two characters
-    plus padding, so a header like "序号" stays on one line.
+    plus padding, so a header like "序号" stays on one line, nor less than its `floors` entry (the
+    grid gives numeric columns their widest figure: "100.0%" must not break after "100.0"); the
+    columns without a floor — text, long headers — wrap instead.
     """
     ncols = len(natural_rows[0])
-    floor = 2 * size + 2 * padding + 1
-    natural = [max(floor, max(r[i] for r in natural_rows) + 2 * padding + 1) for i in range(ncols)]
+    base = 2 * size + 2 * padding + 1
+    mins = [max(base, floors[i] if floors else 0.0) for i in range(ncols)]
+    natural = [max(mins[i], max(r[i] for r in natural_rows) + 2 * padding + 1) for i in range(ncols)]
     if sum(natural) <= total:
         extra = (total - sum(natural)) / ncols
         return [n + extra for n in natural]
+    if sum(mins) >= total:  # not even the floors fit: shrink them all alike
+        return [m * total / sum(mins) for m in mins]
     widths = [0.0] * ncols
     remaining = list(range(ncols))
     budget = total
     while remaining:
         fair = budget / len(remaining)
         fits = [i for i in remaining if natural[i] <= fair]
-        if not fits:
-            weight = sum(natural[i] for i in remaining)
+        if fits:
+            for i in fits:
+                widths[i] = natural[i]
+                budget -= natural[i]
+            remaining = [i for i in remaining if i not in fits]
+            continue
+        # Share the rest by natural width, but a column whose share is below its floor gets the floor
+        # and leaves the others a little less.
+        weight = sum(natural[i] for i in remaining)
+        low = [i for i in remaining if budget * natural[i] / weight < mins[i]]
+        if not low:
             for i in remaining:
-                widths[i] = max(floor, budget * natural[i] / weight)
+                widths[i] = budget * natural[i] / weight
             break
-        for i in fits:
-            widths[i] = natural[i]
-            budget -= natural[i]
-        remaining = [i for i in remaining if i not in fits]
-    scale = total / sum(widths)
-    return [w * scale for w in widths]
+        for i in low:
+            widths[i] = mins[i]
+            budget -= mins[i]
+        remaining = [i for i in remaining if i not in low]
+    return widths
 
 
 def is_numeric(values: list[str]) -> bool:
@@ -296,8 +315,19 @@ def grid_table(
         [max((stringWidth(part, fonts.body, size) for part in cell.split("\n")), default=0.0) for cell in r]
         for r in rows
     ]
-    widths = column_widths(measured, width, size, padding)
     numeric = [is_numeric([r[i] for r in rows[1:]]) for i in range(ncols)]
+    # A figure never breaks across lines: a numeric column is at least as wide as its widest value.
+    floors = [
+        max((m[i] for m in measured[1:]), default=0.0) + 2 * padding + 1 if numeric[i] else 0.0
+        for i in range(ncols)
+    ]
+    # ... and its header, if longer than three characters, may take two lines, so the text columns
+    # (names) keep the room they need.
+    wanted = [list(measured[0]), *measured[1:]]
+    for i in range(ncols):
+        if numeric[i] and len(rows[0][i]) > 3:
+            wanted[0][i] = measured[0][i] / 2 + size
+    widths = column_widths(wanted, width, size, padding, floors)
     # Short numbers (序号, counts of a few digits) read best centred; longer figures align right.
     short = [numeric[i] and max(len(r[i]) for r in rows[1:]) <= 3 for i in range(ncols)]
     aligns = ["CENTER" if short[i] else "RIGHT" if numeric[i] else "LEFT" for i in range(ncols)]

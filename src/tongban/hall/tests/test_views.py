@@ -203,15 +203,84 @@ def test_booking_page(client, world, clock):
         reverse("hall:book"), {"item": world.item.code, "hall": world.hall.code, "date": "2026-03-03"}
     )
     html = r.content.decode()
-    assert "09:00–09:30" in html
+    assert "09:00–09:30" in html and 'id="booking-slots"' in html
+    assert 'method="get" class="d-flex flex-wrap gap-2" id="booking-slots"' in html  # choosing takes nothing
     r = client.post(
         reverse("hall:book"),
-        {"item": world.item.code, "hall": world.hall.code, "date": "2026-03-03", "slot": "09:00"},
+        {
+            "item": world.item.code,
+            "hall": world.hall.code,
+            "date": "2026-03-03",
+            "slot": "09:00",
+            "confirm": "1",
+        },
     )
     assert r.status_code == 302
     assert "预约成功" in client.get(r["Location"]).content.decode()
     assert dt.date(2026, 3, 3) == world.person.user.appointments.get().slot_date
     assert at(9, 0, day=3) == world.person.user.appointments.get().starts_at
+
+
+class TestBookingConfirmation:
+    """Issue 12 point 8: a slot is taken only after the person confirms what they are booking."""
+
+    def chosen(self, world, **extra):
+        return {
+            "item": world.item.code,
+            "hall": world.hall.code,
+            "date": "2026-03-03",
+            "slot": "09:30",
+            **extra,
+        }
+
+    def test_choosing_a_slot_asks_for_confirmation_and_takes_nothing(self, client, world, clock):
+        client.force_login(world.person.user)
+        html = client.get(reverse("hall:book"), self.chosen(world)).content.decode()
+        confirm = html[html.index('id="booking-confirm"') :]
+        assert "请确认预约" in confirm and "个体工商户登记" in confirm and world.hall.name in confirm
+        assert "2026年3月3日" in confirm and "09:30–10:00" in confirm
+        assert '<input type="hidden" name="confirm" value="1">' in confirm
+        assert 'id="booking-slots"' not in html
+        assert not world.person.user.appointments.exists()
+
+    def test_a_post_without_confirmation_books_nothing(self, client, world, clock):
+        client.force_login(world.person.user)
+        r = client.post(reverse("hall:book"), self.chosen(world))
+        assert r.status_code == 200 and 'id="booking-confirm"' in r.content.decode()
+        assert not world.person.user.appointments.exists()
+
+    def test_confirming_a_full_slot_says_so(self, client, world, clock):
+        from tongban.hall.models import AppointmentSlotConfig
+
+        AppointmentSlotConfig.objects.filter(category=world.cats["B"]).update(capacity=1)
+        services.appointment_book(
+            actor=world.person2.user,
+            hall_id=world.hall.pk,
+            item_id=world.item.pk,
+            slot_date=dt.date(2026, 3, 3),
+            slot_start=dt.time(9, 30),
+        )
+        client.force_login(world.person.user)
+        html = client.get(reverse("hall:book"), self.chosen(world)).content.decode()
+        assert "所选时段已约满或已过" in html and 'id="booking-confirm"' not in html
+        r = client.post(reverse("hall:book"), self.chosen(world, confirm="1"))
+        assert r.status_code == 200 and not world.person.user.appointments.exists()
+
+    def test_only_halls_taking_appointments_for_the_item_are_offered(self, client, world, clock):
+        from tongban.hall.models import AppointmentSlotConfig
+        from tongban.organisations.tests.factories import HallFactory
+
+        HallFactory(code="TH09", name="没有预约的大厅")
+        AppointmentSlotConfig.objects.filter(hall=world.other_hall).update(is_active=False)
+        client.force_login(world.person.user)
+        html = client.get(reverse("hall:book"), {"item": world.item.code}).content.decode()
+        select = html[html.index('id="b-hall"') : html.index("</select>")]
+        assert (
+            world.hall.name in select
+            and world.other_hall.name not in select
+            and "没有预约的大厅" not in select
+        )
+        assert "selected" in select  # the one hall is chosen for the person
 
 
 def test_kiosk_tracking_shares_the_public_guessing_limit(client, world, settings):

@@ -35,7 +35,7 @@ from ..choices import (
     FollowUpStage,
 )
 from ..models import FollowUp, FollowUpEvent, RatableService, Rating
-from ..permissions import require_handler, require_supervisor
+from ..permissions import require_caller, require_handler, require_supervisor
 
 S = FollowUpStage
 SUBJECT = SubjectType.RATING_FOLLOWUP
@@ -149,9 +149,9 @@ def followup_verify(*, actor, followup_id: int, note: str, expected_version: int
         require_handler(actor, fu, action="核实差评")
         _require_stage(fu, S.VERIFY, "核实")
         before = fu.stage
-        fu.stage, fu.verified_at, fu.verify_note = S.RECTIFY, timezone.now(), note
+        fu.stage, fu.verified_at, fu.verify_note, fu.verified_by = S.RECTIFY, timezone.now(), note, actor
         fu.stage_due = fu.rectify_due
-        _save(fu, ["stage", "verified_at", "verify_note", "stage_due"])
+        _save(fu, ["stage", "verified_at", "verify_note", "verified_by", "stage_due"])
         _event(fu, FollowUpEventKind.VERIFIED, before=before, actor=actor, note=note)
         _close_watch(fu, actor=actor, note="已核实")
         _watch(fu, started_on=fu.opened_on, due=fu.rectify_due, limit_days=conf.rectify_working_days())
@@ -167,9 +167,9 @@ def followup_rectify(*, actor, followup_id: int, note: str, expected_version: in
         _require_stage(fu, S.RECTIFY, "填报整改")
         before = fu.stage
         today = timezone.localdate()
-        fu.stage, fu.rectified_at, fu.rectify_note = S.CALLBACK, timezone.now(), note
+        fu.stage, fu.rectified_at, fu.rectify_note, fu.rectified_by = S.CALLBACK, timezone.now(), note, actor
         fu.callback_due = fu.stage_due = add_working_days(today, conf.callback_working_days())
-        _save(fu, ["stage", "rectified_at", "rectify_note", "callback_due", "stage_due"])
+        _save(fu, ["stage", "rectified_at", "rectify_note", "rectified_by", "callback_due", "stage_due"])
         _event(fu, FollowUpEventKind.RECTIFIED, before=before, actor=actor, note=note)
         _close_watch(fu, actor=actor, note="已整改")
         _watch(fu, started_on=today, due=fu.callback_due, limit_days=conf.callback_working_days())
@@ -180,17 +180,19 @@ def followup_callback(
     *, actor, followup_id: int, result: str, note: str = "", expected_version: int | None = None
 ) -> FollowUp:
     """回访: the person was called back and said how satisfied they are with the rectification; the
-    follow-up is closed and the person is told the outcome (template rating.followup)."""
+    follow-up is closed and the person is told the outcome (template rating.followup). Done by the
+    centre's supervisors or the department's staff — never by whoever rectified (permissions)."""
     if result not in CallbackResult.values:
         raise ValidationFailed("请选择回访结果（满意、基本满意、不满意或无法联系）。", field="result")
     note = (note or "").strip()[:NOTE_MAX]
     with transaction.atomic():
         fu = _lock(actor, followup_id, expected_version=expected_version)
-        require_handler(actor, fu, action="回访")
+        require_caller(actor, fu)
         _require_stage(fu, S.CALLBACK, "回访")
         before = fu.stage
         now = timezone.now()
         fu.stage, fu.called_back_at, fu.callback_result, fu.callback_note = S.CLOSED, now, result, note
+        fu.called_back_by = actor
         fu.closed_at, fu.closed_reason, fu.stage_due = now, ClosedReason.CALLED_BACK, None
         _save(
             fu,
@@ -199,6 +201,7 @@ def followup_callback(
                 "called_back_at",
                 "callback_result",
                 "callback_note",
+                "called_back_by",
                 "closed_at",
                 "closed_reason",
                 "stage_due",

@@ -41,7 +41,7 @@ def rated(world):
     for fu in (fa2, fa1):
         followup_verify(actor=world.approver_a, followup_id=fu.pk, note="核实")
         followup_rectify(actor=world.approver_a, followup_id=fu.pk, note="整改")
-    followup_callback(actor=world.approver_a, followup_id=fa2.pk, result="satisfied")
+    followup_callback(actor=world.supervisor, followup_id=fa2.pk, result="satisfied")
     followup_claim_invalid(actor=world.approver_a, followup_id=fa_invalid.pk, kind="malicious", reason="恶意")
     followup_claim_decide(actor=world.supervisor, followup_id=fa_invalid.pk, accept=True)
     followup_verify(actor=world.approver_b, followup_id=FollowUp.objects.get(service=b[1]).pk, note="核实")

@@ -1,5 +1,6 @@
 """Writes of supervision (DESIGN rule 1). Other apps call the deadline_* functions (or hooks.py)."""
 
+from .card_rules import card_rule_create, card_rule_update
 from .cards import card_appeal, card_appeal_decide, card_issue
 from .deadlines import (
     deadline_close,
@@ -19,6 +20,8 @@ __all__ = [
     "card_appeal",
     "card_appeal_decide",
     "card_issue",
+    "card_rule_create",
+    "card_rule_update",
     "deadline_close",
     "deadline_open",
     "deadline_pause",

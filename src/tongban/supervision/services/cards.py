@@ -1,5 +1,7 @@
-"""黄牌/红牌: manual cards by a supervisor (rule cards come from the sweep, engine.CARD_RULES), appeals
-by the department, decisions by a supervisor. Every change is logged as a CardEvent."""
+"""黄牌/红牌: manual cards by a supervisor (rule cards come from the card rules: services.rule_cards and
+the opt-in overdue rules of engine), appeals by the department, decisions by a supervisor. Every change
+is logged as a CardEvent. A manual card may point to its evidence: a directive, a watch (its red and
+escalation warnings are linked)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,8 @@ from tongban.common.errors import IllegalTransition, NotAllowed, NotFound, Valid
 from tongban.organisations.models import Department, StaffAssignment
 from tongban.organisations.scoping import scope_for
 
-from ..choices import CardColor, CardEventKind, CardStatus, SubjectType
-from ..models import Card, CardEvent
+from ..choices import CardColor, CardEventKind, CardStatus, SubjectType, WarningKind
+from ..models import Card, CardEvent, CardWarning, Deadline, Directive, WarningEvent
 from ..recipients import Recipients
 from ..subjects import subject_label
 from ._common import DEPARTMENT_ROLES, local_today, pk_of, require_supervisor, require_text
@@ -36,6 +38,29 @@ def _lock(actor, card_id: int) -> Card:
     return card
 
 
+def _evidence_directive(actor, directive) -> Directive | None:
+    """The directive a manual card points to, by id or by its number (督办单号)."""
+    if directive in (None, ""):
+        return None
+    if isinstance(directive, Directive):
+        return directive
+    qs = Directive.objects.visible_to(actor)
+    text = str(directive).strip()
+    found = qs.filter(pk=int(text)).first() if text.isdigit() else qs.filter(number__iexact=text).first()
+    if found is None:
+        raise ValidationFailed(f"没有督办单“{text}”。", field="directive")
+    return found
+
+
+def _evidence_watch(actor, deadline) -> Deadline | None:
+    if deadline in (None, ""):
+        return None
+    found = Deadline.objects.visible_to(actor).filter(pk=pk_of(deadline)).first()
+    if found is None:
+        raise ValidationFailed("关联的时限监控记录不存在。", field="deadline")
+    return found
+
+
 def card_issue(
     *,
     actor,
@@ -45,8 +70,11 @@ def card_issue(
     staff=None,
     subject_type: str = "",
     subject_id: int | None = None,
+    directive=None,
+    deadline=None,
 ) -> Card:
-    """A supervisor shows a card with a reason (manual: no rule key, issued_by recorded)."""
+    """A supervisor shows a card by hand, with a reason (no rule: `issued_by` says who). Evidence it
+    may name: a directive (id or number), a watch (its red/escalation warnings are linked), a subject."""
     from .sweep import notify_card
 
     require_supervisor(actor, action="出示黄牌/红牌")
@@ -60,11 +88,23 @@ def card_issue(
     in_department = StaffAssignment.objects.filter(user_id=staff_id, department_id=department_id)
     if staff_id and not in_department.exists():
         raise ValidationFailed("被出示的工作人员不属于该部门。", field="staff")
+    evidence_directive = _evidence_directive(actor, directive)
+    watch = _evidence_watch(actor, deadline)
     label = ""
-    if subject_type:
+    if not subject_type and watch is not None:  # the watch names its subject itself
+        subject_type, subject_id = watch.subject_type, watch.subject_id
+        label = f"{watch.get_subject_type_display()} {watch.reference or watch.subject_id}"
+    elif not subject_type and evidence_directive is not None:
+        subject_type, subject_id = SubjectType.DIRECTIVE, evidence_directive.pk
+        label = f"督办单 {evidence_directive.number}"
+    elif subject_type:
         if subject_type not in SubjectType.values or not subject_id:
             raise ValidationFailed("关联对象无效。", field="subject_type")
-        label, _ = subject_label(subject_type, subject_id)
+        if subject_type == SubjectType.DIRECTIVE:
+            found = Directive.objects.filter(pk=subject_id).values_list("number", flat=True).first()
+            label = f"督办单 {found}" if found else None
+        else:
+            label, _ = subject_label(subject_type, subject_id)
         if label is None:
             raise ValidationFailed("关联对象不存在。", field="subject_id")
     with transaction.atomic():
@@ -77,8 +117,15 @@ def card_issue(
             subject_type=subject_type,
             subject_id=subject_id if subject_type else None,
             subject_label=(label or "")[:200],
+            directive=evidence_directive,
+            deadline=watch,
             issued_on=local_today(),
         )
+        if watch is not None:
+            crossings = WarningEvent.objects.filter(
+                deadline=watch, kind__in=[WarningKind.RED, WarningKind.ESCALATED]
+            ).values_list("pk", flat=True)
+            CardWarning.objects.bulk_create([CardWarning(card=card, warning_id=pk) for pk in crossings])
         _event(card, CardEventKind.ISSUED, actor=actor, before="", after=card.status, note=reason)
         notify_card(card, Recipients())
         return card

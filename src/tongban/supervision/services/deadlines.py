@@ -20,7 +20,7 @@ from tongban.workdays.calendar import CalendarMissing, touches_provisional
 from ..bulk import insert_rows
 from ..choices import DeadlineStatus, DeadlineUnit, Level, SubjectType, WarningKind
 from ..engine import CardRow, Change, EventRow, card_issued_events, plan_change
-from ..models import Card, CardEvent, Deadline, WarningEvent, WarningPolicy
+from ..models import Card, CardEvent, CardWarning, Deadline, WarningEvent, WarningPolicy
 from ..policies import PolicyBook, thresholds_for
 from ..thresholds import State, dates_for, state_on
 from ._common import dispatch_on_commit, local_today, pk_of, require_supervisor, require_text
@@ -90,6 +90,10 @@ CARD_FIELDS = [
     "staff_id",
     "reason",
     "rule_key",
+    "rule_id",
+    "rule_ref",
+    "directive_id",
+    "notify_pending",
     "issued_by_id",
     "subject_type",
     "subject_id",
@@ -120,21 +124,24 @@ def save_events(events: list[EventRow]) -> None:
 
 
 def save_rule_cards(cards: list[CardRow]) -> list[int]:
-    """Insert the rule cards whose (rule, subject) has none yet, with their log rows; returns new ids."""
+    """Insert the rule cards whose firing — (rule, subject, rule_ref) — has none yet, with their log
+    rows and the warnings they counted; returns the new ids. Callers hold the lock that makes the
+    check-then-insert safe (the watch's row, the directive's row, or the rule's row)."""
     if not cards:
         return []
-    keys = {(c.rule_key, c.subject_type, c.subject_id) for c in cards}
+    keys = {(c.rule_key, c.subject_type, c.subject_id, c.rule_ref) for c in cards}
     existing = set(
         Card.objects.filter(
             rule_key__in={k[0] for k in keys},
             subject_type__in={k[1] for k in keys},
             subject_id__in={k[2] for k in keys},
-        ).values_list("rule_key", "subject_type", "subject_id")
+            rule_ref__in={k[3] for k in keys},
+        ).values_list("rule_key", "subject_type", "subject_id", "rule_ref")
     )
     now = timezone.now()
     new: list[CardRow] = []
     for c in cards:
-        key = (c.rule_key, c.subject_type, c.subject_id)
+        key = (c.rule_key, c.subject_type, c.subject_id, c.rule_ref)
         if key not in existing:
             existing.add(key)
             c.created_at = c.updated_at = now
@@ -146,12 +153,16 @@ def save_rule_cards(cards: list[CardRow]) -> list[int]:
     insert_rows(
         CardEvent, CARD_EVENT_FIELDS, [tuple(getattr(e, f) for f in CARD_EVENT_FIELDS) for e in events]
     )
+    links = [(c.pk, w) for c in new if c.pk for w in c.warning_ids]
+    insert_rows(CardWarning, ["card_id", "warning_id"], links)
+    if new:
+        dispatch_on_commit()
     return ids
 
 
-def evaluate(d: Deadline, *, today: dt.date, book: PolicyBook | None = None) -> State:
+def evaluate(d: Deadline, *, today: dt.date, book: PolicyBook) -> State:
     """The state `d` should be in on `today` (its stored due date, its item's thresholds)."""
-    thresholds = (book or PolicyBook()).for_item(d.item_code)
+    thresholds = book.for_item(d.item_code)
     return state_on(
         started_on=d.started_on, due=d.due_date, limit_days=d.limit_days, thresholds=thresholds, today=today
     )
@@ -159,8 +170,9 @@ def evaluate(d: Deadline, *, today: dt.date, book: PolicyBook | None = None) -> 
 
 def refresh(d: Deadline, *, today: dt.date, book: PolicyBook | None = None) -> None:
     """Recompute the dates; while running also the level (with its crossings). Paused: dates only."""
+    book = book or PolicyBook()
     if d.paused or d.status != DeadlineStatus.OPEN:
-        thresholds = (book or PolicyBook()).for_item(d.item_code)
+        thresholds = book.for_item(d.item_code)
         dates = dates_for(
             started_on=d.started_on, due=d.due_date, limit_days=d.limit_days, thresholds=thresholds
         )
@@ -169,7 +181,7 @@ def refresh(d: Deadline, *, today: dt.date, book: PolicyBook | None = None) -> N
         for k, v in fields.items():
             setattr(d, k, v)
         return
-    write_change(d, plan_change(d, evaluate(d, today=today, book=book), today=today))
+    write_change(d, plan_change(d, evaluate(d, today=today, book=book), today=today, rules=book.rules))
 
 
 def _check_dates(started_on: dt.date, due_date: dt.date, limit_days: int) -> None:

@@ -14,15 +14,15 @@ from tongban.common.pdf.layout import chinese_date
 from tongban.organisations.models import Department
 from tongban.workdays.calendar import add_working_days
 
-from ..choices import DirectiveEventKind, DirectiveStatus, SubjectType
-from ..models import Directive, DirectiveEvent
+from ..choices import DeadlineStatus, DirectiveEventKind, DirectiveStatus, SubjectType
+from ..models import Deadline, Directive, DirectiveEvent
 from ..recipients import Recipients
-from ..subjects import subject_label
+from ..subjects import case_by_number, case_number_of, directive_subject_types, open_steps, subject_label
 from ._common import local_today, pk_of, require_department_staff, require_supervisor, require_text
 from .deadlines import deadline_close, deadline_open
+from .rule_cards import directive_late_cards
 
 MAX_RESPONSE_DAYS = 30
-DIRECTIVE_SUBJECTS = (SubjectType.CASE, SubjectType.STEP, SubjectType.DEPARTMENT, SubjectType.WORKORDER)
 
 # action -> {from: to}; everything else is illegal.
 TRANSITIONS: dict[str, dict[str, str]] = {
@@ -102,6 +102,7 @@ def _create(
         subject_type=subject_type,
         subject_id=subject_id,
         subject_label=label[:200],
+        case_number=case_number_of(subject_type, subject_id)[:32],
         department_id=department_id,
         title=title,
         required_action=required_action,
@@ -122,12 +123,20 @@ def _create(
         after=DirectiveStatus.ISSUED,
         note=f"第{directive.round}轮督办：{required_action}",
     )
+    # The order's own deadline is watched; its responsible person is the subject's (a step's assignee),
+    # whom a card rule targeting people names when the order is ignored or answered late.
+    responsible = (
+        Deadline.objects.filter(subject_type=subject_type, subject_id=subject_id, status=DeadlineStatus.OPEN)
+        .values_list("assignee_id", flat=True)
+        .first()
+    )
     deadline_open(
         subject_type=SubjectType.DIRECTIVE,
         subject_id=directive.pk,
         title=f"督办：{title}"[:200],
         reference=directive.number,
         department=department_id,
+        assignee=responsible,
         started_on=today,
         due_date=due,
         limit_days=response_days,
@@ -154,29 +163,62 @@ def _notify_issued(directive: Directive) -> None:
         )
 
 
+def _resolve_case(subject_type: str, subject_id: int | None, case_number: str) -> int | None:
+    """The subject id of a case or step directive named by its case number (办件编号): the case itself,
+    or the case's one open step (several: the caller must choose; a given step must be the case's)."""
+    found = case_by_number(case_number)
+    if found is None:
+        raise ValidationFailed(f"没有编号为“{case_number.strip()}”的办件。", field="case_number")
+    case_id, number = found
+    if subject_type == SubjectType.CASE:
+        if subject_id and subject_id != case_id:
+            raise ValidationFailed("办件编号与督办对象编号不一致。", field="case_number")
+        return case_id
+    steps = open_steps(case_id)
+    if subject_id:
+        if subject_id not in {pk for pk, _ in steps}:
+            raise ValidationFailed(f"所选环节不是办件 {number} 正在办理的环节。", field="subject_id")
+        return subject_id
+    if not steps:
+        raise ValidationFailed(f"办件 {number} 没有正在办理的环节，请督办办件本身。", field="case_number")
+    if len(steps) > 1:
+        raise ValidationFailed(
+            f"办件 {number} 有 {len(steps)} 个正在办理的环节，请选择要督办的环节。", field="subject_id"
+        )
+    return steps[0][0]
+
+
 def directive_issue(
     *,
     actor,
     subject_type: str,
     subject_id: int | None = None,
+    case_number: str = "",
     department=None,
     title: str,
     required_action: str,
     response_days: int,
+    today: dt.date | None = None,
 ) -> Directive:
-    """A supervisor issues a 督办单 on a case, a step or a department (or a work order)."""
+    """A supervisor issues a 督办单 on a case or one of its steps (named by the case number, 办件编号, or
+    by id), or on a department. `today`: the issue date — today, except for the demo's history."""
     require_supervisor(actor, action="发出督办单")
-    if subject_type not in DIRECTIVE_SUBJECTS:
-        raise ValidationFailed("督办对象只能是办件、办理环节、部门或工单。", field="subject_type")
+    allowed = directive_subject_types()
+    if subject_type not in allowed:
+        names = "、".join(SubjectType(t).label for t in allowed)
+        raise ValidationFailed(f"督办对象只能是{names}。", field="subject_type")
     title = require_text(title, field="title", label="督办事项", max_length=200)
     required_action = require_text(required_action, field="required_action", label="督办要求")
     _check_days(response_days)
     department_id = pk_of(department)
+    if subject_type in (SubjectType.CASE, SubjectType.STEP) and (case_number or "").strip():
+        subject_id = _resolve_case(subject_type, subject_id, case_number)
     if subject_type == SubjectType.DEPARTMENT:
         subject_id = subject_id or department_id
         department_id = department_id or subject_id
     if not subject_id:
-        raise ValidationFailed("请指定督办对象。", field="subject_id")
+        field = "case_number" if subject_type in (SubjectType.CASE, SubjectType.STEP) else "subject_id"
+        raise ValidationFailed("请指定督办对象（办件请填写办件编号）。", field=field)
     label, owner_department = subject_label(subject_type, subject_id)
     if label is None:
         raise ValidationFailed("督办对象不存在。", field="subject_id")
@@ -193,7 +235,7 @@ def directive_issue(
             title=title,
             required_action=required_action,
             response_days=response_days,
-            today=local_today(),
+            today=today or local_today(),
         )
 
 
@@ -228,6 +270,8 @@ def directive_respond(*, actor, directive_id: int, response: str) -> Directive:
         deadline_close(
             subject_type=SubjectType.DIRECTIVE, subject_id=directive.pk, closed_on=today, actor=actor
         )
+        if not directive.responded_on_time:
+            directive_late_cards(directive, today=today)
         return directive
 
 

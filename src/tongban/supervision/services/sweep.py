@@ -37,6 +37,7 @@ from ..recipients import Recipients
 from ..thresholds import state_on
 from ._common import dispatch_on_commit, local_today, lock
 from .deadlines import save_events, save_rule_cards
+from .rule_cards import rule_cards_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ def _process_batch(
             new_values.append((d.pk, *values.values()))
             result.skipped += 1
             continue
-        change = plan_change(d, state, today=today, now=now)
+        change = plan_change(d, state, today=today, now=now, rules=book.rules)
         new_values.append((d.pk, *(getattr(state, name) for name in STATE_FIELDS)))
         events.extend(change.events)
         cards.extend(change.cards)
@@ -187,6 +188,7 @@ def _write_batch(
             "staff_id",
             "reason",
             "rule_key",
+            "rule_id",
             "subject_type",
             "subject_id",
             "subject_label",
@@ -195,6 +197,9 @@ def _write_batch(
     }
     card_constants = {
         "issued_on": today,
+        "rule_ref": "",
+        "directive_id": None,
+        "notify_pending": True,
         "status": CardStatus.ACTIVE,
         "issued_by_id": None,
         "appeal_reason": "",
@@ -278,6 +283,7 @@ def warning_sweep(*, today: dt.date | None = None, batch_size: int = 1000, worke
     today = today or local_today()
     covered_years()  # load (and, outside a transaction, confirm) the calendar index once, up front
     book = PolicyBook()
+    book.rules.load()  # once, here, rather than racing in the worker threads
     states: dict = {}
     args = {"today": today, "batch_size": batch_size, "book": book, "states": states}
     if workers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
@@ -292,8 +298,15 @@ def warning_sweep(*, today: dt.date | None = None, batch_size: int = 1000, worke
             setattr(result, name, getattr(result, name) + getattr(part, name))
         for name, count in part.by_pass.items():
             result.by_pass[name] = result.by_pass.get(name, 0) + count
+    # The time-driven card rules (directives ignored, repeated faults): after the passes, so the red
+    # crossings of today are counted today.
+    result.cards += rule_cards_sweep(today=today, rules=book.rules)
     notify = any(n for _, n in parts)
-    if notify or WarningEvent.objects.filter(notify_pending=True).exists():
+    if (
+        notify
+        or WarningEvent.objects.filter(notify_pending=True).exists()
+        or Card.objects.filter(notify_pending=True).exists()
+    ):
         dispatch_on_commit()
     return result
 
@@ -332,9 +345,6 @@ def _notify_event(event: WarningEvent, recipients: Recipients) -> int:
             idempotency_key=f"supervision:event:{event.pk}:{user.pk}",
         )
         sent += 1
-    if event.kind == WarningKind.RED:
-        for card in Card.objects.filter(deadline_id=d.pk).exclude(rule_key=""):
-            sent += notify_card(card, recipients)
     return sent
 
 
@@ -345,14 +355,15 @@ def notify_card(card: Card, recipients: Recipients) -> int:
     users = {u.pk: u for u in recipients.department_heads(card.department_id)}
     if card.staff_id and card.staff.is_active:
         users.setdefault(card.staff_id, card.staff)
+    source = card.rule.name if card.rule_id else f"{card.issued_by or '监察人员'}人工出示"
     for user in users.values():
         notify(
             recipient_user=user,
-            template="supervision.alert",
+            template="supervision.card",
             context={
-                "case_number": card.subject_label or "—",
-                "item_name": card.department.name,
-                "level": CardColor(card.color).label,
+                "department": card.department.name,
+                "color": CardColor(card.color).label,
+                "source": source,
                 "reason": card.reason,
             },
             ref=f"card:{card.pk}",
@@ -362,8 +373,9 @@ def notify_card(card: Card, recipients: Recipients) -> int:
 
 
 def warning_events_dispatch(*, limit: int = 200) -> int:
-    """Turn pending crossing rows into messages, batch by batch; returns the number of messages asked
-    for. Safe to run concurrently (SKIP LOCKED) and again after a crash (idempotency keys)."""
+    """Turn pending crossing rows and rule cards into messages, batch by batch; returns the number of
+    messages asked for. Safe to run concurrently (SKIP LOCKED) and again after a crash (idempotency
+    keys)."""
     recipients = Recipients()
     total = 0
     while True:
@@ -374,9 +386,21 @@ def warning_events_dispatch(*, limit: int = 200) -> int:
                 )[:limit]
             )
             if not events:
-                return total
+                break
             for event in events:
                 total += _notify_event(event, recipients)
             WarningEvent.objects.filter(pk__in=[e.pk for e in events]).update(
                 notify_pending=False, notified_at=timezone.now()
             )
+    while True:
+        with transaction.atomic():
+            cards = list(
+                lock(Card.objects.filter(notify_pending=True).order_by("id")).select_related(
+                    "department", "staff", "rule", "issued_by"
+                )[:limit]
+            )
+            if not cards:
+                return total
+            for card in cards:
+                total += notify_card(card, recipients)
+            Card.objects.filter(pk__in=[c.pk for c in cards]).update(notify_pending=False)

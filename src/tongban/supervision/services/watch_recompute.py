@@ -133,7 +133,7 @@ def calendar_recompute(*, years: list[int], actor=None, today: dt.date | None = 
         if d.paused:
             fields = {"yellow_on": state.yellow_on, "red_on": state.red_on}
         else:
-            change = plan_change(d, state, today=today, now=now)
+            change = plan_change(d, state, today=today, now=now, rules=book.rules)
             fields = change.fields
             events.extend(change.events)
             cards.extend(change.cards)

@@ -186,7 +186,7 @@ def _open_many(specs: list[WatchSpec], *, today: dt.date, book: PolicyBook) -> N
             d.yellow_on, d.red_on = state.yellow_on, state.red_on
             change = None
         else:
-            change = plan_change(d, state, today=today, now=now)
+            change = plan_change(d, state, today=today, now=now, rules=book.rules)
             for name, value in change.fields.items():
                 setattr(d, name, value)
         watches.append(d)

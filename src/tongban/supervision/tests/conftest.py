@@ -67,3 +67,17 @@ def world(db, clock) -> World:
         clerk=StaffFactory.with_role(StaffRole.CLERK, hall=hall),
         applicant_user=ApplicantFactory(registered=True).user,
     )
+
+
+@pytest.fixture
+def overdue_rules(world):
+    """Switch on the two opt-in rules that card every overdue case (red) and every overdue step
+    without an approved extension (yellow, to the department and the assignee) — the former default."""
+    from tongban.supervision.models import CardRule
+    from tongban.supervision.services import card_rule_update
+
+    rules = CardRule.objects.filter(key__in=["case_overdue", "step_overdue_no_extension"])
+    assert rules.count() == 2
+    for rule in rules:
+        card_rule_update(actor=world.admin, rule_id=rule.pk, active=True)
+    return rules

@@ -29,3 +29,12 @@ def watch(world, *, limit=10, start=MONDAY, subject_type="case", subject_id=None
 
 def day(y, m, d):
     return dt.date(y, m, d)
+
+
+def api(user):
+    """An API client logged in as `user`."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

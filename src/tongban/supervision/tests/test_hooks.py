@@ -10,7 +10,7 @@ from tongban.cases import services as cases
 from tongban.cases.models import Step
 from tongban.cases.tests.conftest import clock, world  # noqa: F401  (the cases test world)
 from tongban.cases.tests.helpers import define_serial, submit_online
-from tongban.supervision.choices import CardColor, Level
+from tongban.supervision.choices import Level
 from tongban.supervision.hooks import case_watches_sync
 from tongban.supervision.models import Card, Deadline
 from tongban.supervision.services import warning_sweep
@@ -54,11 +54,11 @@ def test_case_and_step_watches_follow_the_case(world, clock):  # noqa: F811
     assert (cw.paused, cw.due_date, sw.due_date) == (False, case.due_date, review.due_date)
     assert (cw.due_date, sw.due_date) == (dt.date(2026, 3, 19), dt.date(2026, 3, 17))  # +5 working days
 
-    # the step runs late: the sweep turns it red and shows the department a yellow card
+    # the step runs late: the sweep turns it red — a warning, not a sanction: no card by default
     warning_sweep(today=dt.date(2026, 3, 18))
     sw.refresh_from_db()
     assert sw.level == Level.RED
-    assert Card.objects.get(subject_type="step", subject_id=review.pk).color == CardColor.YELLOW
+    assert not Card.objects.exists()
 
     # completing the step closes its watch (late) and opens the decision step's
     clock.move_to(dt.datetime(2026, 3, 18, 10, tzinfo=TZ))

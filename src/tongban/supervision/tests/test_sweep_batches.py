@@ -30,7 +30,7 @@ def _crossings(kind):
 
 
 @pytest.mark.parametrize("where", ["before_write", "after_write"])
-def test_crash_in_the_second_batch_then_rerun_sends_nothing_twice(world, monkeypatch, where):
+def test_crash_in_the_second_batch_then_rerun_sends_nothing_twice(world, overdue_rules, monkeypatch, where):
     steps = [watch(world, limit=5, subject_type="step", subject_id=500 + i) for i in range(4)]
     real = sweep_module._write_batch
     calls = {"n": 0}
@@ -71,7 +71,7 @@ def test_crash_in_the_second_batch_then_rerun_sends_nothing_twice(world, monkeyp
     assert warning_events_dispatch() == 0
 
 
-def test_quotes_commas_and_backslashes_survive_the_batch_write(world):
+def test_quotes_commas_and_backslashes_survive_the_batch_write(world, overdue_rules):
     title = '食品"经营"\\许可,{一} NULL'
     d = watch(world, limit=5, subject_type="step", title=title, reference="TB,007", assignee=world.approver)
     r = warning_sweep(today=RED_DAY)

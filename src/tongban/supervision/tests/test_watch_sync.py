@@ -38,7 +38,7 @@ def kinds(d: Deadline) -> list[str]:
     return list(WarningEvent.objects.filter(deadline=d).order_by("id").values_list("kind", flat=True))
 
 
-def test_opens_on_time_and_late_watches_in_one_go(world):
+def test_opens_on_time_and_late_watches_in_one_go(world, overdue_rules):
     on_time = spec(world, 1, started=MONDAY, due=dt.date(2026, 3, 9))
     late = spec(world, 2, started=dt.date(2026, 2, 16), due=dt.date(2026, 2, 23))
     with CaptureQueriesContext(connection) as queries:
@@ -59,7 +59,9 @@ def test_opens_on_time_and_late_watches_in_one_go(world):
         for q in queries
         if "SAVEPOINT" not in q["sql"] and "workdays_" not in q["sql"] and not q["sql"].startswith("PREPARE")
     ]  # PREPARE: once per database session (common.prepared), not per call
-    assert len(ours) <= 7  # lock, policies, watches, log rows, card check, card, card log
+    assert (
+        len(ours) <= 8
+    )  # lock, policies, watches, card rules (at a red crossing), log rows, card check, card, card log
 
 
 def test_an_unchanged_watch_before_its_dates_is_not_touched(world):

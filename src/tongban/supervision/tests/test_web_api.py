@@ -10,15 +10,9 @@ from tongban.supervision.models import Card, Directive
 from tongban.supervision.selectors import counts_by_department, counts_by_hall, level_counts, most_overdue
 from tongban.supervision.services import warning_sweep
 
-from .helpers import day, watch
+from .helpers import api, day, watch
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user):
-    c = APIClient()
-    c.force_authenticate(user)
-    return c
 
 
 @pytest.fixture
@@ -164,7 +158,7 @@ def test_pages(world, watches, client):
         reverse("supervision:directive-new"),
         {"subject_type": "department", "title": "", "required_action": "", "response_days": 2},
     )
-    assert r.status_code == 200 and "is-invalid" in r.content.decode()
+    assert r.status_code == 400 and "is-invalid" in r.content.decode()
     assert client.get(reverse("supervision:directives")).status_code == 200
     assert client.get(reverse("supervision:cards")).status_code == 200
     assert client.get(reverse("supervision:card-new")).status_code == 200

@@ -69,6 +69,21 @@
       .then(function (d) { if (d) render(d); })
       .catch(function () { /* keep the last figures; try again at the next tick */ });
   }
+  // The browser's own full screen (F11 does the same): offered only where the browser supports it.
+  var full = document.getElementById("screen-fullscreen");
+  if (full && document.documentElement.requestFullscreen) {
+    full.hidden = false;
+    var label = function () {
+      var on = Boolean(document.fullscreenElement);
+      full.textContent = on ? full.dataset.on : full.dataset.off;
+      full.setAttribute("aria-pressed", on ? "true" : "false");
+    };
+    full.addEventListener("click", function () {
+      if (document.fullscreenElement) document.exitFullscreen(); else document.documentElement.requestFullscreen();
+    });
+    document.addEventListener("fullscreenchange", label);
+    label();
+  }
   render(JSON.parse(document.getElementById("screen-data").textContent));
   window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
   setInterval(poll, POLL_MS);

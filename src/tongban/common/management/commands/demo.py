@@ -159,6 +159,12 @@ def prepare_demo_data(*, verbosity: int = 1) -> dict:
 
     cases = load_demo_cases(verbosity=0)
     summary["cases"] = cases["created"] + cases["existing"]
+    from tongban.ratings.demo import load_demo_ratings
+
+    summary.update(load_demo_ratings())
+    from tongban.supervision.demo import load_demo_supervision
+
+    summary["cards"] = load_demo_supervision()["cards"]  # an ignored 督办单 and its rule card
     # The performance page and anomalies read facts the scheduler refreshes every few minutes; compute
     # them now so a newcomer's first look at 绩效统计 is not empty.
     from tongban.analytics.services import anomalies_detect, case_facts_refresh
