@@ -20,6 +20,7 @@ from tongban.organisations.choices import StaffRole
 from tongban.organisations.tests.factories import DepartmentFactory, HallFactory, RegionFactory
 
 from . import test_identity_numbers as journey
+from .conftest import check_a11y
 
 # The viewports, the error-checking browser context and the login of the identity journey.
 context, viewport, fits, login = journey.context, journey.viewport, journey.fits, journey.login
@@ -88,6 +89,8 @@ def test_provisional_deadlines_and_the_one_extension(live_server, context, viewp
         expect(page.locator("#extend-rule")).to_contain_text("可延期 1 次，每次最多 10 个工作日")
         assert fits(page)
         shoot(page, f"case-provisional-{viewport['width']}")
+        if viewport["width"] == 1366:  # check_a11y looks at both sizes and both display modes itself
+            check_a11y(page)
 
         page.get_by_label("延长工作日数").fill("11")
         page.get_by_label("延期理由（将告知申请人）").fill("需组织专家评审")
@@ -118,6 +121,8 @@ def test_the_banner_and_the_import_of_2027(live_server, context, viewport, world
         expect(page.locator("#calendar-provisional")).to_contain_text("不含国务院办公厅每年公布的调休安排")
         assert fits(page)
         shoot(page, f"calendar-2027-provisional-{viewport['width']}")
+        if viewport["width"] == 1366:
+            check_a11y(page)
 
         schedule = tmp_path / "2027.csv"
         schedule.write_text("date,type,name\n2027-01-01,法定节假日,元旦\n2027-02-05,法定节假日,春节\n")

@@ -163,7 +163,7 @@ class IsCalendarAdministrator(BasePermission):
         return scope.is_superuser or scope.has_role(StaffRole.ADMINISTRATOR)
 
 
-class ImportRequestSerializer(serializers.Serializer):
+class CalendarImportRequestSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=1950, max_value=2199, help_text="年份，例如 2027")
     file = serializers.FileField(
         help_text="CSV 或 Excel（.xlsx），列为 date,type,name（docs/workdays-import.md）"
@@ -173,7 +173,7 @@ class ImportRequestSerializer(serializers.Serializer):
     )
 
 
-class ImportResultSerializer(serializers.Serializer):
+class CalendarImportResultSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     provisional = serializers.BooleanField(help_text="导入后该年度是否仍为暂定（总是 false）")
     source = serializers.CharField()
@@ -196,9 +196,9 @@ class CalendarImportApi(APIView):
         description="全部校验通过才写入；已存在的官方年度须 replace=true（否则 409），暂定年度总是替换。"
         "同一事务内重新计算所有按暂定日期计算的在办期限（办件、环节、暂停、监察预警），写入办件日志，"
         "期限变动的申请人收到通知。",
-        request={"multipart/form-data": ImportRequestSerializer},
+        request={"multipart/form-data": CalendarImportRequestSerializer},
         responses={
-            201: ImportResultSerializer,
+            201: CalendarImportResultSerializer,
             400: ErrorSerializer,
             401: ErrorSerializer,
             403: ErrorSerializer,
@@ -206,7 +206,7 @@ class CalendarImportApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        body = ImportRequestSerializer(data=request.data)
+        body = CalendarImportRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         year = calendar_year_import(
@@ -217,7 +217,7 @@ class CalendarImportApi(APIView):
             source=f"API 导入：{upload.name}"[:100],
         )
         return Response(
-            ImportResultSerializer(
+            CalendarImportResultSerializer(
                 {
                     "year": year.year,
                     "provisional": year.provisional,
