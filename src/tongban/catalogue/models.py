@@ -221,6 +221,16 @@ class ServiceItem(TimeStampedModel):
             errors.setdefault("promised_limit", []).append("即办件的承诺时限应为 0 或 1 个工作日。")
         if self.charges_fee and not self.fee_description:
             errors.setdefault("fee_description", []).append("收费事项必须写明收费标准。")
+        if (
+            self.processing_mode == ProcessingMode.JOINT
+            and not self.extension_basis  # another law may allow more
+            and self.statutory_limit is not None
+            and self._limit_in_natural_days(self.statutory_limit, self.statutory_limit_unit) > 45 * 7 / 5
+        ):
+            errors.setdefault("statutory_limit", []).append(
+                "统一办理、联合办理、集中办理的法定时限不得超过 45 个工作日（行政许可法第四十二条第二款）；"
+                "其他法律另有规定的，请在“延期依据”中写明。"
+            )
         if errors:
             raise ValidationError(errors)
 

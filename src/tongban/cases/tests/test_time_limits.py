@@ -179,3 +179,15 @@ def test_the_item_carries_its_extension_rule(world, clock):
     assert body["processing_mode"] == "joint" and body["extension_max_times"] == 1
     assert body["extension_max_days"] is None and body["extension_days_allowed"] == 15
     assert body["extension_basis_text"] == "《中华人民共和国行政许可法》第四十二条第二款"
+
+
+def test_joint_processing_takes_at_most_45_working_days(world, clock):
+    from django.core.exceptions import ValidationError
+
+    item = world.serial_item
+    item.processing_mode, item.statutory_limit, item.promised_limit = ProcessingMode.JOINT, 46, 20
+    with pytest.raises(ValidationError) as exc:
+        item.full_clean()
+    assert "不得超过 45 个工作日" in exc.value.message_dict["statutory_limit"][0]
+    item.statutory_limit = 45
+    item.full_clean()
