@@ -34,11 +34,11 @@ from django.db.models.functions import TruncMonth  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from tongban.accounts.models import User  # noqa: E402
-from tongban.analytics.bench import bench_data  # noqa: E402
 from tongban.analytics.models import CaseFact  # noqa: E402
 from tongban.analytics.selectors import _parts, month_range, performance_by  # noqa: E402
 from tongban.cases.choices import CaseStatus  # noqa: E402
 from tongban.cases.models import Case  # noqa: E402
+from tongban.demo.bench import bench_data  # noqa: E402
 
 
 def timed(fn, runs: int = 7) -> float:

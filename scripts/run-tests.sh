@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite: lint, then pytest on SQLite and — where reachable — on PostgreSQL.
+# The whole suite: lint and the import layers, then pytest on SQLite and — where reachable — on PostgreSQL.
 # TONGBAN_TEST_POSTGRES_URL chooses the PostgreSQL server (default: the local one, user postgres).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,9 @@ status=0
 
 echo "== ruff =="
 $BIN/ruff check . && $BIN/ruff format --check . || status=1
+
+echo "== import-linter (the layers of the app graph, pyproject.toml) =="
+$BIN/lint-imports || status=1
 
 echo "== pytest on SQLite =="
 env -u DATABASE_URL $BIN/pytest -q -n "$WORKERS" --dist loadgroup "$@"

@@ -23,7 +23,7 @@ TODAY = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)
 @pytest.fixture
 def demo(settings, tmp_path):
     from tongban.cases.models import Case
-    from tongban.common.management.commands.demo import prepare_demo_data
+    from tongban.demo.prepare import prepare_demo_data
     from tongban.supervision.choices import Level
     from tongban.supervision.models import Deadline
 

@@ -16,13 +16,13 @@ from django.urls import reverse
 
 from tongban.accounts.models import User
 from tongban.cases.choices import CaseStatus, StepStatus
-from tongban.cases.demo import HISTORY_CASES, load_demo_cases
 from tongban.cases.models import Case, CaseEvent, Step
+from tongban.demo.cases import HISTORY_CASES, load_demo_cases
 from tongban.demo.history import HISTORY_END, at
+from tongban.demo.ratings import RATED_CASE, load_demo_ratings
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.models import StaffAssignment
 from tongban.ratings.choices import FollowUpEventKind, FollowUpStage
-from tongban.ratings.demo import RATED_CASE, load_demo_ratings
 from tongban.ratings.models import FollowUp, FollowUpEvent, Rating
 from tongban.supervision.choices import DeadlineStatus, Level, SubjectType
 from tongban.supervision.models import Deadline

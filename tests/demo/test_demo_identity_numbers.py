@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tongban.cases.demo import load_demo_cases
 from tongban.cases.forms import form_for_item
 from tongban.cases.models import Case, CaseEvent
 from tongban.common.tests.standards import gb11643_valid, gb32100_valid
 from tongban.demo import loader
+from tongban.demo.cases import load_demo_cases
 
 ID_KEYS = ("id_number", "contact_id_number", "agent_id_number", "receiver_id_number")
 CODE_KEYS = ("credit_code", "department_credit_code")

@@ -19,10 +19,10 @@ import time_machine
 from tongban.accounts.models import User
 from tongban.cases import services
 from tongban.cases.choices import CaseStatus, Decision, StepKind, StepStatus
-from tongban.cases.demo import _Demo
 from tongban.cases.models import Case, CaseEvent, Extension, Step
 from tongban.catalogue.choices import CaseKind
 from tongban.catalogue.models import ServiceItem
+from tongban.demo.cases import _Demo
 from tongban.demo.loader import _read
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.models import StaffAssignment

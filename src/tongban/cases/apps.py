@@ -14,6 +14,13 @@ class CasesConfig(AppConfig):
 
         register_version_copier(lambda *, source, item: case_config_copy_to(item=item))
 
+        # The guide's item page draws the item's back-office stages from its process definition.
+        from tongban.catalogue.hooks import register_process_flow
+
+        from .processes import process_flow
+
+        register_process_flow(process_flow)
+
         # An official calendar year replacing a provisional one: recompute the provisional deadlines.
         from tongban.workdays.hooks import register_provisional_counter, register_recomputer
 

@@ -10,3 +10,10 @@ class CatalogueConfig(AppConfig):
         from .search_index import connect_signals
 
         connect_signals()
+
+        # The calendar horizon warns as far ahead as the longest limit of a published item reaches.
+        from tongban.workdays.hooks import register_limit_profile
+
+        from .selectors import published_limit_profile
+
+        register_limit_profile("catalogue", published_limit_profile)

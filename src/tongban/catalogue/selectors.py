@@ -163,3 +163,16 @@ def items_for_department(
 def item_events(*, code: str, user: User | None = None) -> QuerySet[ItemEvent]:
     """The change log of a code (all versions), newest first."""
     return ItemEvent.objects.visible_to(user).filter(code=code).select_related("actor", "item")
+
+
+def published_limit_profile() -> list[tuple[int, str, int, str, int]]:
+    """(promised, unit, statutory, unit, number of items) over published items: one grouped query, a few
+    dozen rows whatever the size of the catalogue (limits are small integers). For the calendar horizon
+    (registered with `workdays.hooks` in `apps.py`)."""
+    rows = (
+        ServiceItem.objects.filter(status=ItemStatus.PUBLISHED)
+        .values_list("promised_limit", "promised_limit_unit", "statutory_limit", "statutory_limit_unit")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return list(rows)

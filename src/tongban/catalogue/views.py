@@ -30,6 +30,7 @@ from tongban.organisations.models import Department
 from .audience import item_audience
 from .capabilities import CapabilityCode, has_capability, item_capabilities, with_capabilities
 from .choices import ApplicantKind, CaseKind, ItemCategory, ItemStatus, LifeEvent
+from .hooks import process_flow
 from .life_events import life_event_items, life_event_q, life_event_tiles, life_events
 from .models import LifeEventIntent, ServiceItem
 from .search import MAX_QUERY_CHARS, load_items, search, search_suggest
@@ -262,8 +263,6 @@ def _own_applicant(request: HttpRequest):
 
 def _review_stages(item: ServiceItem, department: str) -> list[dict]:
     """The back-office stages of the item's process definition (cases app), serial or parallel (并联)."""
-    from tongban.cases.processes import process_flow
-
     stages = []
     for stage in process_flow(item):
         steps = stage["steps"]

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tongban.analytics",
     "tongban.scheduling",
     "tongban.api",
+    "tongban.demo",  # demo and bench data, `tongban demo` and `tongban bench-data`
 ]
 
 MIDDLEWARE = [

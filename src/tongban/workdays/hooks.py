@@ -1,4 +1,4 @@
-"""What other apps do when the calendar under their stored deadlines changes.
+"""What other apps do when the calendar under their stored deadlines changes, and what they tell it.
 
 `workdays` is below the apps that store deadlines (cases, supervision, …), so it cannot call them; they
 register a recomputer here in their `AppConfig.ready()`. When an official year replaces a provisional
@@ -25,6 +25,20 @@ class Recomputer:
 
 _RECOMPUTERS: dict[str, Recomputer] = {}
 _COUNTERS: dict[str, Callable[[], int]] = {}
+# () -> [(promised, unit, statutory, unit, number of items)]: the limits of what is offered (catalogue)
+LimitProfile = Callable[[], list[tuple[int, str, int, str, int]]]
+_LIMIT_PROFILES: dict[str, LimitProfile] = {}
+
+
+def register_limit_profile(name: str, profile: LimitProfile) -> None:
+    """Register how an app reads the time limits it offers (the catalogue: its published items), so the
+    calendar horizon knows how far ahead today's new deadlines reach."""
+    _LIMIT_PROFILES[name] = profile
+
+
+def limit_profile() -> list[tuple[int, str, int, str, int]]:
+    """(promised, unit, statutory, unit, number of items) rows over every registered app."""
+    return [row for profile in _LIMIT_PROFILES.values() for row in profile()]
 
 
 def register_provisional_counter(name: str, count: Callable[[], int]) -> None:

@@ -10,7 +10,7 @@ import calendar as pycalendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from .calendar import (
     CalendarMissing,
@@ -130,21 +130,6 @@ def _natural_in_working_days(n: int) -> int:
     return -(-n * 5 // 7)
 
 
-def _limit_profile() -> list[tuple[int, str, int, str, int]]:
-    """(promised, unit, statutory, unit, number of items) over published catalogue items: one grouped
-    query, a few dozen rows whatever the size of the catalogue (limits are small integers)."""
-    from tongban.catalogue.choices import ItemStatus
-    from tongban.catalogue.models import ServiceItem
-
-    rows = (
-        ServiceItem.objects.filter(status=ItemStatus.PUBLISHED)
-        .values_list("promised_limit", "promised_limit_unit", "statutory_limit", "statutory_limit_unit")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return list(rows)
-
-
 def _in_working_days(n: int, unit: str) -> int:
     return _natural_in_working_days(n) if unit == "natural" else n
 
@@ -164,12 +149,12 @@ def calendar_horizon(today: date) -> Horizon:
     * **warning** from 1 October of the last official year, or when fewer than L + 30 are left;
     * **ok** otherwise.
     """
-    from .hooks import provisional_open_count
+    from .hooks import limit_profile, provisional_open_count
 
     covered = set(covered_years())
     provisional = set(provisional_years())
     official = covered - provisional
-    profile = _limit_profile()
+    profile = limit_profile()
     longest = (
         max(
             (max(_in_working_days(p, pu), _in_working_days(s, su)) for p, pu, s, su, _ in profile),

@@ -31,13 +31,14 @@ def horizon_key(horizon: Horizon, user_id: int) -> str:
 
 def horizon_recipients() -> list:
     """Active administrators (the role that may import the calendar) and active superusers."""
+    from django.contrib.auth import get_user_model
     from django.db.models import Q
 
-    from tongban.accounts.models import User
     from tongban.organisations.choices import StaffRole
 
     return list(
-        User.objects.filter(is_active=True)
+        get_user_model()
+        .objects.filter(is_active=True)
         .filter(Q(assignments__role=StaffRole.ADMINISTRATOR) | Q(is_superuser=True))
         .distinct()
         .order_by("pk")

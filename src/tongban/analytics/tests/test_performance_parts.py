@@ -10,10 +10,10 @@ import pytest
 from django.db.models import Count, Q, Sum
 
 from tongban.accounts.tests.factories import StaffFactory
-from tongban.analytics.bench import bench_data
 from tongban.analytics.models import CaseFact
 from tongban.analytics.selectors import FIGURES, performance_by
 from tongban.cases.choices import CaseChannel
+from tongban.demo.bench import bench_data
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.models import Department, ServiceHall
 

@@ -18,7 +18,6 @@ from .intake import (
 )
 from .process import (
     case_config_copy_to,
-    define_demo_processes,
     form_copy_to,
     form_define,
     process_copy_to,
@@ -61,7 +60,6 @@ __all__ = [
     "case_resume",
     "case_submit",
     "case_withdraw",
-    "define_demo_processes",
     "form_copy_to",
     "form_define",
     "process_copy_to",

@@ -17,13 +17,13 @@ from tongban.common.prepared import Prepared
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.models import StaffAssignment
 from tongban.organisations.scoping import Scope, scope_for
-from tongban.supervision.hooks import case_watches_sync
 from tongban.workdays.clock import Due, Pause, deadline
 
 from ..choices import CaseStatus, StageKind, StepKind, StepStatus
 from ..models import Case, CaseEvent, ClockPause, Step
 from ..processes import plan_from_list
 from ..transitions import target_state
+from ..watches import case_watches_sync
 
 CONFLICT_MESSAGE = "该办件已被他人处理，请刷新后重试"
 DEPARTMENT_ROLES = (StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)

@@ -19,6 +19,7 @@ from tongban.common.errors import ValidationFailed
 
 from ..choices import CaseEventKind
 from ..models import Case
+from ..signals import case_fee_recorded
 from ._base import event, lock_case, move, require_clerk, require_text, save_case
 
 MAX_FEE = Decimal("9999999999.99")  # Case.fee_charged: 12 digits, 2 decimals
@@ -60,14 +61,6 @@ def _receipt(value: str, *, amount: Decimal) -> str:
 
 def _yuan(amount: Decimal | None) -> str:
     return "—" if amount is None else f"{amount:.2f}"
-
-
-def _detect_fee_anomaly(case_id: int) -> None:
-    """After commit: run the anomaly rules over this one case, so a fee that differs from the catalogue
-    shows on the supervisors' list at once rather than at the next hourly sweep."""
-    from tongban.analytics.services import anomalies_detect
-
-    anomalies_detect(case_ids=[case_id])
 
 
 def case_fee_record(
@@ -112,5 +105,6 @@ def case_fee_record(
         if previous:
             detail.update(previous=previous, reason=reason)
         event(case, CaseEventKind.FEE_RECORDED, actor=actor, from_status=case.status, note=note, **detail)
-        transaction.on_commit(partial(_detect_fee_anomaly, case.pk), robust=True)
+        # After commit: analytics checks the fee against the catalogue at once (signals.py).
+        transaction.on_commit(partial(case_fee_recorded.send, sender=Case, case_id=case.pk), robust=True)
         return case

@@ -17,7 +17,6 @@ from tongban.common.errors import Conflict, IllegalTransition, NotAllowed, NotFo
 from tongban.common.prepared import Prepared
 from tongban.common.validators import require_id_number, validate_mobile
 from tongban.organisations.models import ServiceHall
-from tongban.supervision.hooks import case_watches_sync
 from tongban.workdays.calendar import add_working_days
 from tongban.workdays.clock import marked
 
@@ -34,6 +33,7 @@ from ..models import Case, CaseMaterial, Visit
 from ..numbering import new_query_code, next_case_number
 from ..transitions import target_state
 from ..uploads import check_upload
+from ..watches import INTAKE_RULE_DAYS, case_watches_sync
 from ._base import (
     event,
     lock_case,
@@ -43,8 +43,6 @@ from ._base import (
     save_case,
     today,
 )
-
-INTAKE_RULE_DAYS = 5  # 行政许可法第三十二条: 五日内一次告知补正, 逾期不告知即视为受理
 
 
 def _agent_fields(agent: dict | None) -> dict:

@@ -339,14 +339,6 @@ def test_process_copied_to_new_item_version(world):
     assert services.process_copy_to(item=v2).pk == copy.pk  # idempotent
 
 
-def test_demo_processes_idempotent(world):
-    first = services.define_demo_processes()
-    assert first == {world.serial_item.code: "serial", world.parallel_item.code: "parallel"}
-    assert services.define_demo_processes() == first
-    flow = selectors.process_flow(world.parallel_item)
-    assert len(flow[0]["steps"]) == 3 and flow[0]["lead_department_id"] == world.housing.pk
-
-
 def test_form_schema_helpers(world):
     schema = default_schema(world.serial_item)
     assert form_prefill(schema, world.applicant) == {

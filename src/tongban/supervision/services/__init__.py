@@ -1,4 +1,4 @@
-"""Writes of supervision (DESIGN rule 1). Other apps call the deadline_* functions (or hooks.py)."""
+"""Writes of supervision (DESIGN rule 1). Other apps call the deadline_* functions (cases: its watches.py)."""
 
 from .card_rules import card_rule_create, card_rule_update
 from .cards import card_appeal, card_appeal_decide, card_issue

@@ -19,18 +19,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongban.accounts.models import Applicant, User
+from tongban.cases import services
+from tongban.cases.choices import Decision, MaterialStatus, StepStatus
+from tongban.cases.forms import form_for_item, form_prefill
+from tongban.cases.models import Case, CaseMaterial, Step
 from tongban.catalogue.choices import CaseKind, ItemStatus
 from tongban.catalogue.models import ServiceItem
 from tongban.common.pdf import Notice, render_notice
-from tongban.demo.history import at, history_possible
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.models import StaffAssignment
 from tongban.supervision.services import warning_sweep
 
-from . import services
-from .choices import Decision, MaterialStatus, StepStatus
-from .forms import form_for_item, form_prefill
-from .models import Case, CaseMaterial, Step
+from .history import at, history_possible
+from .processes import define_demo_processes
 
 __all__ = ["DEMO_CASES", "HISTORY_CASES", "load_demo_cases"]
 
@@ -45,7 +46,7 @@ class _Demo:
     """What the journeys share: the items, the people, a sample PDF for the materials."""
 
     def __init__(self) -> None:
-        processes = services.define_demo_processes()
+        processes = define_demo_processes()
         by_kind = {kind: code for code, kind in processes.items()}
         if "serial" not in by_kind or "parallel" not in by_kind:
             raise RuntimeError("演示流程未能定义：请先运行 load_demo() 载入演示事项与部门。")
@@ -382,7 +383,7 @@ def _overdue_parallel(d: _Demo) -> Case:
 
 def _history_rated(d: _Demo) -> Case:
     """Applied for online on 2 November, decided on the 5th and posted the same day: the case the
-    applicant rated badly (ratings.demo plays the rating and its follow-up)."""
+    applicant rated badly (demo.ratings plays the rating and its follow-up)."""
     with at("2026-11-02 09:15"):
         case = d.online("demo:history-rated", d.serial, 0, "美容店开业，申请公共场所卫生许可")
     with at("2026-11-02 15:30"):
@@ -468,7 +469,7 @@ def load_demo_cases(*, verbosity: int = 1) -> dict[str, int]:
     """Drive the demo cases into every state (idempotent). Returns {"created": n, "existing": m}.
 
     Call after `tongban.demo.loader.load_demo()`; defines the demo processes first
-    (services.define_demo_processes()).
+    (`processes.define_demo_processes()`).
     """
     demo = _Demo()
     created = existing = 0

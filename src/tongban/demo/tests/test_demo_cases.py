@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tongban.cases.choices import CaseStatus, Decision, StepKind, StepStatus
-from tongban.cases.demo import DEMO_CASES, load_demo_cases
 from tongban.cases.models import Case, CaseEvent, ClockPause, Extension, Step
+from tongban.demo.cases import DEMO_CASES, load_demo_cases
 from tongban.demo.loader import load_demo
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_demo_cases_cover_every_state_and_are_idempotent(settings, tmp_path):
 def test_prepared_demo_has_performance_facts_at_once(settings, tmp_path):
     """`tongban demo` computes the performance facts while preparing, so 绩效统计 is not empty at first."""
     from tongban.analytics.models import CaseFact
-    from tongban.common.management.commands.demo import prepare_demo_data
+    from tongban.demo.prepare import prepare_demo_data
 
     settings.MEDIA_ROOT = tmp_path / "media"
     summary = prepare_demo_data(verbosity=0)

@@ -6,7 +6,7 @@ a realistic mix: status, online share, 一次性告知 corrections before accept
 extensions, returns to the window, late conclusions, pick-up and extra visits (两头跑). Every row the
 performance figures read is written — cases, events, steps, visits, pauses, extensions — and the
 `CaseFact` row of each case, computed from the same plan with the same clock functions as
-`facts.build_facts` (a test checks that a refresh rewrites them unchanged).
+`analytics.facts.build_facts` (a test checks that a refresh rewrites them unchanged).
 
 On PostgreSQL the rows go in with COPY (psycopg `cursor.copy`): a million cases in a few minutes. Any
 other database (the tests' SQLite) gets the same rows through bulk_create.
@@ -27,6 +27,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tongban.accounts.models import Applicant, User
+from tongban.analytics.facts import FACT_FIELDS, _window_lookup
+from tongban.analytics.models import CaseFact
 from tongban.cases.choices import (
     CaseChannel,
     CaseEventKind,
@@ -40,7 +42,6 @@ from tongban.cases.choices import (
 from tongban.cases.models import Case, CaseEvent, ClockPause, Extension, Step, Visit
 from tongban.catalogue.choices import CaseKind
 from tongban.catalogue.models import ServiceItem
-from tongban.demo.loader import load_demo
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.models import StaffAssignment, Window
 from tongban.workdays.calendar import (
@@ -51,8 +52,7 @@ from tongban.workdays.calendar import (
 )
 from tongban.workdays.clock import Pause, due_date, used_working_days
 
-from .facts import FACT_FIELDS, _window_lookup
-from .models import CaseFact
+from .loader import load_demo
 
 BATCH = 20_000
 # status → weight of the cases received more than six weeks ago (finished), and of the open ones.

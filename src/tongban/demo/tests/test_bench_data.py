@@ -10,11 +10,11 @@ import pytest
 from django.core.management import call_command
 from django.forms.models import model_to_dict
 
-from tongban.analytics.bench import bench_data
 from tongban.analytics.facts import refresh_ids
 from tongban.analytics.models import CaseFact
 from tongban.cases.choices import CaseStatus
 from tongban.cases.models import Case, ClockPause, Extension, Visit
+from tongban.demo.bench import bench_data
 
 TODAY = dt.date(2026, 6, 30)
 

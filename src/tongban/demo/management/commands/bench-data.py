@@ -1,8 +1,8 @@
-"""tongban bench-data --cases N: realistic synthetic cases for benchmarks (see tongban.analytics.bench)."""
+"""tongban bench-data --cases N: realistic synthetic cases for benchmarks (see tongban.demo.bench)."""
 
 from django.core.management.base import BaseCommand
 
-from tongban.analytics.bench import bench_data
+from tongban.demo.bench import bench_data
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tongban.demo.loader import load_demo
-from tongban.supervision.demo import TITLE, load_demo_supervision
+from tongban.demo.supervision import TITLE, load_demo_supervision
 from tongban.supervision.models import Card, Directive
 
 pytestmark = pytest.mark.django_db

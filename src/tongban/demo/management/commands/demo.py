@@ -37,6 +37,8 @@ class Command(BaseCommand):
         self.stdout.write("→ 迁移数据库 …")
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("→ 加载演示数据 …")
+        from tongban.demo.prepare import prepare_demo_data  # here: `supervise` imports without Django set up
+
         counts = prepare_demo_data(verbosity=verbosity)
         for key, value in counts.items():
             self.stdout.write(f"   {key}: {value}")
@@ -139,36 +141,3 @@ def supervise(
                 helper.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 helper.kill()
-
-
-def prepare_demo_data(*, verbosity: int = 1) -> dict:
-    """Everything the demo shows, loaded idempotently; each capability adds its own part here."""
-    from tongban.cases.services.process import define_demo_processes
-    from tongban.demo.loader import load_demo
-    from tongban.hall.services.setup import hall_queues_setup
-    from tongban.organisations.models import ServiceHall
-    from tongban.workdays.services import calendar_provisional_extend
-
-    calendar_provisional_extend()  # years past the official calendar, from the holiday law (暂定)
-    counts = load_demo(verbosity=verbosity)
-    summary = {k: v for k, v in counts.items() if isinstance(v, int)}
-    summary["processes"] = len(define_demo_processes())
-    for hall_id in ServiceHall.objects.filter(is_active=True).values_list("id", flat=True):
-        hall_queues_setup(hall_id=hall_id)
-    from tongban.cases.demo import load_demo_cases
-
-    cases = load_demo_cases(verbosity=0)
-    summary["cases"] = cases["created"] + cases["existing"]
-    from tongban.ratings.demo import load_demo_ratings
-
-    summary.update(load_demo_ratings())
-    from tongban.supervision.demo import load_demo_supervision
-
-    summary["cards"] = load_demo_supervision()["cards"]  # an ignored 督办单 and its rule card
-    # The performance page and anomalies read facts the scheduler refreshes every few minutes; compute
-    # them now so a newcomer's first look at 绩效统计 is not empty.
-    from tongban.analytics.services import anomalies_detect, case_facts_refresh
-
-    summary["case_facts"] = case_facts_refresh()
-    anomalies_detect()
-    return summary

@@ -1,5 +1,8 @@
 """The cases app's entry into supervision: keep the watches of a case and of its steps in step with them.
 
+Why in cases: the specs read case and step fields and states, which supervision (the lower layer, a
+generic deadline watch) must not know; supervision offers `deadlines_sync` and the cases app uses it.
+
 The case services call `case_watches_sync(case)` inside their transaction after every change (their
 `save_case` does it), so the watch moves with the case: opened at acceptance, paused and resumed with
 the clock (corrections, special procedures), moved by extensions, closed at the decision (on time or
@@ -17,14 +20,18 @@ import datetime as dt
 from django.utils import timezone
 
 from tongban.common.prepared import Prepared
+from tongban.supervision.choices import SubjectType
+from tongban.supervision.services.watch_sync import WatchSpec, deadlines_sync
 
-from .choices import SubjectType
-from .services.watch_sync import WatchSpec, deadlines_sync
+from .choices import CaseStatus, StepStatus
+from .models import Step
+
+#: 行政许可法 第三十二条: the intake decision (accept, ask for corrections, refuse) within 5 working days;
+#: 逾期不告知即视为受理. The services date the intake decision with it, the watch warns on it.
+INTAKE_RULE_DAYS = 5
 
 # Case states in which the case's own deadline runs (or is paused): accepted and not yet decided.
-WATCHED_CASE_STATES = frozenset({"in_review", "supplementing", "returned"})
-#: 行政许可法 第三十二条: the intake decision (accept, ask for corrections, refuse) within 5 working days.
-INTAKE_RULE_DAYS = 5
+WATCHED_CASE_STATES = frozenset({CaseStatus.IN_REVIEW, CaseStatus.SUPPLEMENTING, CaseStatus.RETURNED})
 
 
 def _local_date(at: dt.datetime | None, today: dt.date) -> dt.date:
@@ -63,7 +70,7 @@ def intake_watch_spec(case, *, today: dt.date) -> WatchSpec:
     return WatchSpec(
         subject_type=SubjectType.INTAKE,
         subject_id=case.pk,
-        watched=case.status == "submitted" and case.intake_due is not None,
+        watched=case.status == CaseStatus.SUBMITTED and case.intake_due is not None,
         closed_on=today,
         title=f"受理决定：{item.name}"[:200],
         reference=case.number or "",
@@ -82,7 +89,7 @@ def step_watch_spec(step, *, case, today: dt.date) -> WatchSpec:
     return WatchSpec(
         subject_type=SubjectType.STEP,
         subject_id=step.pk,
-        watched=step.status == "open",
+        watched=step.status == StepStatus.OPEN,
         paused=bool(case.is_paused),
         closed_on=_local_date(step.completed_at, today),
         title=f"{step.name}（{case.item.name}）"[:200],
@@ -99,8 +106,6 @@ def step_watch_spec(step, *, case, today: dt.date) -> WatchSpec:
 
 
 def _steps_of_case(case_id):
-    from tongban.cases.models import Step  # cases imports this module: import its models late
-
     return Step.objects.filter(case_id=case_id).order_by("pk")
 
 

@@ -15,7 +15,7 @@ import pytest
 PARENT = textwrap.dedent(
     """
     import subprocess, sys
-    from tongban.common.management.commands.demo import supervise
+    from tongban.demo.management.commands.demo import supervise
     server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     helpers = [subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) for _ in range(2)]
     supervise(server, helpers, ready=lambda: print(server.pid, *(h.pid for h in helpers), flush=True))
@@ -53,7 +53,7 @@ def test_stopping_the_demo_stops_its_helpers(sig):
 
 
 def test_the_demo_serves_as_production_unless_asked_to_debug(monkeypatch):
-    from tongban.common.management.commands.demo import child_env
+    from tongban.demo.management.commands.demo import child_env
 
     monkeypatch.setenv("DEBUG", "true")  # what settings.dev puts in the environment of the demo command
     assert child_env(debug=False)["DEBUG"] == "false"

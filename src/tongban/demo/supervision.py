@@ -16,10 +16,9 @@ from django.utils import timezone
 from tongban.accounts.models import User
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.models import StaffAssignment
+from tongban.supervision.models import Card, CardRule, Directive
+from tongban.supervision.services import directive_issue, warning_sweep
 from tongban.workdays.calendar import is_workday
-
-from .models import Card, CardRule, Directive
-from .services import directive_issue, warning_sweep
 
 SUPERVISOR = "jiancha"
 HEAD = "wj_fuze"  # 卫生健康局负责人: the department that let the order lapse

@@ -1,6 +1,6 @@
 """The demo's 差评 and its finished follow-up: 差评 → 核实 → 整改 → 回访 → closed, in November 2026.
 
-The case is the demo's ``demo:history-rated`` (cases.demo, decided and posted on 5 November). Each
+The case is the demo's ``demo:history-rated`` (demo.cases, decided and posted on 5 November). Each
 stage is played through the services at its own moment (tongban.demo.history) by the department's own
 demo logins — the approver verifies and calls back, the head signs the rectification — so the follow-up's
 log, its supervision watches (each closed on time) and the message to the applicant are what real use
@@ -13,15 +13,15 @@ from django.db import transaction
 
 from tongban.accounts.models import User
 from tongban.cases.models import Case
-from tongban.demo.history import at, history_possible
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.models import StaffAssignment
+from tongban.ratings.choices import CallbackResult, RatingTag, ServiceKind
+from tongban.ratings.models import FollowUp, RatableService
+from tongban.ratings.services.followups import followup_callback, followup_rectify, followup_verify
+from tongban.ratings.services.ratings import rating_submit
+from tongban.ratings.services.registry import register_case
 
-from .choices import CallbackResult, RatingTag, ServiceKind
-from .models import FollowUp, RatableService
-from .services.followups import followup_callback, followup_rectify, followup_verify
-from .services.ratings import rating_submit
-from .services.registry import register_case
+from .history import at, history_possible
 
 __all__ = ["RATED_CASE", "load_demo_ratings"]
 
@@ -45,7 +45,7 @@ def _staff(department_id: int, role: str) -> User:
 def load_demo_ratings() -> dict[str, int]:
     """Play the rating of the demo's rated case and its follow-up to the end (idempotent).
 
-    Call after ``cases.demo.load_demo_cases()``. Returns {"followups_closed": n} (0 when the history is
+    Call after ``demo.cases.load_demo_cases()``. Returns {"followups_closed": n} (0 when the history is
     not loaded: today not yet past it, or the case is missing).
     """
     case = Case.objects.select_related("item", "applicant__user").filter(submit_key=RATED_CASE).first()

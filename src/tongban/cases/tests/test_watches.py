@@ -10,8 +10,8 @@ from tongban.cases import services as cases
 from tongban.cases.models import Step
 from tongban.cases.tests.conftest import clock, world  # noqa: F401  (the cases test world)
 from tongban.cases.tests.helpers import define_serial, submit_online
+from tongban.cases.watches import case_watches_sync
 from tongban.supervision.choices import Level
-from tongban.supervision.hooks import case_watches_sync
 from tongban.supervision.models import Card, Deadline
 from tongban.supervision.services import warning_sweep
 
