@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tongban.analytics",
     "tongban.scheduling",
     "tongban.api",
+    "tongban.site",
 ]
 
 MIDDLEWARE = [
@@ -85,7 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "tongban.common.context_processors.site",
+                "tongban.site.context_processors.site",
             ],
         },
     },
@@ -173,7 +174,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "/favicon.ico",  # the site's own icon (common.views.favicon)
+    "SWAGGER_UI_FAVICON_HREF": "/favicon.ico",  # the site's own icon (site.views.favicon)
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
