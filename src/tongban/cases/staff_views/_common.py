@@ -121,7 +121,7 @@ class FormError:
 
 def staff_render(request, template: str, context: dict, *, status: int = 200):
     """render() plus whether the window's write links (窗口收件 …) are offered: clerks only; supervisors
-    see the lists read-only. The menu itself is the site's one menu (common.context_processors)."""
+    see the lists read-only. The menu itself is the site's one menu (site.context_processors)."""
     from django.shortcuts import render
 
     context = {**context, "window_clerk": is_clerk(scope_for(request.user))}

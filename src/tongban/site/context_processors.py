@@ -117,7 +117,7 @@ def site(request):
     the menu's counts (common.badges) are counted only if a template shows them."""
     from django.utils.functional import SimpleLazyObject
 
-    from .badges import badge_counts
+    from tongban.common.badges import badge_counts
 
     return {
         "SITE_NAME": settings.TONGBAN_SITE_NAME,
