@@ -18,7 +18,7 @@ def _window(scope) -> bool:
 
 def _tasks(scope) -> bool:
     """The approvers' task list: department staff, and supervisors/administrators looking on."""
-    return scope.sees_everything or bool(scope.departments_for("approver", "dept_head"))
+    return scope.sees_everything or scope.is_department_staff
 
 
 NAV_ENTRIES = [
@@ -86,20 +86,16 @@ def _nav(request) -> list[dict]:
     return entries
 
 
-# Who is warned on every page when the working-day calendar runs out: those who can get it imported.
-CALENDAR_HORIZON_ROLES = ("admin", "supervisor")
-
-
 def calendar_horizon_banner(request):
-    """The calendar horizon (workdays.selectors.calendar_horizon) for administrators and supervisors when
-    it is not ok, else None; `can_import` says whether the link to the import page is theirs to follow."""
+    """The calendar horizon (workdays.selectors.calendar_horizon) for administrators and supervisors (who
+    can get it imported) when it is not ok, else None; `can_import` says whether the link to the import page is theirs to follow."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
     from tongban.organisations.scoping import scope_for
 
     scope = scope_for(user)
-    if scope.is_applicant or not scope.has_role(*CALENDAR_HORIZON_ROLES):
+    if scope.is_applicant or not scope.is_supervisor:
         return None
     from django.utils import timezone
 
