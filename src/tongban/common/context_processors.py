@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 # The one menu (templates/site/menu.html), the same on every page a role opens: the site's pages,
 # the staff pages, the error pages and the admin. Each entry: (key, label, url name, who sees it,
 # access key). Who: "everyone"; "public" (visitors and applicants; staff have their own case search);
-# "any" (anyone logged in); "applicant"; "staff"; "admin_site" (may open the Django admin); a set of
-# staff roles; or a predicate on the user's scope.
+# "any" (anyone logged in); "applicant"; "staff"; "admin_site" (may open the Django admin); or a
+# predicate on the user's scope (the role predicates of organisations.scoping.Scope).
 
 
 def _window(scope) -> bool:
@@ -21,6 +21,11 @@ def _tasks(scope) -> bool:
     return scope.sees_everything or scope.is_department_staff
 
 
+def _oversight(scope) -> bool:
+    """Supervision and performance: supervisors/administrators, and department heads for their own."""
+    return scope.is_supervisor or scope.is_department_head
+
+
 NAV_ENTRIES = [
     ("guide", _("办事指南"), "catalogue:guide-home", "everyone", ""),
     ("track", _("办件查询"), "cases:track", "public", ""),
@@ -31,11 +36,11 @@ NAV_ENTRIES = [
     ("intake", _("综合受理"), "work:intake", _window, "q"),
     ("issuance", _("统一出件"), "work:issuance", _window, ""),
     ("tasks", _("审批待办"), "work:tasks", _tasks, "t"),
-    ("console", _("叫号"), "hall:console", {"clerk"}, ""),
-    ("followups", _("差评整改"), "ratings:followups", {"approver", "dept_head", "supervisor", "admin"}, ""),
-    ("supervision", _("电子监察"), "supervision:deadlines", {"supervisor", "admin", "dept_head"}, ""),
-    ("screen", _("监察大屏"), "analytics:screen", {"supervisor", "admin"}, ""),
-    ("performance", _("绩效统计"), "analytics:performance", {"supervisor", "admin", "dept_head"}, ""),
+    ("console", _("叫号"), "hall:console", lambda scope: scope.is_window_clerk, ""),
+    ("followups", _("差评整改"), "ratings:followups", lambda s: s.is_department_staff or s.is_supervisor, ""),
+    ("supervision", _("电子监察"), "supervision:deadlines", _oversight, ""),
+    ("screen", _("监察大屏"), "analytics:screen", lambda scope: scope.is_supervisor, ""),
+    ("performance", _("绩效统计"), "analytics:performance", _oversight, ""),
     ("inbox", _("消息"), "notifications:inbox", "any", ""),
     ("admin", _("管理后台"), "admin:index", "admin_site", ""),
 ]
@@ -56,8 +61,6 @@ def _sees(who, scope, user) -> bool:
         return scope.is_staff_member
     if who == "admin_site":
         return bool(user.is_active and user.is_staff)
-    if isinstance(who, set):
-        return scope.has_role(*who)
     return bool(who(scope))
 
 
@@ -88,7 +91,8 @@ def _nav(request) -> list[dict]:
 
 def calendar_horizon_banner(request):
     """The calendar horizon (workdays.selectors.calendar_horizon) for administrators and supervisors (who
-    can get it imported) when it is not ok, else None; `can_import` says whether the link to the import page is theirs to follow."""
+    can get it imported) when it is not ok, else None; `can_import` says whether the link to the import
+    page is theirs to follow."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None

@@ -73,6 +73,11 @@ class Scope:
         """An approver or head of some department, or a superuser."""
         return self.is_superuser or bool(self.staff_department_ids)
 
+    @property
+    def is_department_head(self) -> bool:
+        """A head (部门负责人) of some department, or a superuser."""
+        return self.is_superuser or bool(self.departments_for(StaffRole.DEPARTMENT_HEAD))
+
     def acts_for_department(self, department_id: int | None, role: str = "") -> bool:
         """An approver or head of the department, or only the named `role` when a step names one
         (superusers always)."""

@@ -113,9 +113,9 @@ class FormError:
 
 
 def staff_render(request, template: str, context: dict, *, status: int = 200):
-    """render() plus whether the window's write links (窗口收件 …) are offered: clerks only; supervisors
-    see the lists read-only. The menu itself is the site's one menu (common.context_processors)."""
+    """render() of a staff page; whether the window's write links (窗口收件 …) are offered is the
+    templates' `user|is_window_clerk` (organisations' staff_roles tags): clerks only, supervisors see the
+    lists read-only. The menu itself is the site's one menu (common.context_processors)."""
     from django.shortcuts import render
 
-    context = {**context, "window_clerk": scope_for(request.user).is_window_clerk}
     return render(request, template, context, status=status)
