@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tongban.organisations.permissions import is_administrator
 from tongban.organisations.scoping import scope_for
 
 
@@ -11,4 +12,4 @@ def can_view_log(user) -> bool:
 
 
 def can_resend(user) -> bool:
-    return scope_for(user).has_role("admin")
+    return is_administrator(user)

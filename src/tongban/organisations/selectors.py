@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from .models import Department, Region, ServiceHall, StaffAssignment, Window
-from .scoping import scope_for
 
 
 def department_list(*, user, region_id: int | None = None, include_inactive: bool = False) -> QuerySet:
@@ -55,9 +54,3 @@ def staff_assignment_list(
     if role:
         qs = qs.filter(role=role)
     return qs.order_by("user__username", "role", "id")
-
-
-def is_staff_member(user) -> bool:
-    """True for anyone holding a staff role (or a superuser): the gate of staff-only pages and APIs."""
-    scope = scope_for(user)
-    return scope.is_authenticated and not scope.is_applicant and scope.is_staff_member
