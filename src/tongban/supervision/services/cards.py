@@ -113,7 +113,7 @@ def card_issue(
                 deadline=watch, kind__in=[WarningKind.RED, WarningKind.ESCALATED]
             ).values_list("pk", flat=True)
             CardWarning.objects.bulk_create([CardWarning(card=card, warning_id=pk) for pk in crossings])
-        record(CardEvent, card, CardEventKind.ISSUED, actor=actor, before="", after=card.status, note=reason)
+        record(CardEvent, card, CardEventKind.ISSUED, actor=actor, before="", note=reason)
         notify_card(card, Recipients())
         return card
 
@@ -137,7 +137,6 @@ def card_appeal(*, actor, card_id: int, reason: str) -> Card:
             CardEventKind.APPEALED,
             actor=actor,
             before=before,
-            after=card.status,
             note=card.appeal_reason,
         )
         return card
@@ -155,5 +154,5 @@ def card_appeal_decide(*, actor, card_id: int, accept: bool, note: str) -> Card:
         card.decided_by, card.decided_at = actor, timezone.now()
         save_with_version(card, ["decision_note", "status", "decided_by", "decided_at"])
         kind = CardEventKind.APPEAL_ACCEPTED if accept else CardEventKind.APPEAL_REJECTED
-        record(CardEvent, card, kind, actor=actor, before=before, after=card.status, note=card.decision_note)
+        record(CardEvent, card, kind, actor=actor, before=before, note=card.decision_note)
         return card

@@ -14,7 +14,7 @@ from tongban.common.workflow import lock, record, save_with_version
 from tongban.organisations.models import Department
 from tongban.workdays.calendar import add_working_days
 
-from ..choices import DeadlineStatus, DirectiveEventKind, DirectiveStatus, SubjectType
+from ..choices import DeadlineStatus, DirectiveEventKind, SubjectType
 from ..models import Deadline, Directive, DirectiveEvent
 from ..recipients import Recipients
 from ..subjects import case_by_number, case_number_of, directive_subject_types, open_steps, subject_label
@@ -82,7 +82,6 @@ def _create(
         DirectiveEventKind.ISSUED,
         actor=actor,
         before="",
-        after=DirectiveStatus.ISSUED,
         note=f"第{directive.round}轮督办：{required_action}",
     )
     # The order's own deadline is watched; its responsible person is the subject's (a step's assignee),
@@ -220,7 +219,6 @@ def directive_respond(*, actor, directive_id: int, response: str) -> Directive:
             DirectiveEventKind.RESPONDED,
             actor=actor,
             before=before,
-            after=after,
             note=directive.response,
         )
         deadline_close(
@@ -247,7 +245,6 @@ def directive_close(*, actor, directive_id: int, note: str = "") -> Directive:
             DirectiveEventKind.CLOSED,
             actor=actor,
             before=before,
-            after=after,
             note=directive.close_note,
         )
         deadline_close(
@@ -282,7 +279,6 @@ def directive_reissue(
             DirectiveEventKind.REISSUED,
             actor=actor,
             before=before,
-            after=after,
             note=note,
         )
         deadline_close(subject_type=SubjectType.DIRECTIVE, subject_id=old.pk, closed_on=today, actor=actor)
