@@ -32,6 +32,20 @@ NOTE_MAX_LENGTH = TEXT_MAX_LENGTH
 # ---- event tables --------------------------------------------------------------------------------
 
 
+def actor_field(**options: Any) -> models.ForeignKey:
+    """Who did it: a user, or none (the system, a kiosk; a deleted user leaves the row). Every log
+    table of the project declares its actor with this."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **options,
+    )
+
+
 class Event(models.Model):
     """An append-only log row about one subject: what happened (`kind`), who did it, a note, when.
 
@@ -42,14 +56,7 @@ class Event(models.Model):
     subject_field: ClassVar[str] = ""
 
     kind = models.CharField("事件", max_length=24)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = actor_field()
     note = models.TextField("说明", max_length=NOTE_MAX_LENGTH, blank=True)
     # Stored as an aware UTC instant like every datetime of the project (USE_TZ), shown in Beijing time.
     at = models.DateTimeField("时间", default=timezone.now)

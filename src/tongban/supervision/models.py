@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tongban.common.models import TimeStampedModel
-from tongban.common.workflow import Event, StateEvent, subject_index
+from tongban.common.workflow import Event, StateEvent, actor_field, subject_index
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.models import Department, ServiceHall
 from tongban.organisations.scoping import Scope, ScopedQuerySet
@@ -240,15 +240,7 @@ class WarningEvent(Event):
     level_after = models.CharField("新级别", max_length=8, choices=Level.choices, blank=True)
     overdue_days = models.IntegerField("超期工作日", default=0)
     # The sweep inserts these by the thousand and nothing reads them by actor: no index to keep up.
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    actor = actor_field(db_index=False)
     notify_pending = models.BooleanField("待发送通知", default=False)
     notified_at = models.DateTimeField("通知时间", null=True, blank=True)
 
