@@ -46,22 +46,6 @@ class Redate:
     provisional: bool
 
 
-def _event(d: Deadline, note: str, now) -> EventRow:
-    return EventRow(
-        deadline_id=d.pk,
-        kind=WarningKind.UPDATED,
-        step=0,
-        due_date=d.due_date,
-        level_before=d.level,
-        level_after=d.level,
-        overdue_days=0,
-        at=now,
-        notify_pending=False,
-        actor_id=None,
-        note=note[:255],
-    )
-
-
 def watches_redate(changes: list[Redate], *, note: str = "官方日历导入，期限重新计算") -> int:
     """Move the due dates of the open watches of these subjects (levels follow in `calendar_recompute`).
     Returns how many watches changed."""
@@ -81,7 +65,11 @@ def watches_redate(changes: list[Redate], *, note: str = "官方日历导入，�
         old = d.due_date
         d.due_date, d.provisional = c.due_date, c.provisional
         moved.append(d)
-        events.append(_event(d, f"{note}：{old:%Y-%m-%d} → {c.due_date:%Y-%m-%d}", now))
+        events.append(
+            EventRow.of(
+                d, WarningKind.UPDATED, at=now, note=f"{note}：{old:%Y-%m-%d} → {c.due_date:%Y-%m-%d}"
+            )
+        )
     update_each(Deadline, moved, ["due_date", "provisional"], batch_size=BATCH)
     save_events(events)
     return len(moved)
