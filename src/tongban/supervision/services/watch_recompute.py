@@ -1,4 +1,5 @@
-"""Watches after the calendar under them changed: an official year replaced a provisional one.
+"""Watches after the calendar under them changed: an official year replaced a provisional one, or an
+administrator changed one date of an official year (then "the changed year" below reads "that date").
 
 Two steps, both inside the import's transaction (workdays.hooks.calendar_changed):
 
@@ -75,13 +76,21 @@ def watches_redate(changes: list[Redate], *, note: str = "官方日历导入，�
     return len(moved)
 
 
-def calendar_recompute(*, years: list[int], actor=None, today: dt.date | None = None) -> dict:
-    """Warning dates and levels of every open watch reaching into the changed years (see the module
-    docstring), in bulk: one locking read, one UPDATE per 1,000 changed rows, one INSERT of the log
-    rows (crossings included: a level that moves is logged, notified and carded as on any transition).
-    Idempotent — a second run finds every row already as computed."""
+def calendar_recompute(
+    *,
+    years: list[int],
+    actor=None,
+    today: dt.date | None = None,
+    day: dt.date | None = None,
+    reason: str = "",
+) -> dict:
+    """Warning dates and levels of every open watch reaching into the changed years — or, when one date of
+    an official year changed (`day`), reaching that date (see the module docstring), in bulk: one locking
+    read, one UPDATE per 1,000 changed rows, one INSERT of the log rows (crossings included: a level that
+    moves is logged, notified and carded as on any transition). Idempotent — a second run finds every row
+    already as computed."""
     today = today or local_today()
-    first = dt.date(min(years), 1, 1)
+    first = day or dt.date(min(years), 1, 1)
     reach = (
         Q(due_date__gte=first) | Q(red_on__gte=first) | Q(next_escalation_on__gte=first) | Q(provisional=True)
     )
