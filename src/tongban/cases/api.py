@@ -1,7 +1,7 @@
 """REST API of the cases app (issue 3 point 11): a mobile app or another department's system can drive a
 case end to end — draft, submit, upload, intake, accept/refuse/correct, steps, decision, clock, issuance.
 
-Every case is first looked up through `Case.objects.visible_to(user)` (selectors.case_get), so a case
+Every case is first looked up in the caller's scope (selectors.case_get, `.visible_to(user)`), so a case
 outside the caller's scope is a 404 that says nothing about it; the service then checks the caller's
 role (403) and the state table (409 illegal_transition). Every action takes `expected_version` and
 answers with the case in full and its new version; a stale version is 409 "conflict" with nothing
@@ -29,7 +29,7 @@ from . import selectors, services
 from .capabilities import online_application_refusal
 from .choices import CaseStatus
 from .documents import document_response
-from .models import Case, CaseDocument, CaseMaterial, Step
+from .models import Case
 from .serializers import (
     AcceptSerializer,
     ApplicantFindOrRegisterSerializer,
@@ -79,12 +79,7 @@ ERRORS = {
 
 
 def _detail(case: Case) -> dict:
-    case = (
-        Case.objects.select_related("item", "item__department", "applicant")
-        .prefetch_related("materials", "steps__department")
-        .get(pk=case.pk)
-    )
-    return CaseDetailSerializer(case).data
+    return CaseDetailSerializer(selectors.case_detail_get(case.pk)).data
 
 
 def _valid(serializer_class, request: Request) -> dict:
@@ -117,13 +112,8 @@ class CaseListApi(generics.ListAPIView):
     serializer_class = CaseSerializer
 
     def get_queryset(self):
-        qs = Case.objects.visible_to(self.request.user).select_related(
-            "item", "item__department", "applicant"
-        )
         statuses = choice_param(self.request.query_params, "status", CaseStatus, "办件状态", many=True)
-        if statuses:
-            qs = qs.filter(status__in=statuses)
-        return qs.order_by("-created_at", "-id")
+        return selectors.case_list(user=self.request.user, statuses=statuses)
 
     @extend_schema(
         tags=[TAG],
@@ -213,9 +203,7 @@ class MaterialListApi(APIView):
     )
     def get(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get(user=request.user, case_id=case_id)
-        return Response(
-            CaseMaterialSerializer(CaseMaterial.objects.filter(case=case).order_by("id"), many=True).data
-        )
+        return Response(CaseMaterialSerializer(selectors.case_materials(case), many=True).data)
 
 
 class MaterialUploadApi(APIView):
@@ -433,9 +421,7 @@ class StepCompleteApi(APIView):
         responses={200: CaseDetailSerializer, **ERRORS},
     )
     def post(self, request: Request, step_id: int) -> Response:
-        step = Step.objects.visible_to(request.user).filter(pk=step_id).first()
-        if step is None:
-            raise NotFound("办理环节不存在或您无权查看。")
+        step = selectors.step_get(user=request.user, step_id=step_id)
         data = _valid(StepCompleteSerializer, request)
         services.step_complete(actor=request.user, step_id=step.pk, **data)
         return Response(_detail(step.case))
@@ -476,7 +462,7 @@ class DocumentListApi(APIView):
     )
     def get(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get(user=request.user, case_id=case_id)
-        docs = CaseDocument.objects.filter(case=case).order_by("created_at", "id")
+        docs = selectors.case_documents(case)
         return Response(CaseDocumentSerializer(docs, many=True).data)
 
 
@@ -488,7 +474,7 @@ class DocumentDownloadApi(APIView):
     )
     def get(self, request: Request, case_id: int, document_id: int) -> HttpResponse:
         case = selectors.case_get(user=request.user, case_id=case_id)
-        doc = CaseDocument.objects.filter(case=case, pk=document_id).first()
+        doc = selectors.case_document(case, document_id)
         if doc is None:
             raise NotFound("文书不存在。")
         return document_response(doc)

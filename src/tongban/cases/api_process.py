@@ -14,13 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tongban.catalogue import selectors as catalogue_selectors
 from tongban.catalogue.models import ServiceItem
 from tongban.common.errors import NotAllowed, NotFound
 from tongban.organisations.scoping import scope_for
 
-from . import services
+from . import selectors, services
 from .choices import StageKind
-from .models import ProcessDefinition
 from .models.process import STEP_ROLE_CHOICES
 from .processes import plan_check, plan_report, plan_revision, process_for_item
 from .serializers import CaseErrorSerializer, FlowStageSerializer
@@ -86,9 +86,7 @@ def _require_admin(request: Request) -> None:
 
 def _item(request: Request, item_id: int) -> ServiceItem:
     _require_admin(request)
-    item = (
-        ServiceItem.objects.visible_to(request.user).select_related("department").filter(pk=item_id).first()
-    )
+    item = catalogue_selectors.item_editable_get(user=request.user, item_id=item_id)
     if item is None:
         raise NotFound("事项版本不存在或您无权查看。", field="item_id")
     return item
@@ -96,7 +94,7 @@ def _item(request: Request, item_id: int) -> ServiceItem:
 
 def _definition(item: ServiceItem) -> dict:
     plan = process_for_item(item)
-    stored = ProcessDefinition.objects.filter(item=item).first()
+    stored = selectors.process_definition_of(item)
     return {
         "item_id": item.pk,
         "item_code": item.code,
@@ -144,7 +142,7 @@ class ProcessDefinitionApi(APIView):
             note=str(data.get("note") or ""),
             expected_revision=data.get("revision") if "revision" in data else None,
         )
-        target = ServiceItem.objects.select_related("department").get(pk=definition.item_id)
+        target = catalogue_selectors.item_version_get(definition.item_id)
         code = status.HTTP_201_CREATED if target.pk != item.pk else status.HTTP_200_OK
         return Response(ProcessDefinitionSerializer(_definition(target)).data, status=code)
 

@@ -61,3 +61,23 @@ def is_staff_member(user) -> bool:
     """True for anyone holding a staff role (or a superuser): the gate of staff-only pages and APIs."""
     scope = scope_for(user)
     return scope.is_authenticated and not scope.is_applicant and scope.is_staff_member
+
+
+def halls_of(*, user) -> QuerySet[ServiceHall]:
+    """The halls the user works in (their scope's halls, by name): where a clerk may register a case."""
+    return ServiceHall.objects.filter(pk__in=scope_for(user).hall_ids).order_by("name")
+
+
+def halls_visible(*, user) -> QuerySet[ServiceHall]:
+    """Active halls the user may see, without their windows (pickers and filters)."""
+    return ServiceHall.objects.visible_to(user).active()
+
+
+def departments_active() -> QuerySet[Department]:
+    """Every active department, in the catalogue's order: the process editor may name any of them."""
+    return Department.objects.filter(is_active=True).order_by("sort_order", "name")
+
+
+def department_visible(*, user, department_id: int) -> Department | None:
+    """One active department the user may see, or None (a stale filter link is dropped, not an error)."""
+    return Department.objects.visible_to(user).active().filter(pk=department_id).first()

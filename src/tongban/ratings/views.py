@@ -93,7 +93,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rate_mine(request: HttpRequest, service_id: int) -> HttpResponse:
-    service = selectors.my_unrated_services(request.user).filter(pk=service_id).first()
+    service = selectors.my_unrated_service(request.user, service_id)
     if request.method == "POST":
         try:
             rating = services.rating_submit(
@@ -121,11 +121,10 @@ def followups(request: HttpRequest) -> HttpResponse:
     if not permissions.can_see_followups(request.user):
         raise PermissionDenied(_("您没有查看差评整改的权限。"))
     stage = request.GET.get("stage", "open")
-    qs = selectors.followups_for(request.user)
     if stage == "open":
-        qs = qs.filter(stage__in=FollowUpStage.open())
-    elif stage in FollowUpStage.values:
-        qs = qs.filter(stage=stage)
+        qs = selectors.followups_for(request.user, open_only=True)
+    else:
+        qs = selectors.followups_for(request.user, stage=stage if stage in FollowUpStage.values else None)
     rows = [_row(request.user, fu) for fu in qs[:200]]
     supervisor = permissions.is_supervisor(request.user)
     return render(
