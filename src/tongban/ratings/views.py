@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tongban.common.errors import ServiceError
 
 from . import permissions, selectors, services
+from .actions import FOLLOWUP_ACTIONS, followup_act
 from .choices import (
     CallbackResult,
     ClaimKind,
@@ -182,27 +183,16 @@ def followup_action(request: HttpRequest, followup_id: int, action: str) -> Http
     """One form per action on the list; the service checks role, scope and stage."""
     post = request.POST
     version = post.get("version")
-    common = {
-        "actor": request.user,
-        "followup_id": followup_id,
-        "expected_version": int(version) if version and version.isdigit() else None,
-    }
-    calls = {
-        "verify": lambda: services.followup_verify(note=post.get("note", ""), **common),
-        "rectify": lambda: services.followup_rectify(note=post.get("note", ""), **common),
-        "callback": lambda: services.followup_callback(
-            result=post.get("result", ""), note=post.get("note", ""), **common
-        ),
-        "claim": lambda: services.followup_claim_invalid(
-            kind=post.get("kind", ""), reason=post.get("reason", ""), **common
-        ),
-        "accept": lambda: services.followup_claim_decide(accept=True, note=post.get("note", ""), **common),
-        "reject": lambda: services.followup_claim_decide(accept=False, note=post.get("note", ""), **common),
-    }
-    if action not in calls:
+    if action not in FOLLOWUP_ACTIONS:
         raise Http404
     try:
-        fu = calls[action]()
+        fu = followup_act(
+            action,
+            post,
+            actor=request.user,
+            followup_id=followup_id,
+            expected_version=int(version) if version and version.isdigit() else None,
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
