@@ -53,7 +53,6 @@ def _kwargs(serializer_class, data) -> dict:
 # Reads keep their permissions; writes are for administrators (the services check again). No docstrings
 # on these mixins: the schema would show them as the description of every list they are mixed into.
 class AdminWritesMixin:
-
     def get_permissions(self):
         if self.request.method in permissions.SAFE_METHODS:
             return super().get_permissions()
@@ -62,7 +61,6 @@ class AdminWritesMixin:
 
 # POST: create through `create` (a service) with `defaults` for what the client left out.
 class CreateMixin(AdminWritesMixin):
-
     write_serializer: type
     output_serializer: type
     create = staticmethod(lambda **kwargs: None)
