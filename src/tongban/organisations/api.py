@@ -45,7 +45,7 @@ RELATED = ("region", "parent", "hall", "department", "user", "window")
 
 def _kwargs(serializer_class, data) -> dict:
     """Checked input as a service takes it: related rows by id ("region" → region_id)."""
-    s = serializer_class(data=data)
+    s = serializer_class(data=data, partial=True)  # what is missing is the service's to refuse or default
     s.is_valid(raise_exception=True)
     return {f"{k}_id" if k in RELATED else k: v for k, v in s.validated_data.items()}
 

@@ -111,6 +111,13 @@ def _text(max_length: int, help_text: str = "") -> serializers.CharField:
     return serializers.CharField(required=False, allow_blank=True, max_length=max_length, help_text=help_text)
 
 
+class _Flag(serializers.BooleanField):
+    """A yes/no that is absent when not sent, also in form-encoded input (DRF reads a missing check box
+    there as False, which would deactivate a unit nobody meant to touch)."""
+
+    default_empty_html = serializers.empty
+
+
 def _choice(choices, label: str) -> serializers.ChoiceField:
     return serializers.ChoiceField(
         choices=choices.choices, required=False, error_messages=choice_messages(choices, label)
@@ -135,9 +142,7 @@ class DepartmentWriteSerializer(_NoteSerializer):
     region = _id("所属区划 id")
     phone = _text(32)
     address = _text(255)
-    is_active = serializers.BooleanField(
-        required=False, help_text="false：停用（已有事项、办件仍指向该部门）"
-    )
+    is_active = _Flag(required=False, help_text="false：停用（已有事项、办件仍指向该部门）")
     sort_order = serializers.IntegerField(required=False, min_value=0)
 
 
@@ -150,7 +155,7 @@ class HallWriteSerializer(_NoteSerializer):
     address = _text(255)
     phone = _text(32)
     opening_hours = _text(128)
-    is_active = serializers.BooleanField(required=False, help_text="false：停用")
+    is_active = _Flag(required=False, help_text="false：停用")
 
 
 class WindowWriteSerializer(_NoteSerializer):
@@ -166,7 +171,7 @@ class WindowWriteSerializer(_NoteSerializer):
         required=False,
         help_text="综合受理窗口服务的事项分类",
     )
-    is_active = serializers.BooleanField(required=False, help_text="false：停用")
+    is_active = _Flag(required=False, help_text="false：停用")
 
 
 class StaffRoleWriteSerializer(_NoteSerializer):

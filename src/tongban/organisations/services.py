@@ -162,10 +162,12 @@ def _clean(obj: models.Model) -> None:
         raise ValidationFailed(summary, field=None if first == "__all__" else first, errors=errors) from None
 
 
-def _check_fields(k: _Kind, values: Mapping[str, Any]) -> None:
+def _checked(k: _Kind, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Known columns only; text trimmed."""
     unknown = sorted(set(values) - set(k.fields))
     if unknown:
         raise ValidationFailed(f"未知的字段：{'、'.join(unknown)}。", field=unknown[0])
+    return {name: v.strip() if isinstance(v, str) else v for name, v in values.items()}
 
 
 def _locked(k: _Kind, pk: int) -> models.Model:
@@ -189,8 +191,7 @@ def _references(obj: models.Model) -> list[str]:
 
 
 def _create(k: _Kind, *, actor, values: Mapping[str, Any], note: str, kind: str = Kind.CREATED):
-    _check_fields(k, values)
-    obj = k.model(**values)
+    obj = k.model(**_checked(k, values))
     _clean(obj)
     try:
         with transaction.atomic():
@@ -204,7 +205,7 @@ def _create(k: _Kind, *, actor, values: Mapping[str, Any], note: str, kind: str 
 def _update(k: _Kind, *, actor, pk: int, changes: Mapping[str, Any], note: str, changed: str = Kind.CHANGED):
     """Change the given fields only; nothing logged when nothing changed. A change of `is_active` alone is
     logged as deactivation or activation."""
-    _check_fields(k, changes)
+    changes = _checked(k, changes)
     try:
         with transaction.atomic():
             obj = _locked(k, pk)
@@ -410,6 +411,11 @@ def window_create(
 
 def window_update(*, actor, window_id: int, note: str = "", **changes: Any) -> Window:
     require_organisation_admin(actor, action="修改窗口")
+    if "hall_id" in changes and not Window.objects.filter(pk=window_id, hall_id=changes["hall_id"]).exists():
+        # Its tickets and calls belong to this hall; another hall gets a window of its own.
+        raise ValidationFailed(
+            "所属大厅：窗口不能移到其他大厅；请在该大厅新建窗口，并停用本窗口。", field="hall"
+        )
     if "categories" in changes:
         changes["categories"] = list(changes["categories"] or [])
     return _update(WINDOW, actor=actor, pk=window_id, changes=changes, note=_note(note))

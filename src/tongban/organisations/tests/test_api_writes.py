@@ -12,6 +12,7 @@ from tongban.organisations.tests.factories import (
     HallFactory,
     RegionFactory,
     StaffAssignmentFactory,
+    WindowFactory,
     make_credit_code,
 )
 
@@ -207,3 +208,19 @@ def test_public_reads_stay_public():
     assert _client().get("/api/v1/halls/").status_code == 200
     assert _client().get("/api/v1/regions/").status_code == 200
     assert _client().get("/api/v1/staff/").status_code in (401, 403)
+
+
+def test_form_encoded_patch_changes_only_what_was_sent(admin_api):
+    dept = DepartmentFactory()
+    r = admin_api.patch(f"/api/v1/departments/{dept.pk}/", {"phone": " 020-1 "})  # multipart, no is_active
+    assert r.status_code == 200 and r.json()["is_active"] is True and r.json()["phone"] == "020-1"
+
+
+def test_a_window_does_not_move_to_another_hall(admin_api):
+    window = WindowFactory()
+    r = admin_api.patch(f"/api/v1/windows/{window.pk}/", {"hall": HallFactory().pk}, format="json")
+    assert r.status_code == 400 and r.json()["field"] == "hall" and "不能移到其他大厅" in r.json()["message"]
+    r = admin_api.patch(
+        f"/api/v1/windows/{window.pk}/", {"hall": window.hall_id, "name": "新名"}, format="json"
+    )
+    assert r.status_code == 200 and r.json()["name"] == "新名"
