@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tongban.cases import selectors
-from tongban.cases.tests.conftest import _fresh_calendar_index, clock, world  # noqa: F401  (the cases world)
+from tongban.cases.tests.conftest import world  # noqa: F401  (the cases world; clock and the calendar index come from tongban.testing.plugin)
 from tongban.demo.processes import define_demo_processes
 
 pytestmark = pytest.mark.django_db
