@@ -392,7 +392,7 @@ def applicant_register_legal(
 
 def applicant_find_or_register(
     *,
-    actor,
+    actor: User,
     kind: str,
     name: str,
     id_number: str = "",

@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet, Sum
@@ -24,6 +25,9 @@ from tongban.supervision.models import Directive
 
 from .choices import AnomalyKind, Dimension
 from .models import Anomaly, CaseFact
+
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser
 
 MAX_DAYS = 731
 
@@ -224,7 +228,7 @@ def _row(key, label, values: dict) -> PerformanceRow:
     return PerformanceRow(key=key, label=label, **{k: (v or 0) for k, v in values.items()})
 
 
-def _directive_counts(user, date_from, date_to, everything=False) -> dict[int, tuple[int, int]]:
+def _directive_counts(user: AnyUser, date_from, date_to, everything=False) -> dict[int, tuple[int, int]]:
     """Per department: directives issued in the period, and those answered by their deadline."""
     rows = (
         (Directive.objects.all() if everything else Directive.objects.visible_to(user))
@@ -272,7 +276,7 @@ def _sort(rows: list[PerformanceRow], sort: str) -> list[PerformanceRow]:
 
 def performance_by(
     *,
-    user,
+    user: AnyUser,
     dimension: str,
     date_from: dt.date,
     date_to: dt.date,
@@ -336,7 +340,7 @@ def performance_by(
     )
 
 
-def can_view_performance(user) -> bool:
+def can_view_performance(user: AnyUser) -> bool:
     """Supervisors/admins, department heads/approvers and clerks (each then sees their own scope)."""
     scope = scope_for(user)
     if not scope.is_authenticated or scope.is_applicant:
@@ -346,12 +350,12 @@ def can_view_performance(user) -> bool:
     )
 
 
-def can_view_screen(user) -> bool:
+def can_view_screen(user: AnyUser) -> bool:
     """The supervision screen and the monthly reports rank everyone: supervisors and administrators."""
     return scope_for(user).sees_everything
 
 
-def anomalies_list(*, user, kind: str = "", department_id: int | None = None) -> QuerySet[Anomaly]:
+def anomalies_list(*, user: AnyUser, kind: str = "", department_id: int | None = None) -> QuerySet[Anomaly]:
     if kind and kind not in AnomalyKind.values:
         raise ValidationFailed(f"异常类型“{kind}”无效。", field="kind")
     qs = Anomaly.objects.visible_to(user).select_related("case", "department")

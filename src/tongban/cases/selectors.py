@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -23,6 +24,9 @@ from .choices import CaseEventKind, CaseStatus, MaterialStatus, PauseKind, StepS
 from .models import Case, CaseEvent, CaseMaterial, ClockPause, Step
 from .numbering import normalize_case_number, query_code_matches
 from .processes import ProcessPlan, process_flow, process_for_item
+
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser
 
 __all__ = [
     "CaseClock",
@@ -47,7 +51,7 @@ __all__ = [
 TRACKING_NOT_FOUND = "办件编号或查询码不正确。"
 
 
-def application_form(item, *, user=None) -> dict:
+def application_form(item, *, user: AnyUser | None = None) -> dict:
     """What applying for `item` asks: the form schema's fields, their initial values from the user's
     own applicant profile (none for a visitor, or for an account the item is not for), who the item is
     for, and the materials to upload (shared ones are fetched by the platform). The web form and the API
@@ -148,7 +152,7 @@ def case_clock(
     )
 
 
-def case_get(*, user, case_id: int) -> Case:
+def case_get(*, user: AnyUser, case_id: int) -> Case:
     """One case the user may see, or NotFound (the same answer whether it exists or not)."""
     case = (
         Case.objects.visible_to(user)
@@ -161,7 +165,7 @@ def case_get(*, user, case_id: int) -> Case:
     return case
 
 
-def case_events(*, user, case_id: int) -> QuerySet[CaseEvent]:
+def case_events(*, user: AnyUser, case_id: int) -> QuerySet[CaseEvent]:
     """The case log in order (办件日志), for a case the user may see: staff get all of it, the
     applicant (or their agent) the public events only (CaseEventKind.public)."""
     case = case_get(user=user, case_id=case_id)
@@ -175,7 +179,7 @@ def public_events(case: Case) -> QuerySet[CaseEvent]:
     return CaseEvent.objects.filter(case=case, kind__in=CaseEventKind.public()).order_by("at", "id")
 
 
-def intake_queue(*, user) -> QuerySet[Case]:
+def intake_queue(*, user: AnyUser) -> QuerySet[Case]:
     """待受理 for clerks: submitted cases of their halls plus untaken online submissions, oldest first."""
     return (
         Case.objects.visible_to(user)
@@ -185,7 +189,7 @@ def intake_queue(*, user) -> QuerySet[Case]:
     )
 
 
-def my_cases(*, user) -> QuerySet[Case]:
+def my_cases(*, user: AnyUser) -> QuerySet[Case]:
     """我的办件: the applicant's own cases (or those they filed as an agent), newest first."""
     if not getattr(user, "is_authenticated", False):
         return Case.objects.none()
@@ -198,7 +202,7 @@ def my_cases(*, user) -> QuerySet[Case]:
     )
 
 
-def corrections_to_make(user) -> int:
+def corrections_to_make(user: AnyUser) -> int:
     """How many of the user's cases wait for a correction from them (one COUNT, for the menu badge)."""
     return my_cases(user=user).filter(status__in=(CaseStatus.CORRECTION, CaseStatus.SUPPLEMENTING)).count()
 
@@ -216,7 +220,7 @@ class TaskRow:
     statutory_due_provisional: bool = False
 
 
-def _department_steps(user) -> QuerySet[Step]:
+def _department_steps(user: AnyUser) -> QuerySet[Step]:
     scope = scope_for(user)
     qs = Step.objects.visible_to(user).select_related(
         "case", "case__item", "case__applicant", "department", "completed_by"
@@ -243,7 +247,7 @@ def _rows(steps, today: date) -> list[TaskRow]:
     ]
 
 
-def tasks_todo(*, user, today: date | None = None) -> list[TaskRow]:
+def tasks_todo(*, user: AnyUser, today: date | None = None) -> list[TaskRow]:
     """待办: open steps of the user's departments (matching the step's role, if it names one),
     most urgent first."""
     scope = scope_for(user)
@@ -259,7 +263,7 @@ def tasks_todo(*, user, today: date | None = None) -> list[TaskRow]:
     return _rows(steps, today or timezone.localdate())
 
 
-def tasks_in_progress(*, user, today: date | None = None) -> list[TaskRow]:
+def tasks_in_progress(*, user: AnyUser, today: date | None = None) -> list[TaskRow]:
     """在办: steps the user's departments have done on cases still being handled."""
     qs = (
         _department_steps(user)
@@ -269,7 +273,7 @@ def tasks_in_progress(*, user, today: date | None = None) -> list[TaskRow]:
     return _rows(list(qs), today or timezone.localdate())
 
 
-def tasks_done(*, user, today: date | None = None, limit: int = 200) -> list[TaskRow]:
+def tasks_done(*, user: AnyUser, today: date | None = None, limit: int = 200) -> list[TaskRow]:
     """已办: steps the user's departments have done on cases that are decided or finished."""
     qs = (
         _department_steps(user)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet
 from django.db.models.functions import ExtractHour
@@ -22,6 +23,9 @@ from .choices import AppointmentStatus, TicketEventKind, TicketSource, TicketSta
 from .models import Appointment, AppointmentSlotConfig, QueueCategory, Ticket, TicketEvent
 from .permissions import clerk_hall_ids, figure_hall_ids
 from .slots import Slot, day_slots
+
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser
 
 S = TicketStatus
 
@@ -116,7 +120,7 @@ def board_data(*, hall: ServiceHall, recent: int = 8) -> dict:
     }
 
 
-def clerk_windows(*, user) -> list[Window]:
+def clerk_windows(*, user: AnyUser) -> list[Window]:
     """Windows a clerk may work at: the assigned window first, then the other windows of their halls."""
     halls = clerk_hall_ids(user)
     if getattr(user, "is_superuser", False):
@@ -141,7 +145,7 @@ def window_current_ticket(*, window: Window) -> Ticket | None:
     )
 
 
-def ticket_list(*, user, hall_id: int | None = None, on: dt.date | None = None) -> QuerySet[Ticket]:
+def ticket_list(*, user: AnyUser, hall_id: int | None = None, on: dt.date | None = None) -> QuerySet[Ticket]:
     qs = Ticket.objects.visible_to(user).select_related("category", "window", "hall")
     if hall_id:
         qs = qs.filter(hall_id=hall_id)
@@ -244,7 +248,7 @@ def booking_days(*, hall: ServiceHall, category: QueueCategory) -> list[dt.date]
     return days
 
 
-def booking_blocked_until(*, user, today: dt.date | None = None) -> dt.date | None:
+def booking_blocked_until(*, user: AnyUser, today: dt.date | None = None) -> dt.date | None:
     """The day booking opens again after repeated no-shows, or None when the person may book.
 
     HALL_NO_SHOW_LIMIT no-shows with a slot date within the last HALL_NO_SHOW_WINDOW_DAYS natural days
@@ -261,7 +265,7 @@ def booking_blocked_until(*, user, today: dt.date | None = None) -> dt.date | No
     return until if until > today else None
 
 
-def my_appointments(*, user) -> QuerySet[Appointment]:
+def my_appointments(*, user: AnyUser) -> QuerySet[Appointment]:
     return (
         Appointment.objects.visible_to(user)
         .filter(user_id=user.pk)
@@ -342,7 +346,9 @@ def _figure_row(key: str, label: str, values: dict) -> FigureRow:
     )
 
 
-def hall_figures(*, user, date_from: dt.date, date_to: dt.date, hall_id: int | None = None) -> HallFigures:
+def hall_figures(
+    *, user: AnyUser, date_from: dt.date, date_to: dt.date, hall_id: int | None = None
+) -> HallFigures:
     """Waiting and service times and unserved counts per category, window and hour of day (the hour the
     person joined the queue), over [date_from, date_to]. Hall staff see their halls; admins and
     supervisors all. Reused by the performance pages. Four aggregate queries, whatever the number of

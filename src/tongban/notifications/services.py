@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -33,6 +34,9 @@ from .backends import deliver
 from .choices import Channel, MessageEventKind, MessageStatus
 from .models import Message, MessageEvent
 from .templates import render
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 logger = logging.getLogger(__name__)
 
@@ -347,7 +351,7 @@ def messages_retry_due(*, now: dt.datetime | None = None, limit: int = 500, sync
     return ids
 
 
-def message_resend(*, message_id: int, actor) -> Message:
+def message_resend(*, message_id: int, actor: User) -> Message:
     """Send a message again from scratch (a fresh round of attempts); administrators only."""
     scope = scope_for(actor)
     if not scope.has_role("admin"):
@@ -371,7 +375,7 @@ def message_resend(*, message_id: int, actor) -> Message:
     return message
 
 
-def message_mark_read(*, message_id: int, user) -> Message:
+def message_mark_read(*, message_id: int, user: User) -> Message:
     """Mark one of the user's own in-app messages read (repeating it changes nothing)."""
     with transaction.atomic():
         message = Message.objects.inbox_of(user).select_for_update().filter(pk=message_id).first()
@@ -384,7 +388,7 @@ def message_mark_read(*, message_id: int, user) -> Message:
     return message
 
 
-def messages_mark_all_read(*, user) -> int:
+def messages_mark_all_read(*, user: User) -> int:
     """Mark every unread in-app message of the user read; returns how many changed."""
     now = timezone.now()
     with transaction.atomic():

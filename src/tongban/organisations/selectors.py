@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Prefetch, QuerySet
 
 from .models import Department, Region, ServiceHall, StaffAssignment, Window
 from .scoping import scope_for
 
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser
 
-def department_list(*, user, region_id: int | None = None, include_inactive: bool = False) -> QuerySet:
+
+def department_list(
+    *, user: AnyUser, region_id: int | None = None, include_inactive: bool = False
+) -> QuerySet:
     qs = Department.objects.visible_to(user).select_related("region")
     if not include_inactive:
         qs = qs.active()
@@ -17,7 +24,7 @@ def department_list(*, user, region_id: int | None = None, include_inactive: boo
     return qs
 
 
-def hall_list(*, user, level: str | None = None) -> QuerySet:
+def hall_list(*, user: AnyUser, level: str | None = None) -> QuerySet:
     """Active halls with their active windows (and each window's department) in one query each."""
     windows = Window.objects.visible_to(user).active().select_related("department").order_by("number")
     qs = (
@@ -31,7 +38,9 @@ def hall_list(*, user, level: str | None = None) -> QuerySet:
     return qs
 
 
-def region_list(*, user, parent_id: int | None = None, level: str | None = None, q: str = "") -> QuerySet:
+def region_list(
+    *, user: AnyUser, parent_id: int | None = None, level: str | None = None, q: str = ""
+) -> QuerySet:
     qs = Region.objects.visible_to(user).select_related("parent")
     if parent_id is not None:
         qs = qs.filter(parent_id=parent_id)
@@ -43,7 +52,7 @@ def region_list(*, user, parent_id: int | None = None, level: str | None = None,
 
 
 def staff_assignment_list(
-    *, user, department_id: int | None = None, hall_id: int | None = None, role: str | None = None
+    *, user: AnyUser, department_id: int | None = None, hall_id: int | None = None, role: str | None = None
 ) -> QuerySet:
     """Who works where: admins and supervisors see all, department staff their department, clerks
     their hall, everybody at least their own roles."""
@@ -57,7 +66,7 @@ def staff_assignment_list(
     return qs.order_by("user__username", "role", "id")
 
 
-def is_staff_member(user) -> bool:
+def is_staff_member(user: AnyUser) -> bool:
     """True for anyone holding a staff role (or a superuser): the gate of staff-only pages and APIs."""
     scope = scope_for(user)
     return scope.is_authenticated and not scope.is_applicant and scope.is_staff_member

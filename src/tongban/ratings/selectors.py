@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
@@ -16,6 +17,9 @@ from tongban.workdays.clock import is_overdue, remaining_working_days
 from .choices import FigureDimension, Score
 from .models import FollowUp, RatableService, Rating
 
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser
+
 
 def service_by_token(token: str) -> RatableService | None:
     """The service a rating link names (the token is the permission: anyone holding it may rate)."""
@@ -24,7 +28,7 @@ def service_by_token(token: str) -> RatableService | None:
     return RatableService.objects.select_related("hall", "window", "department").filter(token=token).first()
 
 
-def my_unrated_services(user) -> QuerySet[RatableService]:
+def my_unrated_services(user: AnyUser) -> QuerySet[RatableService]:
     """Services the logged-in person received and has not rated yet, still open for rating."""
     return (
         RatableService.objects.visible_to(user)
@@ -34,7 +38,7 @@ def my_unrated_services(user) -> QuerySet[RatableService]:
     )
 
 
-def my_rated_services(user) -> QuerySet[RatableService]:
+def my_rated_services(user: AnyUser) -> QuerySet[RatableService]:
     return (
         RatableService.objects.visible_to(user)
         .filter(user_id=getattr(user, "pk", None), rated=True)
@@ -43,7 +47,9 @@ def my_rated_services(user) -> QuerySet[RatableService]:
     )
 
 
-def followups_for(user, *, stage: str | None = None, claim_status: str | None = None) -> QuerySet[FollowUp]:
+def followups_for(
+    user: AnyUser, *, stage: str | None = None, claim_status: str | None = None
+) -> QuerySet[FollowUp]:
     qs = FollowUp.objects.visible_to(user).select_related(
         "service", "rating", "department", "hall", "verified_by", "rectified_by", "called_back_by"
     )
@@ -54,7 +60,7 @@ def followups_for(user, *, stage: str | None = None, claim_status: str | None = 
     return qs.order_by("stage_due", "id")
 
 
-def followup_get(user, followup_id: int) -> FollowUp | None:
+def followup_get(user: AnyUser, followup_id: int) -> FollowUp | None:
     return followups_for(user).filter(pk=followup_id).first()
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rest_framework.permissions import BasePermission
 
 from tongban.organisations.selectors import is_staff_member
 
 from .services._common import is_supervisor
 
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser
 
-def can_supervise(user) -> bool:
+
+def can_supervise(user: AnyUser) -> bool:
     """Supervisors and administrators: issue directives and cards, remind, decide appeals."""
     return is_supervisor(user)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +25,9 @@ from ..models import Case, CaseEvent, ClockPause, Step
 from ..processes import plan_from_list
 from ..transitions import target_state
 from ..watches import case_watches_sync
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 CONFLICT_MESSAGE = "该办件已被他人处理，请刷新后重试"
 DEPARTMENT_ROLES = (StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
@@ -76,7 +80,7 @@ def _event_row(
     /,
     *,
     at,
-    actor=None,
+    actor: User | None = None,
     from_status: str = "",
     to_status: str = "",
     note: str = "",
@@ -111,7 +115,7 @@ def events(case: Case, rows: list[tuple[str, dict]]) -> list[CaseEvent]:
 # ---- who may do what ----------------------------------------------------------------------------
 
 
-def require_clerk(actor, case: Case | None = None, *, hall_id: int | None = None) -> int | None:
+def require_clerk(actor: User, case: Case | None = None, *, hall_id: int | None = None) -> int | None:
     """A clerk of the case's hall (or, for an online case not yet taken, of any hall); returns the hall.
 
     `hall_id` chooses among the clerk's halls when they work in several. Superusers pass.
@@ -141,7 +145,7 @@ def _clerk_halls(scope: Scope) -> set[int]:
     return set(scope.hall_ids)
 
 
-def require_department(actor, department_id: int, *, role: str = "", action: str) -> None:
+def require_department(actor: User, department_id: int, *, role: str = "", action: str) -> None:
     """An approver or head of the department (only the named role if the step names one)."""
     scope = scope_for(actor)
     if scope.is_superuser:
@@ -153,7 +157,7 @@ def require_department(actor, department_id: int, *, role: str = "", action: str
         )
 
 
-def require_applicant(actor, case: Case, *, action: str) -> None:
+def require_applicant(actor: User, case: Case, *, action: str) -> None:
     if case.applicant.user_id == getattr(actor, "pk", None) or case.submitted_by_id == getattr(
         actor, "pk", None
     ):
@@ -233,7 +237,7 @@ class StepToOpen:
 
 
 def open_steps(
-    case: Case, stage, todo: list[StepToOpen], *, actor=None, on: date, notify: bool = True
+    case: Case, stage, todo: list[StepToOpen], *, actor: User | None = None, on: date, notify: bool = True
 ) -> list[Step]:
     """Open the steps of one stage together: one INSERT for the steps, one for their log rows, one read
     of the case's pauses and one of the staff to tell (a parallel stage opens several at once)."""
@@ -283,11 +287,13 @@ def open_steps(
     return steps
 
 
-def open_step(case: Case, *, stage, actor=None, on: date, notify: bool = True, **step) -> Step:
+def open_step(case: Case, *, stage, actor: User | None = None, on: date, notify: bool = True, **step) -> Step:
     return open_steps(case, stage, [StepToOpen(**step)], actor=actor, on=on, notify=notify)[0]
 
 
-def open_stage(case: Case, position: int, *, actor=None, on: date, decision_only: bool = False) -> list[Step]:
+def open_stage(
+    case: Case, position: int, *, actor: User | None = None, on: date, decision_only: bool = False
+) -> list[Step]:
     """Open the steps of stage `position` of the case's plan (the snapshot taken at acceptance).
 
     `decision_only` opens just the stage's decision (used when an earlier stage failed: the decider
@@ -327,7 +333,7 @@ def open_stage(case: Case, position: int, *, actor=None, on: date, decision_only
     return open_steps(case, stage, todo, actor=actor, on=on)
 
 
-def open_joint(case: Case, stage, *, last: bool, actor=None, on: date) -> Step:
+def open_joint(case: Case, stage, *, last: bool, actor: User | None = None, on: date) -> Step:
     """The lead department's summing up (JOINT) or, in the last stage, its joint decision (DECISION)."""
     kind = StepKind.DECISION if last else StepKind.JOINT
     name = "牵头部门联合决定" if last else "牵头部门汇总意见"

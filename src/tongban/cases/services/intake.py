@@ -4,6 +4,7 @@ withdrawal, visits and the 5-day intake rule."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
@@ -46,6 +47,9 @@ from ._base import (
 )
 from .submission import INTAKE_RULE_DAYS, _missing_required
 
+if TYPE_CHECKING:
+    from tongban.common.types import User
+
 DEFAULT_CORRECTION_DAYS = 10
 
 
@@ -63,7 +67,7 @@ def _check_plan(case: Case):
 
 
 def case_accept(
-    *, actor, case_id: int, expected_version: int | None = None, hall_id: int | None = None
+    *, actor: User, case_id: int, expected_version: int | None = None, hall_id: int | None = None
 ) -> Case:
     """受理: the clock starts the day after; the first stage's steps open; 受理通知书 is issued."""
     with transaction.atomic():
@@ -134,7 +138,7 @@ def case_accept(
 
 
 def case_refuse(
-    *, actor, case_id: int, reason: str, refer_to: str = "", expected_version: int | None = None
+    *, actor: User, case_id: int, reason: str, refer_to: str = "", expected_version: int | None = None
 ) -> Case:
     """不予受理 with the reason and, where the matter belongs elsewhere, the body to apply to."""
     with transaction.atomic():
@@ -178,7 +182,7 @@ def case_refuse(
 
 def case_request_correction(
     *,
-    actor,
+    actor: User,
     case_id: int,
     items: list[dict],
     respond_within_days: int = DEFAULT_CORRECTION_DAYS,
@@ -281,7 +285,7 @@ def case_request_correction(
         return case
 
 
-def _require_any_department(actor, departments: set[int], *, action: str) -> None:
+def _require_any_department(actor: User, departments: set[int], *, action: str) -> None:
     last: NotAllowed | None = None
     for dept in departments:
         try:
@@ -294,7 +298,7 @@ def _require_any_department(actor, departments: set[int], *, action: str) -> Non
 
 def case_resubmit(
     *,
-    actor,
+    actor: User,
     case_id: int,
     expected_version: int | None = None,
     at_window: bool = False,
@@ -364,7 +368,9 @@ def case_resubmit(
         return case
 
 
-def case_withdraw(*, actor, case_id: int, reason: str = "", expected_version: int | None = None) -> Case:
+def case_withdraw(
+    *, actor: User, case_id: int, reason: str = "", expected_version: int | None = None
+) -> Case:
     """The applicant withdraws the application (撤回) before it is decided."""
     with transaction.atomic():
         case = lock_case(case_id, expected_version=expected_version)
@@ -390,7 +396,7 @@ def case_withdraw(*, actor, case_id: int, reason: str = "", expected_version: in
 # ---- visits and the 5-day rule -------------------------------------------------------------------
 
 
-def _visit(case: Case, *, kind: str, hall_id: int | None, actor, note: str = "") -> Visit:
+def _visit(case: Case, *, kind: str, hall_id: int | None, actor: User, note: str = "") -> Visit:
     visit = Visit.objects.create(
         case=case, kind=kind, hall_id=hall_id, staff=actor, note=note[:255], at=timezone.now()
     )
@@ -409,7 +415,7 @@ def _visit(case: Case, *, kind: str, hall_id: int | None, actor, note: str = "")
 
 
 def visit_record(
-    *, actor, case_id: int, kind: str = VisitKind.OTHER, note: str = "", hall_id: int | None = None
+    *, actor: User, case_id: int, kind: str = VisitKind.OTHER, note: str = "", hall_id: int | None = None
 ) -> Visit:
     """Record that the applicant came in person for this case (跑动次数)."""
     if kind not in VisitKind.values:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from tongban.catalogue import services as catalogue_services
@@ -15,8 +17,11 @@ from ..forms import schema_problems
 from ..models import ItemForm, ProcessDefinition, StageDefinition, StepDefinition
 from ..processes import ProcessPlan, plan_from_input, plan_revision, process_for_item, process_problems
 
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
-def _require_admin(actor) -> None:
+
+def _require_admin(actor: User) -> None:
     if actor is None:
         return  # system set-up (migrations, demo loader, catalogue versioning)
     scope = scope_for(actor)
@@ -26,7 +31,7 @@ def _require_admin(actor) -> None:
 
 def process_define(
     *,
-    actor=None,
+    actor: User | None = None,
     item_id: int,
     stages: list[dict],
     name: str = "",
@@ -154,7 +159,7 @@ def process_copy_to(*, item: ServiceItem, source: ServiceItem | None = None) -> 
         return copy
 
 
-def form_define(*, actor=None, item_id: int, schema: dict) -> ItemForm:
+def form_define(*, actor: User | None = None, item_id: int, schema: dict) -> ItemForm:
     """Set the application form schema of an item version (validated: forms.schema_problems)."""
     _require_admin(actor)
     if not ServiceItem.objects.filter(pk=item_id).exists():

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -33,6 +34,9 @@ from ..models import Case, CaseEvent, ClockPause, Step
 from ._base import case_context, case_dues, provisional_text, step_due, today
 from .intake import DEFAULT_CORRECTION_DAYS
 from .submission import INTAKE_RULE_DAYS
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 BATCH = 1000
 OPEN_STATES = frozenset({*CaseStatus.handling(), CaseStatus.SUBMITTED, CaseStatus.CORRECTION})
@@ -109,7 +113,7 @@ def _describe(name: str, old: tuple, new: tuple) -> str:
     return f"{LABELS[name]} {od:%Y-%m-%d}{mark if op else ''} → {nd:%Y-%m-%d}{mark if np else ''}"
 
 
-def case_deadlines_recompute(*, years: list[int], actor=None, on: date | None = None) -> dict:
+def case_deadlines_recompute(*, years: list[int], actor: User | None = None, on: date | None = None) -> dict:
     """Recompute every open provisional date (see the module docstring); returns counts."""
     from tongban.notifications.services import Notification, notify_many
     from tongban.supervision.choices import SubjectType

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -56,6 +58,9 @@ from ._base import (
 from .intake import _check_plan, _visit
 from .submission import _missing_required
 
+if TYPE_CHECKING:
+    from tongban.common.types import User
+
 # Prepared (compiled once per connection): every approver's action runs them. The step is locked
 # alone (`of`), never its department's row, which would queue every approver of the department.
 _STEP_CASE = Prepared(lambda pk: Step.objects.only("case_id").filter(pk=pk).order_by(), "int")
@@ -100,7 +105,7 @@ def _lock_step(step_id: int, expected_version: int | None) -> tuple[Case, Step]:
 
 def step_complete(
     *,
-    actor,
+    actor: User,
     step_id: int,
     outcome: str,
     opinion: str,
@@ -159,7 +164,7 @@ def step_complete(
         return step
 
 
-def _advance(case: Case, step: Step, *, actor, on) -> None:
+def _advance(case: Case, step: Step, *, actor: User, on) -> None:
     plan = plan_from_list(case.plan)
     stage = plan.stages[step.stage_position - 1]
     last_position = len(plan.stages)
@@ -176,7 +181,7 @@ def _advance(case: Case, step: Step, *, actor, on) -> None:
 
 def case_decide(
     *,
-    actor,
+    actor: User,
     case_id: int,
     decision: str,
     reason: str,
@@ -209,7 +214,9 @@ def case_decide(
         return case
 
 
-def _conclude(case: Case, *, decision: str, reason: str, basis: str, actor, before: str, after: str) -> None:
+def _conclude(
+    case: Case, *, decision: str, reason: str, basis: str, actor: User, before: str, after: str
+) -> None:
     on = today()
     case.decision, case.decision_reason, case.decision_basis = decision, reason, basis
     case.status, case.concluded_at = after, timezone.now()
@@ -234,7 +241,7 @@ def _conclude(case: Case, *, decision: str, reason: str, basis: str, actor, befo
 # ---- the clock: special procedures and extensions ------------------------------------------------
 
 
-def _require_case_department(actor, case: Case, *, action: str) -> None:
+def _require_case_department(actor: User, case: Case, *, action: str) -> None:
     """Department staff of an open step of the case, or of the item's own department."""
     departments = set(
         Step.objects.filter(case=case, status=StepStatus.OPEN).values_list("department_id", flat=True)
@@ -252,7 +259,7 @@ def _require_case_department(actor, case: Case, *, action: str) -> None:
 
 def case_pause(
     *,
-    actor,
+    actor: User,
     case_id: int,
     procedure: str,
     reason: str,
@@ -310,7 +317,7 @@ def case_pause(
         return case
 
 
-def case_resume(*, actor, case_id: int, note: str = "", expected_version: int | None = None) -> Case:
+def case_resume(*, actor: User, case_id: int, note: str = "", expected_version: int | None = None) -> Case:
     """The special procedure is over: the clock resumes from the day after today; deadlines move."""
     with transaction.atomic():
         case = lock_case(case_id, expected_version=expected_version)
@@ -344,7 +351,9 @@ def case_resume(*, actor, case_id: int, note: str = "", expected_version: int | 
         return case
 
 
-def case_extend(*, actor, case_id: int, days: int, reason: str, expected_version: int | None = None) -> Case:
+def case_extend(
+    *, actor: User, case_id: int, days: int, reason: str, expected_version: int | None = None
+) -> Case:
     """延期 as the law allows it (cases.extensions): by a head of the item's own department, at most the
     item's number of times (行政许可法 第四十二条: once) and days (10; joint processing 15), and never
     past the statutory deadline plus its legal extension. Refusals name the rule (Chinese, 4xx)."""
@@ -431,7 +440,7 @@ def case_extend(*, actor, case_id: int, days: int, reason: str, expected_version
 def _issue(
     case: Case,
     *,
-    actor,
+    actor: User,
     hall: int | None,
     method: str,
     identity_checked: bool,
@@ -485,7 +494,7 @@ def _issue(
 
 def case_issue(
     *,
-    actor,
+    actor: User,
     case_id: int,
     method: str,
     identity_checked: bool = False,
@@ -519,7 +528,7 @@ def case_issue(
 
 def case_handle_immediately(
     *,
-    actor,
+    actor: User,
     case_id: int,
     reason: str,
     decision: str,

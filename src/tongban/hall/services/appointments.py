@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -29,10 +30,15 @@ from ..selectors import booking_blocked_until, category_for_item
 from ..slots import day_slots
 from .tickets import issue
 
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser, User
+
 A = AppointmentStatus
 
 
-def _event(appointment: Appointment, kind: str, *, before: str, actor=None, note: str = "") -> None:
+def _event(
+    appointment: Appointment, kind: str, *, before: str, actor: AnyUser | None = None, note: str = ""
+) -> None:
     AppointmentEvent.objects.create(
         appointment=appointment,
         kind=kind,
@@ -53,7 +59,7 @@ def _booking_code() -> str:
 
 
 def appointment_book(
-    *, actor, hall_id: int, item_id: int, slot_date: dt.date, slot_start: dt.time
+    *, actor: AnyUser, hall_id: int, item_id: int, slot_date: dt.date, slot_start: dt.time
 ) -> Appointment:
     """预约: an applicant books a slot at a hall for one item."""
     if not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_applicant", False):
@@ -131,7 +137,7 @@ def appointment_book(
         return appointment
 
 
-def appointment_cancel(*, actor, appointment_id: int) -> Appointment:
+def appointment_cancel(*, actor: User, appointment_id: int) -> Appointment:
     """取消预约: the person (or a clerk of the hall) cancels before the slot starts."""
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
@@ -184,7 +190,7 @@ def appointment_check_in(
     hall_id: int,
     booking_code: str = "",
     id_number: str = "",
-    actor=None,
+    actor: AnyUser | None = None,
     kiosk_session: KioskSession | None = None,
 ) -> Ticket:
     """签到: today's booking becomes a ticket that goes ahead of walk-ins once its slot has started.

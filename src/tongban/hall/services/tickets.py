@@ -12,6 +12,7 @@ is IMMEDIATE (settings), which serialises callers at BEGIN.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Q, Value, When
@@ -23,6 +24,9 @@ from tongban.organisations.models import ServiceHall, Window
 from ..choices import TicketEventKind, TicketSource, TicketStatus
 from ..models import KioskSession, QueueCategory, Ticket, TicketCase, TicketCounter, TicketEvent
 from ..permissions import require_hall_clerk
+
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser, User
 
 S = TicketStatus
 
@@ -57,7 +61,16 @@ def _move(ticket: Ticket, action: str) -> str:
     return after
 
 
-def _event(ticket: Ticket, kind: str, *, before: str, actor=None, window=None, note: str = "", **detail):
+def _event(
+    ticket: Ticket,
+    kind: str,
+    *,
+    before: str,
+    actor: AnyUser | None = None,
+    window=None,
+    note: str = "",
+    **detail,
+):
     return TicketEvent.objects.create(
         ticket=ticket,
         kind=kind,
@@ -112,7 +125,7 @@ def issue(
     *,
     category: QueueCategory,
     source: str,
-    actor=None,
+    actor: AnyUser | None = None,
     applicant_id: int | None = None,
     kiosk_session: KioskSession | None = None,
     is_priority: bool = False,
@@ -150,7 +163,7 @@ def ticket_take(
     hall_id: int,
     category_id: int,
     source: str = TicketSource.WALK_IN,
-    actor=None,
+    actor: User | None = None,
     applicant_id: int | None = None,
     kiosk_session: KioskSession | None = None,
 ) -> Ticket:
@@ -174,7 +187,7 @@ def ticket_take(
 
 
 def ticket_issue_priority(
-    *, actor, hall_id: int, category_id: int, note: str, applicant_id: int | None = None
+    *, actor: User, hall_id: int, category_id: int, note: str, applicant_id: int | None = None
 ) -> Ticket:
     """特呼号: the guide desk pre-checked the materials and sends the person ahead of the queue."""
     note = (note or "").strip()
@@ -231,7 +244,7 @@ def _lock_window(window_id: int) -> Window:
     return window
 
 
-def ticket_call_next(*, actor, window_id: int) -> Ticket:
+def ticket_call_next(*, actor: User, window_id: int) -> Ticket:
     """叫号: the window takes the best waiting ticket among the categories it serves.
 
     The window row is locked first (one call at a time per window, and the window must be free); the
@@ -265,14 +278,16 @@ def ticket_call_next(*, actor, window_id: int) -> Ticket:
         return ticket
 
 
-def _at_window(actor, ticket_id: int, action: str, expected_version: int | None) -> tuple[Ticket, str, str]:
+def _at_window(
+    actor: User, ticket_id: int, action: str, expected_version: int | None
+) -> tuple[Ticket, str, str]:
     ticket = _lock(ticket_id, expected_version=expected_version)
     require_hall_clerk(actor, ticket.hall_id)
     before = ticket.status
     return ticket, before, _move(ticket, action)
 
 
-def ticket_recall(*, actor, ticket_id: int, expected_version: int | None = None) -> Ticket:
+def ticket_recall(*, actor: User, ticket_id: int, expected_version: int | None = None) -> Ticket:
     """重呼: announce the called number again (the board and the voice repeat it)."""
     with transaction.atomic():
         ticket, before, after = _at_window(actor, ticket_id, "recall", expected_version)
@@ -285,7 +300,7 @@ def ticket_recall(*, actor, ticket_id: int, expected_version: int | None = None)
         return ticket
 
 
-def ticket_start(*, actor, ticket_id: int, expected_version: int | None = None) -> Ticket:
+def ticket_start(*, actor: User, ticket_id: int, expected_version: int | None = None) -> Ticket:
     """开始办理: the person is at the window; the service time starts."""
     with transaction.atomic():
         ticket, before, after = _at_window(actor, ticket_id, "start", expected_version)
@@ -297,7 +312,7 @@ def ticket_start(*, actor, ticket_id: int, expected_version: int | None = None) 
         return ticket
 
 
-def ticket_finish(*, actor, ticket_id: int, expected_version: int | None = None) -> Ticket:
+def ticket_finish(*, actor: User, ticket_id: int, expected_version: int | None = None) -> Ticket:
     """完成: the window visit is over (a served ticket: what a rating of a window visit attaches to)."""
     with transaction.atomic():
         ticket, before, after = _at_window(actor, ticket_id, "finish", expected_version)
@@ -308,7 +323,7 @@ def ticket_finish(*, actor, ticket_id: int, expected_version: int | None = None)
         return ticket
 
 
-def ticket_no_show(*, actor, ticket_id: int, expected_version: int | None = None) -> Ticket:
+def ticket_no_show(*, actor: User, ticket_id: int, expected_version: int | None = None) -> Ticket:
     """未到: called but nobody came; the window is free again."""
     with transaction.atomic():
         ticket, before, after = _at_window(actor, ticket_id, "no_show", expected_version)
@@ -319,7 +334,9 @@ def ticket_no_show(*, actor, ticket_id: int, expected_version: int | None = None
         return ticket
 
 
-def ticket_leave(*, actor, ticket_id: int, note: str = "", expected_version: int | None = None) -> Ticket:
+def ticket_leave(
+    *, actor: User, ticket_id: int, note: str = "", expected_version: int | None = None
+) -> Ticket:
     """离开: the person gave up waiting (told the guide desk, or the day was closed)."""
     with transaction.atomic():
         ticket, before, after = _at_window(actor, ticket_id, "leave", expected_version)
@@ -332,7 +349,7 @@ def ticket_leave(*, actor, ticket_id: int, note: str = "", expected_version: int
 
 def ticket_transfer(
     *,
-    actor,
+    actor: User,
     ticket_id: int,
     window_id: int | None = None,
     category_id: int | None = None,
@@ -424,7 +441,9 @@ def ticket_close_day_sweep(*, before: dt.date | None = None) -> int:
     return closed
 
 
-def ticket_link_case(*, actor, ticket_id: int, case_number: str, visit_kind: str = "other") -> TicketCase:
+def ticket_link_case(
+    *, actor: User, ticket_id: int, case_number: str, visit_kind: str = "other"
+) -> TicketCase:
     """关联办件: the clerk names a case handled in this visit; the visit is recorded on the case (跑动次数)
     through the cases app, in the same transaction, so a refused visit leaves no link."""
     from tongban.cases.models import Case

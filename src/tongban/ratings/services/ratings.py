@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,9 @@ from .. import conf
 from ..choices import RatingChannel, RatingTag, Score
 from ..models import RatableService, Rating
 from .followups import followup_open
+
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser, User
 
 
 def _clean_score(score) -> int:
@@ -36,7 +40,7 @@ def _clean_tags(tags) -> list[str]:
     return tags
 
 
-def _lock_service(*, token: str | None, service_id: int | None, actor) -> RatableService:
+def _lock_service(*, token: str | None, service_id: int | None, actor: User) -> RatableService:
     if token:
         service = RatableService.objects.select_for_update().filter(token=str(token)).first()
         if service is None:
@@ -58,7 +62,7 @@ def rating_submit(
     score: int,
     token: str | None = None,
     service_id: int | None = None,
-    actor=None,
+    actor: AnyUser | None = None,
     tags: list[str] | tuple[str, ...] = (),
     comment: str = "",
     channel: str = RatingChannel.WEB,

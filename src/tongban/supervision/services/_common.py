@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.utils import timezone
@@ -12,6 +13,9 @@ from tongban.common.errors import require_text as require_text  # the services o
 from tongban.common.tasks import enqueue_with_transaction
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.scoping import scope_for
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 DEPARTMENT_ROLES = (StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
 
@@ -27,16 +31,16 @@ def pk_of(value) -> int | None:
     return getattr(value, "pk", value)
 
 
-def is_supervisor(user) -> bool:
+def is_supervisor(user: User) -> bool:
     return scope_for(user).has_role(StaffRole.SUPERVISOR, StaffRole.ADMINISTRATOR)
 
 
-def require_supervisor(actor, *, action: str) -> None:
+def require_supervisor(actor: User, *, action: str) -> None:
     if not is_supervisor(actor):
         raise NotAllowed(f"只有监察人员或管理员可以{action}。")
 
 
-def require_department_staff(actor, department_id: int, *, action: str) -> None:
+def require_department_staff(actor: User, department_id: int, *, action: str) -> None:
     scope = scope_for(actor)
     if scope.is_superuser:
         return

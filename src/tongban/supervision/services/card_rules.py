@@ -6,6 +6,7 @@ switched off. The sweep reads the rules afresh on each run, so a change applies 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,6 +16,9 @@ from tongban.organisations.scoping import scope_for
 
 from ..choices import CardColor, CardRuleEventKind, CardTarget, CardTrigger
 from ..models import RULE_SUBJECTS, CardRule, CardRuleEvent
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 KEY = re.compile(r"^[a-z][a-z0-9_-]{1,47}$")
 EDITABLE = (
@@ -32,7 +36,7 @@ EDITABLE = (
 LIMITS = {"count": (2, 100), "window_days": (1, 366), "after_days": (0, 30)}
 
 
-def require_admin(actor, *, action: str) -> None:
+def require_admin(actor: User, *, action: str) -> None:
     if not scope_for(actor).has_role("admin"):
         raise NotAllowed(f"只有管理员可以{action}。")
 
@@ -88,7 +92,7 @@ def clean_rule(trigger: str, values: dict) -> dict:
     return out
 
 
-def _log(rule: CardRule, kind: str, *, actor, changes: dict) -> CardRuleEvent:
+def _log(rule: CardRule, kind: str, *, actor: User, changes: dict) -> CardRuleEvent:
     return CardRuleEvent.objects.create(
         rule=rule,
         kind=kind,
@@ -98,7 +102,7 @@ def _log(rule: CardRule, kind: str, *, actor, changes: dict) -> CardRuleEvent:
     )
 
 
-def card_rule_create(*, actor, key: str, trigger: str, **values) -> CardRule:
+def card_rule_create(*, actor: User, key: str, trigger: str, **values) -> CardRule:
     """A new rule (administrators). `key`: lower-case letters, digits, "_" or "-", unique."""
     require_admin(actor, action="新建出牌规则")
     key = (key or "").strip()
@@ -124,7 +128,9 @@ def card_rule_create(*, actor, key: str, trigger: str, **values) -> CardRule:
     return rule
 
 
-def card_rule_update(*, actor, rule_id: int, expected_version: int | None = None, **changes) -> CardRule:
+def card_rule_update(
+    *, actor: User, rule_id: int, expected_version: int | None = None, **changes
+) -> CardRule:
     """Change a rule (administrators); only the fields given change. The key and the trigger are
     fixed. A stale `expected_version` is a conflict (someone else saved in between)."""
     require_admin(actor, action="修改出牌规则")

@@ -5,6 +5,8 @@ escalation warnings are linked)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,8 +20,11 @@ from ..recipients import Recipients
 from ..subjects import subject_label
 from ._common import DEPARTMENT_ROLES, local_today, pk_of, require_supervisor, require_text
 
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
-def _event(card: Card, kind: str, *, actor, before: str, after: str, note: str = "") -> CardEvent:
+
+def _event(card: Card, kind: str, *, actor: User, before: str, after: str, note: str = "") -> CardEvent:
     return CardEvent.objects.create(
         card=card,
         kind=kind,
@@ -31,14 +36,14 @@ def _event(card: Card, kind: str, *, actor, before: str, after: str, note: str =
     )
 
 
-def _lock(actor, card_id: int) -> Card:
+def _lock(actor: User, card_id: int) -> Card:
     card = Card.objects.visible_to(actor).select_for_update(of=("self",)).filter(pk=card_id).first()
     if card is None:
         raise NotFound("该黄牌/红牌记录不存在。")
     return card
 
 
-def _evidence_directive(actor, directive) -> Directive | None:
+def _evidence_directive(actor: User, directive) -> Directive | None:
     """The directive a manual card points to, by id or by its number (督办单号)."""
     if directive in (None, ""):
         return None
@@ -52,7 +57,7 @@ def _evidence_directive(actor, directive) -> Directive | None:
     return found
 
 
-def _evidence_watch(actor, deadline) -> Deadline | None:
+def _evidence_watch(actor: User, deadline) -> Deadline | None:
     if deadline in (None, ""):
         return None
     found = Deadline.objects.visible_to(actor).filter(pk=pk_of(deadline)).first()
@@ -63,7 +68,7 @@ def _evidence_watch(actor, deadline) -> Deadline | None:
 
 def card_issue(
     *,
-    actor,
+    actor: User,
     color: str,
     department,
     reason: str,
@@ -131,7 +136,7 @@ def card_issue(
         return card
 
 
-def card_appeal(*, actor, card_id: int, reason: str) -> Card:
+def card_appeal(*, actor: User, card_id: int, reason: str) -> Card:
     """The department (its approvers or heads) or the carded staff member appeals, with a reason."""
     with transaction.atomic():
         card = _lock(actor, card_id)
@@ -156,7 +161,7 @@ def card_appeal(*, actor, card_id: int, reason: str) -> Card:
         return card
 
 
-def card_appeal_decide(*, actor, card_id: int, accept: bool, note: str) -> Card:
+def card_appeal_decide(*, actor: User, card_id: int, accept: bool, note: str) -> Card:
     """A supervisor decides the appeal: accepted → the card is revoked; rejected → it stands (upheld)."""
     require_supervisor(actor, action="处理申诉")
     with transaction.atomic():

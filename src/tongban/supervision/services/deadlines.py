@@ -8,6 +8,7 @@ ratings) calls these inside its own transaction, so a rolled-back transition lea
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +26,9 @@ from ..policies import PolicyBook, thresholds_for
 from ..thresholds import State, dates_for, state_on
 from ._common import dispatch_on_commit, local_today, pk_of, require_supervisor, require_text
 
+if TYPE_CHECKING:
+    from tongban.common.types import User
+
 _UNSET = object()
 
 
@@ -41,7 +45,9 @@ def _lock_open(subject_type: str, subject_id: int) -> Deadline | None:
     )
 
 
-def _log(d: Deadline, kind: str, *, actor=None, note: str = "", notify: bool = False) -> WarningEvent:
+def _log(
+    d: Deadline, kind: str, *, actor: User | None = None, note: str = "", notify: bool = False
+) -> WarningEvent:
     return WarningEvent.objects.create(
         deadline=d,
         kind=kind,
@@ -301,7 +307,7 @@ def deadline_update(
     title: str | None = None,
     limit_days: int | None = None,
     extension_days: int | None = None,
-    actor=None,
+    actor: User | None = None,
     today: dt.date | None = None,
 ) -> Deadline:
     """Change what the owner changed (a new due date after an extension, another assignee …) and
@@ -345,7 +351,12 @@ def deadline_update(
 
 
 def deadline_pause(
-    *, subject_type: str, subject_id: int, paused_on: dt.date | None = None, actor=None, note: str = ""
+    *,
+    subject_type: str,
+    subject_id: int,
+    paused_on: dt.date | None = None,
+    actor: User | None = None,
+    note: str = "",
 ) -> Deadline:
     """Stop the watch: no level change while paused (the sweep's indexes do not hold paused rows)."""
     with transaction.atomic():
@@ -371,7 +382,7 @@ def deadline_resume(
     subject_id: int,
     due_date: dt.date,
     resumed_on: dt.date | None = None,
-    actor=None,
+    actor: User | None = None,
     note: str = "",
 ) -> Deadline:
     """Run the watch again with the new due date the owner's clock computed; dates and level are
@@ -391,7 +402,12 @@ def deadline_resume(
 
 
 def deadline_close(
-    *, subject_type: str, subject_id: int, closed_on: dt.date | None = None, actor=None, note: str = ""
+    *,
+    subject_type: str,
+    subject_id: int,
+    closed_on: dt.date | None = None,
+    actor: User | None = None,
+    note: str = "",
 ) -> Deadline | None:
     """The thing is done: stop watching and record whether it was on time (closed on or before the due
     date). Returns None when nothing was being watched (closing twice is harmless)."""
@@ -403,7 +419,7 @@ def deadline_close(
         return close_locked(d, closed_on=closed_on, actor=actor, note=note)
 
 
-def close_locked(d: Deadline, *, closed_on: dt.date, actor=None, note: str = "") -> Deadline:
+def close_locked(d: Deadline, *, closed_on: dt.date, actor: User | None = None, note: str = "") -> Deadline:
     """Close a watch the caller has locked, recording whether it ended on time."""
     d.status, d.closed_on = DeadlineStatus.CLOSED, closed_on
     d.closed_on_time = closed_on <= d.due_date
@@ -412,7 +428,7 @@ def close_locked(d: Deadline, *, closed_on: dt.date, actor=None, note: str = "")
     return d
 
 
-def reminder_send(*, actor, deadline_id: int, note: str = "") -> WarningEvent:
+def reminder_send(*, actor: User, deadline_id: int, note: str = "") -> WarningEvent:
     """催办 by a supervisor: a logged manual reminder to the assignee (or the department's approvers)."""
     require_supervisor(actor, action="催办")
     with transaction.atomic():
@@ -455,7 +471,7 @@ def deadlines_recompute(
 
 def warning_policy_save(
     *,
-    actor,
+    actor: User,
     item_code: str = "",
     yellow_days: int,
     yellow_percent: int,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils import timezone
@@ -32,6 +33,9 @@ from ..policies import PolicyBook
 from ..thresholds import dates_for, state_on
 from ._common import dispatch_on_commit, local_today
 from .deadlines import save_events, save_rule_cards
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 STATE_FIELDS = ("yellow_on", "red_on", "next_escalation_on", "level", "escalation_level")
 
@@ -87,7 +91,7 @@ def watches_redate(changes: list[Redate], *, note: str = "官方日历导入，�
     return len(moved)
 
 
-def calendar_recompute(*, years: list[int], actor=None, today: dt.date | None = None) -> dict:
+def calendar_recompute(*, years: list[int], actor: User | None = None, today: dt.date | None = None) -> dict:
     """Warning dates and levels of every open watch reaching into the changed years (see the module
     docstring), in bulk: one locking read, one UPDATE per 1,000 changed rows, one INSERT of the log
     rows (crossings included: a level that moves is logged, notified and carded as on any transition).

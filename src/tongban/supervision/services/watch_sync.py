@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils import timezone
@@ -36,6 +37,9 @@ from .deadlines import (
     save_events,
     save_rule_cards,
 )
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 
 @dataclass(kw_only=True)
@@ -132,7 +136,7 @@ def deadlines_sync(specs: list[WatchSpec], *, today: dt.date | None = None) -> N
         _open_many(to_open, today=today, book=book or PolicyBook())
 
 
-def _log_row(d: Deadline, kind: str, note: str, actor=None) -> EventRow:
+def _log_row(d: Deadline, kind: str, note: str, actor: User | None = None) -> EventRow:
     return EventRow(
         deadline_id=d.pk,
         kind=kind,
