@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from tongban.common.views import public_media
+from tongban.site.views import public_media
 
 admin.site.site_header = "通办 · 管理后台"
 admin.site.site_title = "通办管理后台"
@@ -22,7 +22,7 @@ urlpatterns = [
     path("work/", include(("tongban.cases.staff_urls", "work"))),
     path("analytics/", include(("tongban.analytics.urls", "analytics"))),
     path("ratings/", include(("tongban.ratings.urls", "ratings"))),
-    path("", include("tongban.common.urls")),
+    path("", include("tongban.site.urls")),
     path("", include(("tongban.cases.urls", "cases"))),
     path("", include(("tongban.catalogue.urls", "catalogue"))),
 ]
@@ -36,6 +36,6 @@ if settings.TONGBAN_SERVE_PUBLIC_MEDIA:
         )
     ]
 
-handler404 = "tongban.common.views.page_not_found"
-handler403 = "tongban.common.views.permission_denied"
-handler500 = "tongban.common.views.server_error"
+handler404 = "tongban.site.views.page_not_found"
+handler403 = "tongban.site.views.permission_denied"
+handler500 = "tongban.site.views.server_error"

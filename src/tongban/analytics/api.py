@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from tongban.common.errors import NotAllowed
 
-from . import screen, selectors
+from . import permissions, screen, selectors
 from .choices import AnomalyKind, Dimension
 from .models import Anomaly
 from .selectors import COLUMNS, PerformanceRow
@@ -72,7 +72,7 @@ def _row(row: PerformanceRow) -> dict:
 
 
 def _require(user) -> None:
-    if not selectors.can_view_performance(user):
+    if not permissions.can_view_performance(user):
         raise PermissionDenied("只有监察人员、管理员、部门审批人员和窗口人员可以查看绩效。")
 
 

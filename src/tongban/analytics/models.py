@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from tongban.cases.models import Case, CaseQuerySet
 from tongban.catalogue.models import ServiceItem
-from tongban.organisations.choices import StaffRole
 from tongban.organisations.models import Department, ServiceHall, Window
 from tongban.organisations.scoping import Scope, ScopedQuerySet
 
@@ -25,11 +24,11 @@ from .choices import AnomalyKind
 def _fact_scope_q(scope: Scope, *, department_field: str, hall_field: str) -> Q:
     """Heads and approvers: their departments; clerks: their halls (callers handle see-everything)."""
     q = Q(pk__in=[])
-    departments = scope.departments_for(StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
+    departments = scope.staff_department_ids
     if departments:
         q |= Q(**{f"{department_field}__in": departments})
-    if StaffRole.CLERK in scope.roles and scope.hall_ids:
-        q |= Q(**{f"{hall_field}__in": scope.hall_ids})
+    if scope.clerk_hall_ids:
+        q |= Q(**{f"{hall_field}__in": scope.clerk_hall_ids})
     return q
 
 

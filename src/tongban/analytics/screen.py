@@ -24,7 +24,7 @@ from tongban.supervision.choices import DeadlineStatus, Level, SubjectType
 from tongban.supervision.models import Deadline
 from tongban.workdays.calendar import add_working_days
 
-from .selectors import can_view_screen
+from .permissions import can_view_screen
 
 TREND_DAYS = 30
 TOP_OVERDUE = 10

@@ -20,7 +20,6 @@ from tongban.cases.choices import CaseChannel
 from tongban.catalogue.models import ServiceItem
 from tongban.common.errors import ValidationFailed
 from tongban.organisations.models import Department, Window
-from tongban.organisations.scoping import scope_for
 from tongban.supervision.models import Directive
 
 from .choices import AnomalyKind, Dimension
@@ -338,21 +337,6 @@ def performance_by(
         sort=sort,
         notes=notes,
     )
-
-
-def can_view_performance(user: AnyUser) -> bool:
-    """Supervisors/admins, department heads/approvers and clerks (each then sees their own scope)."""
-    scope = scope_for(user)
-    if not scope.is_authenticated or scope.is_applicant:
-        return False
-    return scope.sees_everything or bool(
-        scope.departments_for("approver", "dept_head") or ("clerk" in scope.roles and scope.hall_ids)
-    )
-
-
-def can_view_screen(user: AnyUser) -> bool:
-    """The supervision screen and the monthly reports rank everyone: supervisors and administrators."""
-    return scope_for(user).sees_everything
 
 
 def anomalies_list(*, user: AnyUser, kind: str = "", department_id: int | None = None) -> QuerySet[Anomaly]:

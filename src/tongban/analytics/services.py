@@ -21,11 +21,11 @@ from tongban.workdays.calendar import is_workday, workday_on_or_after
 from . import facts as fact_rows
 from .anomalies import RULES
 from .models import Anomaly, MonthlyReport
+from .permissions import can_view_screen
 from .selectors import (
     COLUMNS,
     DEFINITIONS,
     RATE_COLUMNS,
-    can_view_screen,
     month_range,
     performance_by,
     rate_text,

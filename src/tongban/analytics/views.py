@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.common.errors import NotAllowed, ServiceError, ValidationFailed, date_param
 
-from . import screen, selectors, services
+from . import permissions, screen, selectors, services
 from .choices import AnomalyKind, Dimension
 from .exports import headers, performance_xlsx
 from .models import MonthlyReport
@@ -43,11 +43,11 @@ def period_from(params, today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    return render(request, template, {**context, "can_screen": selectors.can_view_screen(request.user)})
+    return render(request, template, {**context, "can_screen": permissions.can_view_screen(request.user)})
 
 
 def _require_performance(user) -> None:
-    if not selectors.can_view_performance(user):
+    if not permissions.can_view_performance(user):
         raise PermissionDenied(_("只有监察人员、管理员、部门审批人员和窗口人员可以查看绩效。"))
 
 
@@ -146,7 +146,7 @@ def anomalies(request: HttpRequest) -> HttpResponse:
 
 
 def _require_screen(user) -> None:
-    if not selectors.can_view_screen(user):
+    if not permissions.can_view_screen(user):
         raise PermissionDenied(_("只有监察人员和管理员可以查看监察大屏。"))
 
 

@@ -15,13 +15,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tongban.catalogue.models import ServiceItem
-from tongban.common.errors import NotAllowed, NotFound
-from tongban.organisations.scoping import scope_for
+from tongban.common.errors import NotFound
 
 from . import services
 from .choices import StageKind
 from .models import ProcessDefinition
 from .models.process import STEP_ROLE_CHOICES
+from .permissions import require_process_admin
 from .processes import plan_check, plan_report, plan_revision, process_for_item
 from .serializers import CaseErrorSerializer, FlowStageSerializer
 
@@ -78,14 +78,8 @@ class ProcessDefinitionSerializer(ProcessCheckSerializer):
     note = serializers.CharField(label="说明", allow_blank=True)
 
 
-def _require_admin(request: Request) -> None:
-    scope = scope_for(request.user)
-    if not (scope.is_superuser or "admin" in scope.roles):
-        raise NotAllowed("只有管理员可以配置办理流程。")
-
-
 def _item(request: Request, item_id: int) -> ServiceItem:
-    _require_admin(request)
+    require_process_admin(request.user, action="配置办理流程")
     item = (
         ServiceItem.objects.visible_to(request.user).select_related("department").filter(pk=item_id).first()
     )

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 
 from tongban.catalogue.choices import CaseKind, LimitUnit
 from tongban.common.prepared import Prepared
+from tongban.organisations.choices import DEPARTMENT_ROLES
 
 from .choices import StageKind
 
@@ -244,7 +245,7 @@ def process_problems(plan: ProcessPlan, item) -> list[str]:
     return problems
 
 
-ROLE_VALUES = ("", "approver", "dept_head")  # models.process.STEP_ROLE_CHOICES, or anyone of the department
+ROLE_VALUES = ("", *DEPARTMENT_ROLES)  # models.process.STEP_ROLE_CHOICES, or anyone of the department
 
 
 def _whole(value, *, where: str, label: str, problems: list[str], default: int = 0) -> int:

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from tongban.common.errors import NotFound
 from tongban.common.validators import mask_id_number, mask_name
-from tongban.organisations.choices import StaffRole
 from tongban.organisations.scoping import scope_for
 from tongban.workdays.clock import is_overdue, remaining_working_days
 
@@ -227,7 +226,7 @@ def _department_steps(user: AnyUser) -> QuerySet[Step]:
     )
     if scope.sees_everything:
         return qs
-    return qs.filter(department_id__in=scope.departments_for(StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD))
+    return qs.filter(department_id__in=scope.staff_department_ids)
 
 
 def _rows(steps, today: date) -> list[TaskRow]:
@@ -253,11 +252,7 @@ def tasks_todo(*, user: AnyUser, today: date | None = None) -> list[TaskRow]:
     scope = scope_for(user)
     qs = _department_steps(user).filter(status=StepStatus.OPEN).order_by("due_date", "id")
     if not scope.sees_everything:
-        steps = [
-            s
-            for s in qs
-            if not s.role or s.department_id in scope.departments_for(s.role) or scope.is_superuser
-        ]
+        steps = [s for s in qs if scope.acts_for_department(s.department_id, s.role)]
     else:
         steps = list(qs)
     return _rows(steps, today or timezone.localdate())

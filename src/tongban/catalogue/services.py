@@ -24,8 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tongban.common.errors import Conflict, IllegalTransition, NotAllowed, NotFound, ValidationFailed
-from tongban.organisations.choices import StaffRole
-from tongban.organisations.scoping import scope_for
+from tongban.organisations.permissions import acts_for_department, is_administrator
 
 from .choices import ItemEventKind, ItemStatus
 from .models import ItemEvent, MaterialRequirement, ServiceItem
@@ -111,17 +110,14 @@ def can_manage_catalogue(actor: User | None) -> bool:
     """Publish, retire, import: the catalogue administrators (and the system)."""
     if actor is None:
         return True
-    scope = scope_for(actor)
-    return scope.is_superuser or StaffRole.ADMINISTRATOR in scope.roles
+    return is_administrator(actor)
 
 
 def can_edit_item(actor: User | None, department_id: int | None) -> bool:
     """Edit drafts: administrators, or approvers and heads of the item's department."""
     if can_manage_catalogue(actor):
         return True
-    if department_id is None:
-        return False
-    return department_id in scope_for(actor).departments_for(StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
+    return department_id is not None and acts_for_department(actor, department_id)
 
 
 def _require_manager(actor: User | None) -> None:

@@ -26,7 +26,7 @@ from tongban.cases.models import Case, CaseMaterial, Step
 from tongban.catalogue.choices import CaseKind, ItemStatus
 from tongban.catalogue.models import ServiceItem
 from tongban.common.pdf import Notice, render_notice
-from tongban.organisations.choices import StaffRole
+from tongban.organisations.choices import StaffRole, department_roles_for
 from tongban.organisations.models import StaffAssignment
 from tongban.supervision.services import warning_sweep
 
@@ -87,8 +87,7 @@ class _Demo:
         return user.user
 
     def step_actor(self, step: Step) -> User:
-        roles = (step.role,) if step.role else (StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
-        return self.staff(step.department_id, *roles)
+        return self.staff(step.department_id, *department_roles_for(step.role))
 
     def head(self, item: ServiceItem) -> User:
         return self.staff(item.department_id, StaffRole.DEPARTMENT_HEAD)

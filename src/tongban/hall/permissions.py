@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tongban.common.errors import NotAllowed
-from tongban.organisations.choices import StaffRole
-from tongban.organisations.models import StaffAssignment
 from tongban.organisations.scoping import scope_for
 
 if TYPE_CHECKING:
@@ -15,18 +13,12 @@ if TYPE_CHECKING:
 
 def clerk_hall_ids(user: AnyUser) -> set[int]:
     """Halls where the user works as a clerk (窗口人员)."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    return set(
-        StaffAssignment.objects.filter(user_id=user.pk, role=StaffRole.CLERK, hall__isnull=False).values_list(
-            "hall_id", flat=True
-        )
-    )
+    return set(scope_for(user).clerk_hall_ids)
 
 
 def is_hall_clerk(user: AnyUser, hall_id: int) -> bool:
     scope = scope_for(user)
-    return scope.is_superuser or hall_id in clerk_hall_ids(user)
+    return scope.is_superuser or hall_id in scope.clerk_hall_ids
 
 
 def require_hall_clerk(user: AnyUser, hall_id: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tongban.organisations.permissions import is_administrator
 from tongban.organisations.scoping import scope_for
 
 if TYPE_CHECKING:
@@ -16,4 +17,4 @@ def can_view_log(user: AnyUser) -> bool:
 
 
 def can_resend(user: AnyUser) -> bool:
-    return scope_for(user).has_role("admin")
+    return is_administrator(user)

@@ -24,10 +24,10 @@ from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
-from tongban.common.errors import IllegalTransition, NotAllowed, NotFound
+from tongban.common.errors import IllegalTransition, NotFound
 from tongban.common.tasks import enqueue_with_transaction
 from tongban.common.validators import validate_mobile
-from tongban.organisations.scoping import scope_for
+from tongban.organisations.permissions import require_administrator
 
 from . import conf
 from .backends import deliver
@@ -353,9 +353,7 @@ def messages_retry_due(*, now: dt.datetime | None = None, limit: int = 500, sync
 
 def message_resend(*, message_id: int, actor: User) -> Message:
     """Send a message again from scratch (a fresh round of attempts); administrators only."""
-    scope = scope_for(actor)
-    if not scope.has_role("admin"):
-        raise NotAllowed("只有管理员可以重发消息。")
+    require_administrator(actor, action="重发消息")
     with transaction.atomic():
         message = Message.objects.visible_to(actor).select_for_update().filter(pk=message_id).first()
         if message is None:

@@ -32,4 +32,17 @@ class StaffRole(models.TextChoices):
 
     @classmethod
     def department_roles(cls) -> set[str]:
-        return {cls.APPROVER, cls.DEPARTMENT_HEAD}
+        return set(DEPARTMENT_ROLES)
+
+
+# The role groups, defined here once (tests/test_permission_vocabulary.py checks no app re-declares them);
+# the predicates built on them are `Scope`'s properties and `organisations.permissions`.
+#: Approvers and heads act for their department (审批部门); a step may name one of them.
+DEPARTMENT_ROLES: tuple[str, ...] = (StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
+#: Supervisors and administrators oversee everything and see every row (电子监察).
+OVERSIGHT_ROLES: tuple[str, ...] = (StaffRole.SUPERVISOR, StaffRole.ADMINISTRATOR)
+
+
+def department_roles_for(role: str = "") -> tuple[str, ...]:
+    """The role a step names, or both department roles when it names none (anyone of the department)."""
+    return (role,) if role else DEPARTMENT_ROLES

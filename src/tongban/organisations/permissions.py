@@ -1,10 +1,71 @@
-"""Who may use the staff-only parts of the organisation API."""
+"""The staff role predicates, on users: the one place every app's permissions, services, views, API and
+templates ask "is this a supervisor / administrator / clerk / department staff?".
+
+The rules themselves are `Scope`'s properties (one request reads the roles once); a domain's own
+predicates (may this user review this step, handle this follow-up …) live in that domain's
+`permissions.py` and are built from these. `require_*` raise `NotAllowed` (403) with a Chinese message.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rest_framework.permissions import BasePermission
 
-from .selectors import is_staff_member
+from tongban.common.errors import NotAllowed
+
+from .choices import StaffRole
+from .scoping import scope_for
+
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser, User
+
+
+def is_staff_member(user: AnyUser) -> bool:
+    """True for anyone holding a staff role (or a superuser): the gate of staff-only pages and APIs."""
+    scope = scope_for(user)
+    return scope.is_authenticated and not scope.is_applicant and scope.is_staff_member
+
+
+def is_administrator(user: AnyUser) -> bool:
+    return scope_for(user).is_administrator
+
+
+def is_supervisor(user: AnyUser) -> bool:
+    """Supervisors and administrators (监察人员、管理员) and superusers."""
+    return scope_for(user).is_supervisor
+
+
+def is_window_clerk(user: AnyUser) -> bool:
+    return scope_for(user).is_window_clerk
+
+
+def is_department_staff(user: AnyUser) -> bool:
+    return scope_for(user).is_department_staff
+
+
+def acts_for_department(user: AnyUser, department_id: int | None, *, role: str = "") -> bool:
+    return scope_for(user).acts_for_department(department_id, role)
+
+
+def require_administrator(actor: User, *, action: str) -> None:
+    if not is_administrator(actor):
+        raise NotAllowed(f"只有管理员可以{action}。")
+
+
+def require_supervisor(actor: User, *, action: str) -> None:
+    if not is_supervisor(actor):
+        raise NotAllowed(f"只有监察人员或管理员可以{action}。")
+
+
+def require_department_staff(
+    actor: User, department_id: int | None, *, action: str, role: str = "", where: str = "该部门"
+) -> None:
+    """An approver or head of the department (only `role` if a step names one); `where` names the
+    department in the message (e.g. "该环节办理部门")."""
+    if not acts_for_department(actor, department_id, role=role):
+        who = StaffRole(role).label if role else "审批人员或负责人"
+        raise NotAllowed(f"您不是{where}的{who}，不能{action}。")
 
 
 class IsStaffMember(BasePermission):

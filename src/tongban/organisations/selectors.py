@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch, QuerySet
 
 from .models import Department, Region, ServiceHall, StaffAssignment, Window
-from .scoping import scope_for
 
 if TYPE_CHECKING:
     from tongban.common.types import AnyUser
@@ -64,9 +63,3 @@ def staff_assignment_list(
     if role:
         qs = qs.filter(role=role)
     return qs.order_by("user__username", "role", "id")
-
-
-def is_staff_member(user: AnyUser) -> bool:
-    """True for anyone holding a staff role (or a superuser): the gate of staff-only pages and APIs."""
-    scope = scope_for(user)
-    return scope.is_authenticated and not scope.is_applicant and scope.is_staff_member

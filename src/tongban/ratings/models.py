@@ -13,7 +13,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from tongban.organisations.choices import StaffRole
 from tongban.organisations.models import Department, ServiceHall, Window
 from tongban.organisations.scoping import Scope, ScopedQuerySet
 
@@ -29,17 +28,15 @@ from .choices import (
     ServiceKind,
 )
 
-DEPARTMENT_ROLES = (StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
-
 
 def _staff_q(scope: Scope, prefix: str = "") -> Q:
     """Department staff see their departments' rows; clerks the rows of their halls."""
     q = Q(pk__in=[])
-    departments = scope.departments_for(*DEPARTMENT_ROLES)
+    departments = scope.staff_department_ids
     if departments:
         q |= Q(**{f"{prefix}department_id__in": departments})
-    if StaffRole.CLERK in scope.roles and scope.hall_ids:
-        q |= Q(**{f"{prefix}hall_id__in": scope.hall_ids})
+    if scope.clerk_hall_ids:
+        q |= Q(**{f"{prefix}hall_id__in": scope.clerk_hall_ids})
     return q
 
 
@@ -193,11 +190,11 @@ class FollowUpQuerySet(ScopedQuerySet):
         if not scope.is_authenticated or scope.is_applicant:
             return self.none()
         q = Q(pk__in=[])
-        departments = scope.departments_for(*DEPARTMENT_ROLES)
+        departments = scope.staff_department_ids
         if departments:
             q |= Q(department_id__in=departments)
-        if StaffRole.CLERK in scope.roles and scope.hall_ids:
-            q |= Q(department__isnull=True, hall_id__in=scope.hall_ids)
+        if scope.clerk_hall_ids:
+            q |= Q(department__isnull=True, hall_id__in=scope.clerk_hall_ids)
         return self.filter(q)
 
     def open(self):

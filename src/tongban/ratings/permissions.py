@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tongban.common.errors import NotAllowed
-from tongban.organisations.choices import StaffRole
+from tongban.organisations.permissions import is_staff_member
+from tongban.organisations.permissions import is_supervisor as is_supervisor
+from tongban.organisations.permissions import require_supervisor as require_supervisor
 from tongban.organisations.scoping import scope_for
 
-from .models import DEPARTMENT_ROLES, FollowUp
+from .models import FollowUp
 
 if TYPE_CHECKING:
     from tongban.common.types import AnyUser
@@ -18,11 +20,9 @@ def can_handle(user: AnyUser, followup: FollowUp) -> bool:
     """Department staff of the rated service's department handle its follow-up; a follow-up without a
     department (kiosk session, comprehensive window without a case) is handled by its hall's clerks."""
     scope = scope_for(user)
-    if scope.is_superuser:
-        return True
     if followup.department_id is not None:
-        return followup.department_id in scope.departments_for(*DEPARTMENT_ROLES)
-    return StaffRole.CLERK in scope.roles and followup.hall_id in scope.hall_ids
+        return scope.acts_for_department(followup.department_id)
+    return scope.is_superuser or followup.hall_id in scope.clerk_hall_ids
 
 
 def require_handler(user: AnyUser, followup: FollowUp, *, action: str) -> None:
@@ -45,24 +45,10 @@ def require_caller(user: AnyUser, followup: FollowUp) -> None:
         raise NotAllowed("只有监察人员或该服务所属部门的工作人员可以回访。")
 
 
-def is_supervisor(user: AnyUser) -> bool:
-    return scope_for(user).has_role(StaffRole.SUPERVISOR, StaffRole.ADMINISTRATOR)
-
-
-def require_supervisor(user: AnyUser, *, action: str) -> None:
-    if not is_supervisor(user):
-        raise NotAllowed(f"只有监察人员或管理员可以{action}。")
-
-
 def can_see_followups(user: AnyUser) -> bool:
     scope = scope_for(user)
-    return (
-        scope.sees_everything
-        or bool(scope.departments_for(*DEPARTMENT_ROLES))
-        or (StaffRole.CLERK in scope.roles and bool(scope.hall_ids))
-    )
+    return scope.sees_everything or bool(scope.staff_department_ids) or bool(scope.clerk_hall_ids)
 
 
 def can_see_figures(user: AnyUser) -> bool:
-    scope = scope_for(user)
-    return scope.is_authenticated and not scope.is_applicant and scope.is_staff_member
+    return is_staff_member(user)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "tongban.scheduling",
     "tongban.api",
     "tongban.demo",  # demo and bench data, `tongban demo` and `tongban bench-data`
+    "tongban.site",
 ]
 
 MIDDLEWARE = [
@@ -86,7 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "tongban.common.context_processors.site",
+                "tongban.site.context_processors.site",
             ],
         },
     },
@@ -174,7 +175,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "/favicon.ico",  # the site's own icon (common.views.favicon)
+    "SWAGGER_UI_FAVICON_HREF": "/favicon.ico",  # the site's own icon (site.views.favicon)
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }

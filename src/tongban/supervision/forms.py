@@ -6,10 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts.models import User
+from tongban.organisations.choices import DEPARTMENT_ROLES
 from tongban.organisations.models import Department, ServiceHall
 
 from .choices import CardColor, Level, SubjectType
-from .services._common import DEPARTMENT_ROLES
 from .subjects import case_by_number, directive_subject_types, open_steps
 
 ORDERINGS = [

@@ -17,7 +17,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tongban.common.models import TimeStampedModel
-from tongban.organisations.choices import StaffRole
 from tongban.organisations.models import Department, ServiceHall
 from tongban.organisations.scoping import Scope, ScopedQuerySet
 
@@ -38,8 +37,6 @@ from .choices import (
     WarningKind,
 )
 
-DEPARTMENT_ROLES = (StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
-
 # Defaults of the warning thresholds (the numbers); a global WarningPolicy row overrides them.
 DEFAULT_YELLOW_DAYS = 1
 DEFAULT_YELLOW_PERCENT = 20
@@ -48,7 +45,7 @@ DEFAULT_MAX_ESCALATION = 3
 
 
 def _department_q(scope: Scope, field: str = "department_id") -> Q:
-    departments = scope.departments_for(*DEPARTMENT_ROLES)
+    departments = scope.staff_department_ids
     return Q(**{f"{field}__in": departments}) if departments else Q(pk__in=[])
 
 
@@ -94,8 +91,8 @@ class DeadlineQuerySet(ScopedQuerySet):
         if not scope.is_authenticated or scope.is_applicant:
             return self.none()
         q = _department_q(scope) | Q(assignee_id=scope.user_id)
-        if StaffRole.CLERK in scope.roles and scope.hall_ids:
-            q |= Q(hall_id__in=scope.hall_ids)
+        if scope.clerk_hall_ids:
+            q |= Q(hall_id__in=scope.clerk_hall_ids)
         return self.filter(q)
 
     def open(self):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rest_framework.permissions import BasePermission
+from tongban.organisations.permissions import IsStaffMember as IsStaffMember
+from tongban.organisations.permissions import is_supervisor
+from tongban.organisations.scoping import scope_for
 
-from tongban.organisations.selectors import is_staff_member
-
-from .services._common import is_supervisor
+from .models import Card
 
 if TYPE_CHECKING:
     from tongban.common.types import AnyUser
@@ -19,8 +19,8 @@ def can_supervise(user: AnyUser) -> bool:
     return is_supervisor(user)
 
 
-class IsStaffMember(BasePermission):
-    message = "仅限工作人员访问。"
-
-    def has_permission(self, request, view) -> bool:
-        return is_staff_member(request.user)
+def can_appeal_card(user: AnyUser, card: Card) -> bool:
+    """The carded department's approvers and heads, or the carded staff member."""
+    return scope_for(user).acts_for_department(card.department_id) or card.staff_id == getattr(
+        user, "pk", None
+    )

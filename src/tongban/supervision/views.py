@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongban.common.errors import NotAllowed, NotFound, ServiceError
-from tongban.organisations.selectors import is_staff_member
+from tongban.organisations.permissions import is_staff_member
 
 from . import selectors, services
 from .cardrules import rule_summary

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tongban.api.serializers import ErrorSerializer
-from tongban.organisations.permissions import IsStaffMember
+from tongban.organisations.permissions import IsStaffMember, is_administrator
 
 from .calendar import add_working_days, touches_provisional
 from .choices import HorizonLevel
@@ -154,13 +154,7 @@ class IsCalendarAdministrator(BasePermission):
     message = "只有系统管理员可以导入工作日历。"
 
     def has_permission(self, request, view) -> bool:
-        from tongban.organisations.choices import StaffRole
-        from tongban.organisations.scoping import scope_for
-
-        if not request.user.is_authenticated:
-            return False
-        scope = scope_for(request.user)
-        return scope.is_superuser or scope.has_role(StaffRole.ADMINISTRATOR)
+        return is_administrator(request.user)
 
 
 class CalendarImportRequestSerializer(serializers.Serializer):

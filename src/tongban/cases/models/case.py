@@ -16,7 +16,6 @@ from django.utils import timezone
 from tongban.accounts.models import Applicant
 from tongban.catalogue.models import MaterialRequirement, ServiceItem
 from tongban.common.models import TimeStampedModel
-from tongban.organisations.choices import StaffRole
 from tongban.organisations.models import ServiceHall
 from tongban.organisations.scoping import Scope, ScopedQuerySet
 
@@ -50,12 +49,12 @@ class CaseQuerySet(ScopedQuerySet):
         if not scope.is_authenticated:
             return self.none()
         q = Q(applicant__user_id=scope.user_id) | Q(submitted_by_id=scope.user_id)
-        if StaffRole.CLERK in scope.roles and scope.hall_ids:
-            q |= Q(intake_hall_id__in=scope.hall_ids)
+        if scope.clerk_hall_ids:
+            q |= Q(intake_hall_id__in=scope.clerk_hall_ids)
             q |= Q(intake_hall__isnull=True, channel=CaseChannel.ONLINE, status__in=CaseStatus.intake()) & ~Q(
                 status=CaseStatus.DRAFT
             )
-        departments = scope.departments_for(StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
+        departments = scope.staff_department_ids
         if departments:
             from .work import Step
 

@@ -20,15 +20,12 @@ from django.db import models
 
 from tongban.catalogue.models import ServiceItem
 from tongban.common.models import TimeStampedModel
-from tongban.organisations.choices import StaffRole
+from tongban.organisations.choices import DEPARTMENT_ROLES, StaffRole
 from tongban.organisations.models import Department
 
 from ..choices import StageKind
 
-STEP_ROLE_CHOICES = [
-    (StaffRole.APPROVER.value, StaffRole.APPROVER.label),
-    (StaffRole.DEPARTMENT_HEAD.value, StaffRole.DEPARTMENT_HEAD.label),
-]
+STEP_ROLE_CHOICES = [(role, StaffRole(role).label) for role in DEPARTMENT_ROLES]
 
 
 class ProcessDefinition(TimeStampedModel):

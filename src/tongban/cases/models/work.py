@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from tongban.organisations.choices import StaffRole
 from tongban.organisations.models import Department
 from tongban.organisations.scoping import Scope, ScopedQuerySet
 
@@ -25,7 +24,7 @@ class StepQuerySet(ScopedQuerySet):
             return self
         if not scope.is_authenticated:
             return self.none()
-        departments = scope.departments_for(StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
+        departments = scope.staff_department_ids
         q = Q(case__in=CaseQuerySet(Case).scope_filter(scope).values("pk"))
         if departments:
             q |= Q(department_id__in=departments)

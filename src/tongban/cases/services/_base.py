@@ -11,17 +11,19 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from tongban.common.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from tongban.common.errors import Conflict, NotFound
 from tongban.common.errors import require_text as require_text  # the services of this app use it from here
 from tongban.common.pdf import chinese_date
 from tongban.common.prepared import Prepared
-from tongban.organisations.choices import StaffRole
+from tongban.organisations.choices import department_roles_for
 from tongban.organisations.models import StaffAssignment
-from tongban.organisations.scoping import Scope, scope_for
 from tongban.workdays.clock import Due, Pause, deadline
 
 from ..choices import CaseStatus, StageKind, StepKind, StepStatus
 from ..models import Case, CaseEvent, ClockPause, Step
+from ..permissions import require_applicant as require_applicant  # who may act: cases.permissions
+from ..permissions import require_clerk as require_clerk
+from ..permissions import require_department as require_department
 from ..processes import plan_from_list
 from ..transitions import target_state
 from ..watches import case_watches_sync
@@ -30,7 +32,6 @@ if TYPE_CHECKING:
     from tongban.common.types import User
 
 CONFLICT_MESSAGE = "该办件已被他人处理，请刷新后重试"
-DEPARTMENT_ROLES = (StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
 
 
 def today() -> date:
@@ -110,59 +111,6 @@ def events(case: Case, rows: list[tuple[str, dict]]) -> list[CaseEvent]:
     """Append several rows to the case log in one INSERT: (event_kind, fields as for `event`)."""
     now = timezone.now()
     return CaseEvent.objects.bulk_create([_event_row(case, kind, at=now, **fields) for kind, fields in rows])
-
-
-# ---- who may do what ----------------------------------------------------------------------------
-
-
-def require_clerk(actor: User, case: Case | None = None, *, hall_id: int | None = None) -> int | None:
-    """A clerk of the case's hall (or, for an online case not yet taken, of any hall); returns the hall.
-
-    `hall_id` chooses among the clerk's halls when they work in several. Superusers pass.
-    """
-    scope = scope_for(actor)
-    if scope.is_superuser:
-        return hall_id or (case.intake_hall_id if case else None)
-    halls = _clerk_halls(scope)
-    if not halls:
-        raise NotAllowed("只有窗口人员可以办理收件、受理和出件。")
-    if case is not None and case.intake_hall_id:
-        if case.intake_hall_id not in halls:
-            raise NotAllowed("该办件不在您所在大厅受理，您无权办理。")
-        return case.intake_hall_id
-    if hall_id is not None:
-        if hall_id not in halls:
-            raise NotAllowed("您不在所选大厅工作。")
-        return hall_id
-    if len(halls) > 1:
-        raise ValidationFailed("您在多个大厅工作，请选择办理大厅。", field="hall_id")
-    return next(iter(halls))
-
-
-def _clerk_halls(scope: Scope) -> set[int]:
-    if StaffRole.CLERK not in scope.roles:
-        return set()
-    return set(scope.hall_ids)
-
-
-def require_department(actor: User, department_id: int, *, role: str = "", action: str) -> None:
-    """An approver or head of the department (only the named role if the step names one)."""
-    scope = scope_for(actor)
-    if scope.is_superuser:
-        return
-    roles = (role,) if role else DEPARTMENT_ROLES
-    if department_id not in scope.departments_for(*roles):
-        raise NotAllowed(
-            f"您不是该环节办理部门的{'或'.join(StaffRole(r).label for r in roles)}，不能{action}。"
-        )
-
-
-def require_applicant(actor: User, case: Case, *, action: str) -> None:
-    if case.applicant.user_id == getattr(actor, "pk", None) or case.submitted_by_id == getattr(
-        actor, "pk", None
-    ):
-        return
-    raise NotAllowed(f"只有申请人本人或其代办人可以{action}。")
 
 
 # ---- the clock -----------------------------------------------------------------------------------
@@ -400,7 +348,7 @@ def notify_staff_of_steps(case: Case, steps: list[Step]) -> None:
     staff = _DEPARTMENT_STAFF.fetch(sorted({s.department_id for s in steps}))
     todo = []
     for step in steps:
-        roles = (step.role,) if step.role else DEPARTMENT_ROLES
+        roles = department_roles_for(step.role)
         users = {a.user for a in staff if a.department_id == step.department_id and a.role in roles}
         todo.extend(
             Notification(

@@ -9,24 +9,16 @@ from django.db import transaction
 from tongban.catalogue import services as catalogue_services
 from tongban.catalogue.choices import ItemEventKind
 from tongban.catalogue.models import ServiceItem
-from tongban.common.errors import Conflict, NotAllowed, NotFound, ValidationFailed
-from tongban.organisations.scoping import scope_for
+from tongban.common.errors import Conflict, NotFound, ValidationFailed
 
 from ..choices import StageKind
 from ..forms import schema_problems
 from ..models import ItemForm, ProcessDefinition, StageDefinition, StepDefinition
+from ..permissions import require_process_admin
 from ..processes import ProcessPlan, plan_from_input, plan_revision, process_for_item, process_problems
 
 if TYPE_CHECKING:
     from tongban.common.types import User
-
-
-def _require_admin(actor: User) -> None:
-    if actor is None:
-        return  # system set-up (migrations, demo loader, catalogue versioning)
-    scope = scope_for(actor)
-    if not (scope.is_superuser or "admin" in scope.roles):
-        raise NotAllowed("只有管理员可以配置办理流程和申请表单。")
 
 
 def process_define(
@@ -48,7 +40,7 @@ def process_define(
     `expected_revision`: the `plan_revision` the editor started from; Conflict (409) if it changed.
     Returns the definition written; its `item` is the version that carries it.
     """
-    _require_admin(actor)
+    require_process_admin(actor)
     item = ServiceItem.objects.select_related("department").filter(pk=item_id).first()
     if item is None:
         raise NotFound("事项不存在。")
@@ -161,7 +153,7 @@ def process_copy_to(*, item: ServiceItem, source: ServiceItem | None = None) -> 
 
 def form_define(*, actor: User | None = None, item_id: int, schema: dict) -> ItemForm:
     """Set the application form schema of an item version (validated: forms.schema_problems)."""
-    _require_admin(actor)
+    require_process_admin(actor)
     if not ServiceItem.objects.filter(pk=item_id).exists():
         raise NotFound("事项不存在。")
     problems = schema_problems(schema)

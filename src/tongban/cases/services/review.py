@@ -12,8 +12,6 @@ from tongban.catalogue.choices import CaseKind
 from tongban.common.errors import NotAllowed, NotFound, ValidationFailed, require_choice
 from tongban.common.prepared import Prepared
 from tongban.common.validators import require_id_number
-from tongban.organisations.choices import StaffRole
-from tongban.organisations.scoping import scope_for
 
 from .. import documents
 from ..choices import (
@@ -33,6 +31,7 @@ from ..choices import (
 )
 from ..extensions import extension_allowance
 from ..models import Case, CaseDocument, CaseMaterial, ClockPause, Extension, Step
+from ..permissions import can_extend
 from ..processes import plan_from_list
 from ..transitions import target_state
 from ._base import (
@@ -362,10 +361,7 @@ def case_extend(
     with transaction.atomic():
         case = lock_case(case_id, expected_version=expected_version)
         before, after = move(case, "extend")
-        scope = scope_for(actor)
-        if not scope.is_superuser and case.item.department_id not in scope.departments_for(
-            StaffRole.DEPARTMENT_HEAD
-        ):
+        if not can_extend(actor, case):
             raise NotAllowed("只有办理部门的负责人可以批准延期。")
         on = today()
         allowance = extension_allowance(case, on=on)

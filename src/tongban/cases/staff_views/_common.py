@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tongban.common.errors import ServiceError
-from tongban.organisations.choices import StaffRole
 from tongban.organisations.scoping import Scope, scope_for
 
 
@@ -28,14 +27,6 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def is_clerk(scope: Scope) -> bool:
-    return scope.is_window_clerk
-
-
-def is_department_staff(scope: Scope) -> bool:
-    return scope.is_superuser or bool(scope.departments_for(StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD))
 
 
 def _staff_allowed(allowed: Callable[[Scope], bool], message):
@@ -58,25 +49,27 @@ def _staff_allowed(allowed: Callable[[Scope], bool], message):
 # The comprehensive window's lists (待受理, 办结待出件): clerks, and supervisors/administrators who may
 # look at them (read-only, for oversight).
 window_read_required = _staff_allowed(
-    lambda scope: is_clerk(scope) or scope.sees_everything,
+    lambda scope: scope.is_window_clerk or scope.sees_everything,
     gettext_lazy("只有窗口人员可以使用综合受理和出件页面。"),
 )
 
 # What changes something at the window (registering an applicant, 收件, 受理/不予受理, material scanning
 # and checking, 即办, 出件, fees, visits) and the pages whose only use is such a form: clerks only (and
 # superusers). The services check again; this refuses before a form is even shown.
-window_write_required = _staff_allowed(is_clerk, gettext_lazy("只有窗口人员可以办理收件、受理和出件。"))
+window_write_required = _staff_allowed(
+    lambda scope: scope.is_window_clerk, gettext_lazy("只有窗口人员可以办理收件、受理和出件。")
+)
 
 # 一次性告知补正: a clerk, or department staff (who may ask for it while the case is in review; the
 # service decides which applies). Not a supervisor/administrator who is neither.
 correction_write_required = _staff_allowed(
-    lambda scope: is_clerk(scope) or is_department_staff(scope),
+    lambda scope: scope.is_window_clerk or scope.is_department_staff,
     gettext_lazy("只有窗口人员或审批部门可以要求补正。"),
 )
 
 # The approvers' task lists: department staff (and supervisors/administrators).
 department_required = _staff_allowed(
-    lambda scope: is_department_staff(scope) or scope.sees_everything,
+    lambda scope: scope.is_department_staff or scope.sees_everything,
     gettext_lazy("只有部门审批人员可以使用待办列表。"),
 )
 
@@ -120,9 +113,9 @@ class FormError:
 
 
 def staff_render(request, template: str, context: dict, *, status: int = 200):
-    """render() plus whether the window's write links (窗口收件 …) are offered: clerks only; supervisors
-    see the lists read-only. The menu itself is the site's one menu (common.context_processors)."""
+    """render() of a staff page; whether the window's write links (窗口收件 …) are offered is the
+    templates' `user|is_window_clerk` (organisations' staff_roles tags): clerks only, supervisors see the
+    lists read-only. The menu itself is the site's one menu (site.context_processors)."""
     from django.shortcuts import render
 
-    context = {**context, "window_clerk": is_clerk(scope_for(request.user))}
     return render(request, template, context, status=status)

@@ -14,8 +14,6 @@ from .. import selectors
 from . import reads
 from ._common import (
     department_required,
-    is_clerk,
-    is_department_staff,
     staff_render,
     staff_required,
     window_read_required,
@@ -34,8 +32,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """工作台: links to the lists the user's roles allow, with how much is waiting in each."""
     scope = scope_for(request.user)
     user = request.user
-    clerk = is_clerk(scope) or scope.sees_everything
-    dept = is_department_staff(scope) or scope.sees_everything
+    clerk = scope.is_window_clerk or scope.sees_everything
+    dept = scope.is_department_staff or scope.sees_everything
     context = {"clerk": clerk, "dept": dept, "nav": "dashboard"}
     if clerk:
         context.update(

@@ -30,7 +30,7 @@ from ..processes import plan_check, plan_revision, process_for_item
 from ._common import FormError, _staff_allowed, staff_render
 
 process_admin_required = _staff_allowed(
-    lambda scope: scope.is_superuser or "admin" in scope.roles,
+    lambda scope: scope.is_administrator,
     _("只有管理员可以配置办理流程。"),
 )
 

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from tongban.organisations.choices import StaffRole
-from tongban.organisations.scoping import Scope, scope_for
+from tongban.organisations.scoping import scope_for
 
-from ..choices import CaseStatus, PauseKind, StepKind, StepStatus
+from ..choices import CaseStatus, PauseKind, StepStatus
 from ..models import Case, CaseDocument, CaseMaterial, ClockPause, Step
-from ._common import is_clerk
+from ..permissions import can_extend, can_review_step, is_case_clerk
 
 WAITING_AT_WINDOW = (CaseStatus.CORRECTION, CaseStatus.SUPPLEMENTING, CaseStatus.RETURNED)
 
@@ -69,35 +68,16 @@ class CaseAbilities:
         return next((s for s in self.my_steps if s.pk == step_id), None)
 
 
-def _dept_roles(scope: Scope, role: str) -> frozenset[int]:
-    return (
-        scope.departments_for(role)
-        if role
-        else scope.departments_for(StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
-    )
-
-
 def case_abilities(user, case: Case, steps: list[Step]) -> CaseAbilities:
+    """The predicates of cases.permissions, the same the services check, applied to this page's rows."""
     scope = scope_for(user)
-    clerk = is_clerk(scope) and (
-        scope.is_superuser
-        or case.intake_hall_id in scope.hall_ids
-        or (case.intake_hall_id is None and case.channel == "online")
-    )
     open_steps = [s for s in steps if s.status == StepStatus.OPEN]
-    mine = tuple(
-        s
-        for s in open_steps
-        if s.kind != StepKind.WINDOW and (scope.is_superuser or s.department_id in _dept_roles(scope, s.role))
-    )
     departments = {s.department_id for s in open_steps} | {case.item.department_id}
-    staff_depts = scope.departments_for(StaffRole.APPROVER, StaffRole.DEPARTMENT_HEAD)
     return CaseAbilities(
-        clerk=clerk,
-        my_steps=mine,
-        department=scope.is_superuser or bool(departments & staff_depts),
-        head=scope.is_superuser
-        or case.item.department_id in scope.departments_for(StaffRole.DEPARTMENT_HEAD),
+        clerk=is_case_clerk(user, case),
+        my_steps=tuple(s for s in open_steps if can_review_step(user, s)),
+        department=any(scope.acts_for_department(d) for d in departments),
+        head=can_extend(user, case),
     )
 
 

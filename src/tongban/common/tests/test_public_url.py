@@ -39,17 +39,3 @@ def test_unset_and_outside_a_request_the_demo_address(settings, monkeypatch):
 def test_a_malformed_setting_is_refused_in_chinese(value):
     with pytest.raises(ImproperlyConfigured, match="TONGBAN_PUBLIC_URL"):
         check_public_url(value)
-
-
-def test_e_mail_footer_links_to_the_public_address(settings):
-    from tongban.notifications.templates import render
-
-    settings.TONGBAN_PUBLIC_URL = "https://zwfw.example.gov.cn"
-    rendered = render("case.accepted", _example("case.accepted"))
-    assert "https://zwfw.example.gov.cn" in rendered.body and "127.0.0.1" not in rendered.body
-
-
-def _example(key: str) -> dict:
-    from tongban.notifications.templates import get_template
-
-    return dict(get_template(key).example)

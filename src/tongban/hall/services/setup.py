@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
-from tongban.common.errors import NotAllowed, NotFound
+from tongban.common.errors import NotFound
 from tongban.organisations.models import ServiceHall
-from tongban.organisations.scoping import scope_for
+from tongban.organisations.permissions import require_administrator
 
 from ..models import AppointmentSlotConfig, QueueCategory
 
@@ -32,8 +32,8 @@ def hall_queues_setup(*, hall_id: int, actor: User | None = None) -> list[QueueC
     Idempotent: existing categories and settings are left as they are. `actor` None is the system
     (demo loader, tests); a person must be an administrator.
     """
-    if actor is not None and not scope_for(actor).has_role("admin"):
-        raise NotAllowed("只有管理员可以设置大厅的排队类别。")
+    if actor is not None:
+        require_administrator(actor, action="设置大厅的排队类别")
     with transaction.atomic():
         hall = ServiceHall.objects.filter(pk=hall_id).first()
         if hall is None:

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tongban.common.errors import Conflict, NotAllowed, NotFound, ValidationFailed, require_text
-from tongban.organisations.scoping import scope_for
+from tongban.common.errors import Conflict, NotFound, ValidationFailed, require_text
+from tongban.organisations.permissions import require_administrator
 
 from ..choices import CardColor, CardRuleEventKind, CardTarget, CardTrigger
 from ..models import RULE_SUBJECTS, CardRule, CardRuleEvent
@@ -34,11 +34,6 @@ EDITABLE = (
     "description",
 )
 LIMITS = {"count": (2, 100), "window_days": (1, 366), "after_days": (0, 30)}
-
-
-def require_admin(actor: User, *, action: str) -> None:
-    if not scope_for(actor).has_role("admin"):
-        raise NotAllowed(f"只有管理员可以{action}。")
 
 
 def _label(name: str) -> str:
@@ -104,7 +99,7 @@ def _log(rule: CardRule, kind: str, *, actor: User, changes: dict) -> CardRuleEv
 
 def card_rule_create(*, actor: User, key: str, trigger: str, **values) -> CardRule:
     """A new rule (administrators). `key`: lower-case letters, digits, "_" or "-", unique."""
-    require_admin(actor, action="新建出牌规则")
+    require_administrator(actor, action="新建出牌规则")
     key = (key or "").strip()
     if not KEY.match(key):
         raise ValidationFailed(
@@ -133,7 +128,7 @@ def card_rule_update(
 ) -> CardRule:
     """Change a rule (administrators); only the fields given change. The key and the trigger are
     fixed. A stale `expected_version` is a conflict (someone else saved in between)."""
-    require_admin(actor, action="修改出牌规则")
+    require_administrator(actor, action="修改出牌规则")
     for fixed in ("key", "trigger"):
         if fixed in changes:
             raise ValidationFailed(f"{_label(fixed)}创建后不能修改；请新建规则并停用本规则。", field=fixed)

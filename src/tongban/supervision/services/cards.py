@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from tongban.common.errors import IllegalTransition, NotAllowed, NotFound, ValidationFailed
 from tongban.organisations.models import Department, StaffAssignment
-from tongban.organisations.scoping import scope_for
 
 from ..choices import CardColor, CardEventKind, CardStatus, SubjectType, WarningKind
 from ..models import Card, CardEvent, CardWarning, Deadline, Directive, WarningEvent
+from ..permissions import can_appeal_card
 from ..recipients import Recipients
 from ..subjects import subject_label
-from ._common import DEPARTMENT_ROLES, local_today, pk_of, require_supervisor, require_text
+from ._common import local_today, pk_of, require_supervisor, require_text
 
 if TYPE_CHECKING:
     from tongban.common.types import User
@@ -140,9 +140,7 @@ def card_appeal(*, actor: User, card_id: int, reason: str) -> Card:
     """The department (its approvers or heads) or the carded staff member appeals, with a reason."""
     with transaction.atomic():
         card = _lock(actor, card_id)
-        scope = scope_for(actor)
-        own_department = card.department_id in scope.departments_for(*DEPARTMENT_ROLES)
-        if not (scope.is_superuser or own_department or card.staff_id == getattr(actor, "pk", None)):
+        if not can_appeal_card(actor, card):
             raise NotAllowed("只有被出示部门的工作人员或当事人可以申诉。")
         if card.status != CardStatus.ACTIVE:
             raise IllegalTransition(f"该牌当前状态为“{card.get_status_display()}”，不能申诉。")

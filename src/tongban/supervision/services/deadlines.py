@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from tongban.common.errors import NotAllowed, NotFound, ValidationFailed
+from tongban.common.errors import NotFound, ValidationFailed
 from tongban.common.tasks import enqueue_with_transaction
-from tongban.organisations.scoping import scope_for
+from tongban.organisations.permissions import require_administrator
 from tongban.workdays.calendar import CalendarMissing, touches_provisional
 
 from ..bulk import insert_rows
@@ -480,9 +480,7 @@ def warning_policy_save(
     note: str = "",
 ) -> WarningPolicy:
     """Set the global thresholds (item_code "") or one item's; open watches are recomputed after commit."""
-    scope = scope_for(actor)
-    if not scope.has_role("admin"):
-        raise NotAllowed("只有管理员可以修改预警规则。")
+    require_administrator(actor, action="修改预警规则")
     for name, value, lo, hi in (
         ("yellow_days", yellow_days, 0, 365),
         ("yellow_percent", yellow_percent, 0, 100),

@@ -115,6 +115,6 @@ def test_favicon_on_every_page_and_at_the_root(client, admin):
 
 
 def test_the_server_error_page_links_the_icon(rf):
-    from tongban.common.views import server_error
+    from tongban.site.views import server_error
 
     assert 'rel="icon" href="/favicon.ico"' in server_error(rf.get("/guide/")).content.decode()

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 # The one menu (templates/site/menu.html), the same on every page a role opens: the site's pages,
 # the staff pages, the error pages and the admin. Each entry: (key, label, url name, who sees it,
 # access key). Who: "everyone"; "public" (visitors and applicants; staff have their own case search);
-# "any" (anyone logged in); "applicant"; "staff"; "admin_site" (may open the Django admin); a set of
-# staff roles; or a predicate on the user's scope.
+# "any" (anyone logged in); "applicant"; "staff"; "admin_site" (may open the Django admin); or a
+# predicate on the user's scope (the role predicates of organisations.scoping.Scope).
 
 
 def _window(scope) -> bool:
@@ -18,7 +18,12 @@ def _window(scope) -> bool:
 
 def _tasks(scope) -> bool:
     """The approvers' task list: department staff, and supervisors/administrators looking on."""
-    return scope.sees_everything or bool(scope.departments_for("approver", "dept_head"))
+    return scope.sees_everything or scope.is_department_staff
+
+
+def _oversight(scope) -> bool:
+    """Supervision and performance: supervisors/administrators, and department heads for their own."""
+    return scope.is_supervisor or scope.is_department_head
 
 
 NAV_ENTRIES = [
@@ -31,11 +36,11 @@ NAV_ENTRIES = [
     ("intake", _("综合受理"), "work:intake", _window, "q"),
     ("issuance", _("统一出件"), "work:issuance", _window, ""),
     ("tasks", _("审批待办"), "work:tasks", _tasks, "t"),
-    ("console", _("叫号"), "hall:console", {"clerk"}, ""),
-    ("followups", _("差评整改"), "ratings:followups", {"approver", "dept_head", "supervisor", "admin"}, ""),
-    ("supervision", _("电子监察"), "supervision:deadlines", {"supervisor", "admin", "dept_head"}, ""),
-    ("screen", _("监察大屏"), "analytics:screen", {"supervisor", "admin"}, ""),
-    ("performance", _("绩效统计"), "analytics:performance", {"supervisor", "admin", "dept_head"}, ""),
+    ("console", _("叫号"), "hall:console", lambda scope: scope.is_window_clerk, ""),
+    ("followups", _("差评整改"), "ratings:followups", lambda s: s.is_department_staff or s.is_supervisor, ""),
+    ("supervision", _("电子监察"), "supervision:deadlines", _oversight, ""),
+    ("screen", _("监察大屏"), "analytics:screen", lambda scope: scope.is_supervisor, ""),
+    ("performance", _("绩效统计"), "analytics:performance", _oversight, ""),
     ("inbox", _("消息"), "notifications:inbox", "any", ""),
     ("admin", _("管理后台"), "admin:index", "admin_site", ""),
 ]
@@ -56,8 +61,6 @@ def _sees(who, scope, user) -> bool:
         return scope.is_staff_member
     if who == "admin_site":
         return bool(user.is_active and user.is_staff)
-    if isinstance(who, set):
-        return scope.has_role(*who)
     return bool(who(scope))
 
 
@@ -86,20 +89,17 @@ def _nav(request) -> list[dict]:
     return entries
 
 
-# Who is warned on every page when the working-day calendar runs out: those who can get it imported.
-CALENDAR_HORIZON_ROLES = ("admin", "supervisor")
-
-
 def calendar_horizon_banner(request):
-    """The calendar horizon (workdays.selectors.calendar_horizon) for administrators and supervisors when
-    it is not ok, else None; `can_import` says whether the link to the import page is theirs to follow."""
+    """The calendar horizon (workdays.selectors.calendar_horizon) for administrators and supervisors (who
+    can get it imported) when it is not ok, else None; `can_import` says whether the link to the import
+    page is theirs to follow."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
     from tongban.organisations.scoping import scope_for
 
     scope = scope_for(user)
-    if scope.is_applicant or not scope.has_role(*CALENDAR_HORIZON_ROLES):
+    if scope.is_applicant or not scope.is_supervisor:
         return None
     from django.utils import timezone
 
@@ -117,7 +117,7 @@ def site(request):
     the menu's counts (common.badges) are counted only if a template shows them."""
     from django.utils.functional import SimpleLazyObject
 
-    from .badges import badge_counts
+    from tongban.common.badges import badge_counts
 
     return {
         "SITE_NAME": settings.TONGBAN_SITE_NAME,

@@ -73,7 +73,7 @@ def test_api_paths_get_errors_in_the_api_shape(client):
 
 
 def test_a_server_error_on_the_api_is_json(rf):
-    from tongban.common.views import server_error
+    from tongban.site.views import server_error
 
     r = server_error(rf.get("/api/v1/cases/"))
     assert r.status_code == 500 and r["Content-Type"].startswith("application/json")
