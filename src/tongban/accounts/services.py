@@ -163,7 +163,7 @@ def _natural_checked(*, name, id_number, mobile, password, email, username) -> t
 
 # (column, form field, "already registered", "name disagrees") per kind; the messages are translated
 # where they are used.
-_TAKEN = {
+_TAKEN: dict[str, tuple[str, str, str, str]] = {
     ApplicantKind.NATURAL: (
         "id_number",
         "id_number",

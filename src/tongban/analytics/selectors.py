@@ -227,7 +227,9 @@ def _row(key, label, values: dict) -> PerformanceRow:
     return PerformanceRow(key=key, label=label, **{k: (v or 0) for k, v in values.items()})
 
 
-def _directive_counts(user: AnyUser, date_from, date_to, everything=False) -> dict[int, tuple[int, int]]:
+def _directive_counts(
+    user: AnyUser | None, date_from: dt.date, date_to: dt.date, everything: bool = False
+) -> dict[int, tuple[int, int]]:
     """Per department: directives issued in the period, and those answered by their deadline."""
     rows = (
         (Directive.objects.all() if everything else Directive.objects.visible_to(user))
@@ -275,7 +277,7 @@ def _sort(rows: list[PerformanceRow], sort: str) -> list[PerformanceRow]:
 
 def performance_by(
     *,
-    user: AnyUser,
+    user: AnyUser | None,
     dimension: str,
     date_from: dt.date,
     date_to: dt.date,
@@ -312,7 +314,7 @@ def performance_by(
             Dimension.WINDOW: "window_id",
             Dimension.STAFF: "staff_id",
             Dimension.ITEM: "item_id",
-        }[dimension]
+        }[Dimension(dimension)]
         grouped = _grouped(facts, column, date_from, date_to)
         labels = _labels(dimension, list(grouped))
         for key in sorted(grouped, key=lambda k: (k is None, k)):

@@ -75,7 +75,7 @@ def require_applicant(actor: User, case: Case, *, action: str) -> None:
     raise NotAllowed(f"只有申请人本人或其代办人可以{action}。")
 
 
-def require_process_admin(actor: User, *, action: str = "配置办理流程和申请表单") -> None:
+def require_process_admin(actor: User | None, *, action: str = "配置办理流程和申请表单") -> None:
     """Processes and application forms are configured by administrators; `actor` None is the system
     (migrations, demo loader, catalogue versioning)."""
     if actor is not None:

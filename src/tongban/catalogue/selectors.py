@@ -16,7 +16,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from tongban.common.errors import NotFound, ValidationFailed
 
 from .choices import ApplicantKind, ItemCategory, ItemStatus, LifeEvent
-from .models import ItemEvent, LifeEventIntent, MaterialRequirement, ServiceItem
+from .models import ItemEvent, LifeEventIntent, MaterialRequirement, ServiceItem, ServiceItemQuerySet
 
 if TYPE_CHECKING:
     from tongban.accounts.models import User
@@ -86,7 +86,7 @@ def guide_counts(*, user: User | None = None) -> GuideCounts:
     return GuideCounts(total=total, categories=categories, applicant_kinds=kinds, life_events=events)
 
 
-def _visible(user: User | None) -> QuerySet[ServiceItem]:
+def _visible(user: User | None) -> ServiceItemQuerySet:
     return ServiceItem.objects.visible_to(user)
 
 

@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from tongban.common.errors import Conflict, IllegalTransition, NotAllowed, NotFound, ValidationFailed
+from tongban.common.models import field_label
 from tongban.organisations.permissions import acts_for_department, is_administrator
 
 from .choices import ItemEventKind, ItemStatus
@@ -134,9 +136,9 @@ def _require_editor(actor: User | None, *department_ids: int | None) -> None:
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
-def _label(model, field: str) -> str:
+def _label(model: type[Model], field: str) -> str:
     try:
-        return str(model._meta.get_field(field).verbose_name)
+        return field_label(model, field)
     except FieldDoesNotExist:
         return ""
 
@@ -149,8 +151,8 @@ def validation_failed_from(exc: ValidationError, model=ServiceItem) -> Validatio
         label = _label(model, field)
         text = "".join(messages)
         parts.append(f"{label}：{text}" if label else text)
-    field = next((f for f in errors if f != "__all__"), None)
-    return ValidationFailed("".join(parts) or "数据有误。", field=field, errors=errors)
+    first = next((f for f in errors if f != "__all__"), None)
+    return ValidationFailed("".join(parts) or "数据有误。", field=first, errors=errors)
 
 
 def _full_clean(obj, **kwargs) -> None:

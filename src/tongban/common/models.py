@@ -12,3 +12,10 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def field_label(model: type[models.Model], name: str) -> str:
+    """The verbose name of a model's field, for messages that name the field (a relation's reverse side
+    has none: "")."""
+    field = model._meta.get_field(name)
+    return str(field.verbose_name) if isinstance(field, models.Field) else ""

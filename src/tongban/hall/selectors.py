@@ -6,8 +6,9 @@ Every staff read goes through `.visible_to(user)`; the board, the slots and the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet
 from django.db.models.functions import ExtractHour
@@ -25,7 +26,7 @@ from .permissions import clerk_hall_ids, figure_hall_ids
 from .slots import Slot, day_slots
 
 if TYPE_CHECKING:
-    from tongban.common.types import AnyUser
+    from tongban.common.types import AnyUser, User
 
 S = TicketStatus
 
@@ -120,7 +121,7 @@ def board_data(*, hall: ServiceHall, recent: int = 8) -> dict:
     }
 
 
-def clerk_windows(*, user: AnyUser) -> list[Window]:
+def clerk_windows(*, user: User) -> list[Window]:
     """Windows a clerk may work at: the assigned window first, then the other windows of their halls."""
     halls = clerk_hall_ids(user)
     if getattr(user, "is_superuser", False):
@@ -248,7 +249,7 @@ def booking_days(*, hall: ServiceHall, category: QueueCategory) -> list[dt.date]
     return days
 
 
-def booking_blocked_until(*, user: AnyUser, today: dt.date | None = None) -> dt.date | None:
+def booking_blocked_until(*, user: User, today: dt.date | None = None) -> dt.date | None:
     """The day booking opens again after repeated no-shows, or None when the person may book.
 
     HALL_NO_SHOW_LIMIT no-shows with a slot date within the last HALL_NO_SHOW_WINDOW_DAYS natural days
@@ -265,7 +266,7 @@ def booking_blocked_until(*, user: AnyUser, today: dt.date | None = None) -> dt.
     return until if until > today else None
 
 
-def my_appointments(*, user: AnyUser) -> QuerySet[Appointment]:
+def my_appointments(*, user: User) -> QuerySet[Appointment]:
     return (
         Appointment.objects.visible_to(user)
         .filter(user_id=user.pk)
@@ -330,7 +331,7 @@ def _seconds(value) -> float | None:
     return max(0.0, value.total_seconds() if isinstance(value, dt.timedelta) else value / 1_000_000)
 
 
-def _figure_row(key: str, label: str, values: dict) -> FigureRow:
+def _figure_row(key: str, label: str, values: Mapping[str, Any]) -> FigureRow:
     max_wait = _seconds(values["f_max_wait"])
     return FigureRow(
         key=key,

@@ -33,7 +33,7 @@ from . import conf
 from .backends import deliver
 from .choices import Channel, MessageEventKind, MessageStatus
 from .models import Message, MessageEvent
-from .templates import render
+from .templates import Rendered, render
 
 if TYPE_CHECKING:
     from tongban.common.types import User
@@ -61,7 +61,16 @@ def _enqueue_on_commit(message_ids: list[int]) -> None:
         enqueue_with_transaction(send_messages_task, list(message_ids))
 
 
-def _address_for(channel: str, *, recipient_user, mobile: str, email: str) -> tuple[str, str]:
+def _body_for(channel: str, rendered: Rendered) -> str:
+    """The text a channel carries: the SMS text, the e-mail body, or the in-app text."""
+    if channel == Channel.SMS:
+        return rendered.sms
+    if channel == Channel.EMAIL:
+        return rendered.body
+    return rendered.in_app
+
+
+def _address_for(channel: str, *, recipient_user: User | None, mobile: str, email: str) -> tuple[str, str]:
     """(address, error) for one channel: ("", "") means no address, so no message on that channel."""
     if channel == Channel.SMS:
         raw = mobile or getattr(recipient_user, "mobile", "") or ""
@@ -91,7 +100,7 @@ class Notification:
     template: str
     context: dict
     idempotency_key: str
-    recipient_user: object = None
+    recipient_user: User | None = None
     mobile: str = ""
     email: str = ""
     channels: tuple[str, ...] = ALL_CHANNELS
@@ -201,7 +210,7 @@ def _candidates(n: Notification, *, now: dt.datetime) -> list[Message]:
             address="" if channel == Channel.IN_APP else address,
             template=n.template,
             subject=rendered.subject,
-            body={Channel.SMS: rendered.sms, Channel.EMAIL: rendered.body}.get(channel, rendered.in_app),
+            body=_body_for(channel, rendered),
             context=stored_context,
             ref=n.ref,
             idempotency_key=f"{n.idempotency_key}:{channel}",

@@ -44,7 +44,7 @@ def is_department_staff(user: AnyUser) -> bool:
     return scope_for(user).is_department_staff
 
 
-def acts_for_department(user: AnyUser, department_id: int | None, *, role: str = "") -> bool:
+def acts_for_department(user: AnyUser | None, department_id: int | None, *, role: str = "") -> bool:
     return scope_for(user).acts_for_department(department_id, role)
 
 

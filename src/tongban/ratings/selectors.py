@@ -18,7 +18,7 @@ from .choices import FigureDimension, Score
 from .models import FollowUp, RatableService, Rating
 
 if TYPE_CHECKING:
-    from tongban.common.types import AnyUser
+    from tongban.common.types import AnyUser, User
 
 
 def service_by_token(token: str) -> RatableService | None:
@@ -28,20 +28,20 @@ def service_by_token(token: str) -> RatableService | None:
     return RatableService.objects.select_related("hall", "window", "department").filter(token=token).first()
 
 
-def my_unrated_services(user: AnyUser) -> QuerySet[RatableService]:
+def my_unrated_services(user: User) -> QuerySet[RatableService]:
     """Services the logged-in person received and has not rated yet, still open for rating."""
     return (
         RatableService.objects.visible_to(user)
-        .filter(user_id=getattr(user, "pk", None), rated=False, rate_by__gt=timezone.now())
+        .filter(user_id=user.pk, rated=False, rate_by__gt=timezone.now())
         .select_related("hall", "window", "department")
         .order_by("-served_at", "-id")
     )
 
 
-def my_rated_services(user: AnyUser) -> QuerySet[RatableService]:
+def my_rated_services(user: User) -> QuerySet[RatableService]:
     return (
         RatableService.objects.visible_to(user)
-        .filter(user_id=getattr(user, "pk", None), rated=True)
+        .filter(user_id=user.pk, rated=True)
         .select_related("rating")
         .order_by("-served_at", "-id")
     )

@@ -165,7 +165,7 @@ def _rows_from_table(table: list[tuple[int, list[Any]]]) -> list[tuple[int, Mapp
             f"第 {line} 行表头缺少列：{', '.join(missing)}。表头应为 date,type,name（或 日期,类型,名称）。",
             field="file",
         )
-    out = []
+    out: list[tuple[int, Mapping[str, Any]]] = []
     for n, cells in table[1:]:
         out.append((n, {k: (cells[i] if i < len(cells) else None) for k, i in columns.items()}))
     return out

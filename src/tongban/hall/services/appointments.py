@@ -62,7 +62,7 @@ def appointment_book(
     *, actor: AnyUser, hall_id: int, item_id: int, slot_date: dt.date, slot_start: dt.time
 ) -> Appointment:
     """预约: an applicant books a slot at a hall for one item."""
-    if not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_applicant", False):
+    if not actor.is_authenticated or not actor.is_applicant:
         raise NotAllowed("请以申请人身份登录后预约。")
     item = ServiceItem.objects.filter(pk=item_id, status=ItemStatus.PUBLISHED).first()
     if item is None:

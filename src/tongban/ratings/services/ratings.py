@@ -49,7 +49,7 @@ def _lock_service(*, token: str | None, service_id: int | None, actor: User) -> 
     if service_id is None:
         raise ValidationFailed("请通过评价链接评价，或登录后选择要评价的服务。", field="token")
     scope = scope_for(actor)
-    if not scope.is_authenticated:
+    if not scope.is_authenticated or scope.user_id is None:
         raise NotAllowed("请先登录，或通过评价链接评价。")
     service = RatableService.objects.select_for_update().filter(pk=service_id, user_id=scope.user_id).first()
     if service is None:

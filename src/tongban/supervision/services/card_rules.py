@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tongban.common.errors import Conflict, NotFound, ValidationFailed, require_text
+from tongban.common.models import field_label
 from tongban.organisations.permissions import require_administrator
 
 from ..choices import CardColor, CardRuleEventKind, CardTarget, CardTrigger
@@ -37,7 +38,7 @@ LIMITS = {"count": (2, 100), "window_days": (1, 366), "after_days": (0, 30)}
 
 
 def _label(name: str) -> str:
-    return str(CardRule._meta.get_field(name).verbose_name)
+    return field_label(CardRule, name)
 
 
 def _int(values: dict, name: str) -> int:

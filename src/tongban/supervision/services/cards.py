@@ -58,9 +58,10 @@ def _evidence_directive(actor: User, directive) -> Directive | None:
 
 
 def _evidence_watch(actor: User, deadline) -> Deadline | None:
-    if deadline in (None, ""):
+    pk = pk_of(deadline)
+    if pk is None or deadline == "":
         return None
-    found = Deadline.objects.visible_to(actor).filter(pk=pk_of(deadline)).first()
+    found = Deadline.objects.visible_to(actor).filter(pk=pk).first()
     if found is None:
         raise ValidationFailed("关联的时限监控记录不存在。", field="deadline")
     return found
@@ -90,12 +91,14 @@ def card_issue(
     if not department_id or not Department.objects.filter(pk=department_id).exists():
         raise ValidationFailed("请选择被出示的部门。", field="department")
     staff_id = pk_of(staff)
-    in_department = StaffAssignment.objects.filter(user_id=staff_id, department_id=department_id)
-    if staff_id and not in_department.exists():
+    if (
+        staff_id
+        and not StaffAssignment.objects.filter(user_id=staff_id, department_id=department_id).exists()
+    ):
         raise ValidationFailed("被出示的工作人员不属于该部门。", field="staff")
     evidence_directive = _evidence_directive(actor, directive)
     watch = _evidence_watch(actor, deadline)
-    label = ""
+    label: str | None = ""
     if not subject_type and watch is not None:  # the watch names its subject itself
         subject_type, subject_id = watch.subject_type, watch.subject_id
         label = f"{watch.get_subject_type_display()} {watch.reference or watch.subject_id}"

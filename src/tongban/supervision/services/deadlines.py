@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongban.common.errors import NotFound, ValidationFailed
+from tongban.common.models import field_label
 from tongban.common.tasks import enqueue_with_transaction
 from tongban.organisations.permissions import require_administrator
 from tongban.workdays.calendar import CalendarMissing, touches_provisional
@@ -489,7 +490,7 @@ def warning_policy_save(
     ):
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
             raise ValidationFailed(
-                f"{WarningPolicy._meta.get_field(name).verbose_name}应为 {lo} 至 {hi} 的整数。", field=name
+                f"{field_label(WarningPolicy, name)}应为 {lo} 至 {hi} 的整数。", field=name
             )
     item_code = (item_code or "").strip()
     with transaction.atomic():
