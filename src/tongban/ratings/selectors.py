@@ -15,7 +15,7 @@ from tongban.workdays.calendar import CalendarMissing
 from tongban.workdays.clock import is_overdue, remaining_working_days
 
 from .choices import FigureDimension, Score
-from .models import FollowUp, RatableService, Rating
+from .models import FollowUp, RatableService, Rating, RatingQuerySet
 
 if TYPE_CHECKING:
     from tongban.common.types import AnyUser, User
@@ -89,7 +89,7 @@ def due_info(fu: FollowUp, *, today: dt.date | None = None) -> DueInfo:
 
 
 # dimension -> (group field on Rating, label fields)
-_DIMENSIONS = {
+_DIMENSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     FigureDimension.STAFF: (
         "service__staff_id",
         ("service__staff__display_name", "service__staff__username"),
@@ -161,7 +161,7 @@ def _label(dimension: str, values: tuple) -> str:
     return values[0] or "（未记录）"
 
 
-def _scoped(scope) -> QuerySet[Rating]:
+def _scoped(scope: AnyUser | Scope) -> RatingQuerySet:
     if isinstance(scope, Scope):
         return Rating.objects.scope_filter(scope)
     return Rating.objects.visible_to(scope)

@@ -200,11 +200,13 @@ def case_deadlines_recompute(*, years: list[int], actor: User | None = None, on:
     log = []
     for case_id in sorted(logged):
         case = by_case[case_id]
-        r = rows_by_case.get(case_id)
-        parts = [t for n in LABELS if r and (t := _describe(n, r.before[n], r.after[n]))]
+        row = rows_by_case.get(case_id)
+        parts = [t for n in LABELS if row and (t := _describe(n, row.before[n], row.after[n]))]
         parts += [f"环节“{s.name}”期限 {s.due_date:%Y-%m-%d}" for s in steps_by_case.get(case_id, [])]
         detail = {
-            n: [str(r.before[n][0]), str(r.after[n][0])] for n in LABELS if r and r.before[n] != r.after[n]
+            n: [str(row.before[n][0]), str(row.after[n][0])]
+            for n in LABELS
+            if row and row.before[n] != row.after[n]
         }
         log.append(
             CaseEvent(

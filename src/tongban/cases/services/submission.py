@@ -133,7 +133,7 @@ def _require_audience(item: ServiceItem, applicant: Applicant) -> None:
 
 
 def _region_code(case: Case) -> str:
-    if case.intake_hall_id:
+    if case.intake_hall is not None:
         return case.intake_hall.region.code
     return case.item.department.region.code
 

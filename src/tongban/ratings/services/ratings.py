@@ -17,7 +17,7 @@ from ..models import RatableService, Rating
 from .followups import followup_open
 
 if TYPE_CHECKING:
-    from tongban.common.types import AnyUser, User
+    from tongban.common.types import AnyUser
 
 
 def _clean_score(score) -> int:
@@ -40,7 +40,7 @@ def _clean_tags(tags) -> list[str]:
     return tags
 
 
-def _lock_service(*, token: str | None, service_id: int | None, actor: User) -> RatableService:
+def _lock_service(*, token: str | None, service_id: int | None, actor: AnyUser | None) -> RatableService:
     if token:
         service = RatableService.objects.select_for_update().filter(token=str(token)).first()
         if service is None:
@@ -90,7 +90,7 @@ def rating_submit(
             tags=tags,
             comment=comment,
             channel=channel,
-            rated_by=actor if getattr(actor, "is_authenticated", False) else None,
+            rated_by=actor if actor is not None and actor.is_authenticated else None,
             rated_at=now,
         )
         service.rated = True

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -194,7 +195,7 @@ def repeated_fault_cards(rule: CardRule, *, today: dt.date) -> int:
     return len(save_rule_cards(cards))
 
 
-TIME_DRIVEN = {
+TIME_DRIVEN: dict[str, Callable[..., int]] = {
     CardTrigger.DIRECTIVE_IGNORED: directive_ignored_cards,
     CardTrigger.REPEATED_FAULT: repeated_fault_cards,
 }
