@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from tongban.common.errors import Conflict, NotFound
+from tongban.common.errors import Conflict, IllegalTransition, NotFound
 from tongban.common.errors import require_text as require_text  # the services of this app use it from here
 from tongban.common.pdf import chinese_date
 from tongban.common.prepared import Prepared
@@ -135,18 +135,47 @@ def case_dues(
 ) -> tuple[Due, Due]:
     """(promised, statutory) deadlines of an accepted case: both limits counted from the day after
     acceptance, less the pauses, plus the approved extension days (限时办结: both clocks run)."""
-    item = case.item
+    item, start = case.item, accepted_on(case)
     ext = case.extension_days if extension_days is None else extension_days
-    common = {"start": case.accepted_on, "pauses": pauses, "extension_days": ext, "today": on}
-    promised = deadline(limit=item.promised_limit, unit=item.promised_limit_unit, **common)
-    statutory = deadline(limit=item.statutory_limit, unit=item.statutory_limit_unit, **common)
+    promised = deadline(
+        start=start,
+        limit=item.promised_limit,
+        unit=item.promised_limit_unit,
+        pauses=pauses,
+        extension_days=ext,
+        today=on,
+    )
+    statutory = deadline(
+        start=start,
+        limit=item.statutory_limit,
+        unit=item.statutory_limit_unit,
+        pauses=pauses,
+        extension_days=ext,
+        today=on,
+    )
     return promised, statutory
 
 
-def set_case_dues(case: Case, pauses: list[Pause], *, on: date) -> None:
+def accepted_on(case: Case) -> date:
+    """The day the case was accepted, from which its clocks run; a case not accepted has no deadlines."""
+    if case.accepted_on is None:
+        raise IllegalTransition("办件尚未受理，没有办结期限。", field="case_id")
+    return case.accepted_on
+
+
+def due_dates(case: Case) -> tuple[date, date]:
+    """(promised, statutory) due dates of an accepted case: set at acceptance, never cleared after."""
+    if case.due_date is None or case.statutory_due_date is None:
+        raise IllegalTransition("办件尚未受理，没有办结期限。", field="case_id")
+    return case.due_date, case.statutory_due_date
+
+
+def set_case_dues(case: Case, pauses: list[Pause], *, on: date) -> tuple[Due, Due]:
+    """Compute and set the case's (promised, statutory) due dates; returns them."""
     promised, statutory = case_dues(case, pauses, on=on)
     case.due_date, case.due_provisional = promised.date, promised.provisional
     case.statutory_due_date, case.statutory_due_provisional = statutory.date, statutory.provisional
+    return promised, statutory
 
 
 def recompute_due(case: Case, *, on: date) -> None:
@@ -346,7 +375,7 @@ def notify_staff_of_steps(case: Case, steps: list[Step]) -> None:
     from tongban.notifications.services import Notification, notify_many
 
     staff = _DEPARTMENT_STAFF.fetch(sorted({s.department_id for s in steps}))
-    todo = []
+    todo: list[Notification] = []
     for step in steps:
         roles = department_roles_for(step.role)
         users = {a.user for a in staff if a.department_id == step.department_id and a.role in roles}

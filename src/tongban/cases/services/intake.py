@@ -30,6 +30,7 @@ from ..models import Case, CaseMaterial, ClockPause, Step, Visit
 from ..processes import process_for_item, process_problems
 from ._base import (
     DUE_FIELDS,
+    due_dates,
     event,
     lock_case,
     move,
@@ -89,7 +90,7 @@ def case_accept(
             case.intake_hall = ServiceHall.objects.select_related("region").get(pk=hall)
         case.accepted_on, case.accepted_at, case.accepted_by = on, timezone.now(), actor
         case.plan = plan.as_list()
-        set_case_dues(case, [], on=on)
+        promised, statutory = set_case_dues(case, [], on=on)
         case.intake_due, case.intake_due_provisional = None, False
         case.status = after
         CaseMaterial.objects.filter(case=case, status=MaterialStatus.SUBMITTED).update(
@@ -101,8 +102,8 @@ def case_accept(
             actor=actor,
             from_status=before,
             to_status=after,
-            due_date=case.due_date.isoformat(),
-            statutory_due_date=case.statutory_due_date.isoformat(),
+            due_date=promised.date.isoformat(),
+            statutory_due_date=statutory.date.isoformat(),
             provisional=case.due_provisional,
         )
         open_stage(case, 1, actor=actor, on=on)
@@ -131,7 +132,7 @@ def case_accept(
             case,
             "case.accepted",
             key="accepted",
-            due_date=provisional_text(case.due_date, case.due_provisional),
+            due_date=provisional_text(promised.date, case.due_provisional),
             accepted_on=on,
         )
         return case
@@ -351,7 +352,7 @@ def case_resubmit(
                 actor=actor,
                 from_status=after,
                 note="补正完成，恢复计时",
-                due_date=case.due_date.isoformat(),
+                due_date=due_dates(case)[0].isoformat(),
             )
             if not Step.objects.filter(case=case, status=StepStatus.OPEN).exists():
                 open_stage(case, case.current_stage or 1, actor=actor, on=on)
@@ -363,7 +364,7 @@ def case_resubmit(
                 case,
                 "case.resumed",
                 key=f"resumed:{case.version}",
-                due_date=provisional_text(case.due_date, case.due_provisional),
+                due_date=provisional_text(due_dates(case)[0], case.due_provisional),
             )
         return case
 

@@ -37,6 +37,7 @@ from ..transitions import target_state
 from ._base import (
     DUE_FIELDS,
     case_dues,
+    due_dates,
     event,
     lock_case,
     move,
@@ -338,14 +339,14 @@ def case_resume(*, actor: User, case_id: int, note: str = "", expected_version: 
             from_status=before,
             to_status=after,
             note=note.strip() or f"{pause.get_procedure_display()}结束，恢复计时",
-            due_date=case.due_date.isoformat(),
+            due_date=due_dates(case)[0].isoformat(),
             pause_id=pause.pk,
         )
         notify_applicant(
             case,
             "case.resumed",
             key=f"resumed:{ev.pk}",
-            due_date=provisional_text(case.due_date, case.due_provisional),
+            due_date=provisional_text(due_dates(case)[0], case.due_provisional),
         )
         return case
 
@@ -384,9 +385,10 @@ def case_extend(
                 field="days",
                 code="extension_refused",
             )
-        due_before = case.due_date
+        due_before, _ = due_dates(case)
         case.extension_days += days
         recompute_due(case, on=on)
+        due_after, statutory_due_after = due_dates(case)
         save_case(case, ["extension_days", *DUE_FIELDS])
         ext = Extension.objects.create(
             case=case,
@@ -394,7 +396,7 @@ def case_extend(
             reason=reason,
             approved_by=actor,
             due_before=due_before,
-            due_after=case.due_date,
+            due_after=due_after,
             at=timezone.now(),
         )
         event(
@@ -406,8 +408,8 @@ def case_extend(
             note=f"延长 {days} 个工作日：{reason}（{allowance.basis}）",
             days=days,
             due_before=due_before.isoformat(),
-            due_after=case.due_date.isoformat(),
-            statutory_due_after=case.statutory_due_date.isoformat(),
+            due_after=due_after.isoformat(),
+            statutory_due_after=statutory_due_after.isoformat(),
             provisional=case.due_provisional,
             extension_id=ext.pk,
         )
@@ -424,7 +426,7 @@ def case_extend(
             "case.extended",
             key=f"extended:{ext.pk}",
             days=days,
-            due_date=provisional_text(case.due_date, case.due_provisional),
+            due_date=provisional_text(due_dates(case)[0], case.due_provisional),
             reason=reason,
         )
         return case
