@@ -7,12 +7,12 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from tongban.common.badges import badge_counts
 from tongban.common.errors import ServiceError
+from tongban.common.redirects import local_target
 from tongban.common.validators import mask_id_number, mask_mobile
 
 from . import selectors, services
@@ -48,12 +48,7 @@ class LogoutView(auth_views.LogoutView):
 
 def safe_next(request) -> str:
     """The `next` address of the request if it stays on this site, else "" (never an open redirect)."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
+    return local_target(request, request.POST.get("next") or request.GET.get("next"))
 
 
 @sensitive_post_parameters("password1", "password2")

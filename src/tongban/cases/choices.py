@@ -145,7 +145,7 @@ class CaseEventKind(models.TextChoices):
     MATERIAL_UPLOADED = "material_uploaded", "上传材料"
     MATERIAL_CHECKED = "material_checked", "核验材料"
     FEE_RECORDED = "fee_recorded", "登记收费"
-    DEADLINE_RECOMPUTED = "deadline_recomputed", "期限重新计算（官方日历导入）"
+    DEADLINE_RECOMPUTED = "deadline_recomputed", "期限重新计算（工作日历变更）"
 
     @classmethod
     def public(cls) -> frozenset[str]:

@@ -1,14 +1,14 @@
 """The case state machine, written once: every service checks its move against this table.
 
 An action maps each state it may start from to the state it leads to. A state missing from an action's
-row means the action is illegal there, and `check_transition` raises IllegalTransition with a Chinese
-reason naming the action and the current state. The table is also the documentation
-(docs/case-lifecycle.md draws it).
+row means the action is illegal there, and `target_state` raises IllegalTransition with a Chinese
+reason naming the action and the current state (common.workflow.Transitions). The table is also the
+documentation (docs/case-lifecycle.md draws it).
 """
 
 from __future__ import annotations
 
-from tongban.common.errors import IllegalTransition
+from tongban.common.workflow import Transitions
 
 from .choices import CaseStatus as S
 
@@ -75,18 +75,11 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 
-def allowed_actions(status: str) -> list[str]:
-    """The actions possible from `status` (for buttons and the API's links)."""
-    return [action for action, row in TRANSITIONS.items() if status in row]
+CASE = Transitions(
+    TRANSITIONS, labels=ACTION_LABELS, states=S, refusal="办件当前状态为“{state}”，不能{action}。"
+)
 
-
-def target_state(action: str, status: str) -> str:
-    """The state `action` leads to from `status`, or IllegalTransition with the reason in Chinese."""
-    row = TRANSITIONS[action]
-    if status not in row:
-        label = S(status).label if status in S.values else status
-        raise IllegalTransition(
-            f"办件当前状态为“{label}”，不能{ACTION_LABELS[action]}。",
-            code="illegal_transition",
-        )
-    return row[status]
+#: The actions possible from a status (for buttons and the API's links).
+allowed_actions = CASE.allowed
+#: The state an action leads to from a status, or IllegalTransition with the reason in Chinese.
+target_state = CASE.target

@@ -11,15 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tongban.common.choices import ApplicantKind
 
 AUDIENCE_TEXT = {
-    (ApplicantKind.NATURAL,): "本事项仅限个人（自然人）申请。",
-    (ApplicantKind.LEGAL,): "本事项仅限法人（企业、事业单位、社会组织等）申请。",
-    (ApplicantKind.NATURAL, ApplicantKind.LEGAL): "个人和法人均可申请。",
+    (ApplicantKind.NATURAL,): gettext_noop("本事项仅限个人（自然人）申请。"),
+    (ApplicantKind.LEGAL,): gettext_noop("本事项仅限法人（企业、事业单位、社会组织等）申请。"),
+    (ApplicantKind.NATURAL, ApplicantKind.LEGAL): gettext_noop("个人和法人均可申请。"),
 }
-ACCOUNT_TEXT = {ApplicantKind.NATURAL: "个人账户", ApplicantKind.LEGAL: "法人账户"}
+ACCOUNT_TEXT = {
+    ApplicantKind.NATURAL: gettext_noop("个人账户"),
+    ApplicantKind.LEGAL: gettext_noop("法人账户"),
+}
 
 
 @dataclass(frozen=True)

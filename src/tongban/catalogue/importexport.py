@@ -43,6 +43,7 @@ from .choices import (
     MaterialForm,
     MaterialSource,
     OnlineDepth,
+    ProcessingMode,
     ServiceLevel,
 )
 from .models import MaterialRequirement, ServiceItem
@@ -111,6 +112,24 @@ ITEM_COLUMNS: tuple[Column, ...] = (
     Column("promised_limit", "承诺办结时限", "int", True, example=10, note="不得超过法定办结时限"),
     Column("promised_limit_unit", "承诺时限单位", "choice", False, LimitUnit, "working"),
     Column("case_kind", "办件类型", "choice", False, CaseKind, "promised"),
+    Column(
+        "processing_mode",
+        "办理方式",
+        "choice",
+        False,
+        ProcessingMode,
+        "single",
+        note="joint：统一办理、联合办理或集中办理（法定时限不超过 45 个工作日，延长 15 个工作日）",
+    ),
+    Column("extension_max_times", "最多延期次数", "int", example=1, note="0 到 5；0 表示不得延期；空为 1"),
+    Column(
+        "extension_max_days",
+        "每次最多延长（日）",
+        "int",
+        example="",
+        note="1 到 365，单位同法定时限；空按法定：单独办理 10，联合办理 15",
+    ),
+    Column("extension_basis", "延期依据", note="空为行政许可法第四十二条；其他法律另有规定的写明条款"),
     Column("visits_required", "到现场次数", "int", example=1, note="0 到 3"),
     Column("online_depth", "网办深度", "choice", False, OnlineDepth, 4),
     Column("charges_fee", "是否收费", "bool", example="否"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -17,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from tongban.common.models import TimeStampedModel
+from tongban.common.workflow import actor_field
 from tongban.organisations.models import Department, Region
 from tongban.organisations.scoping import ScopedQuerySet
 
@@ -305,14 +305,7 @@ class ItemEvent(models.Model):
     code = models.CharField("事项编码", max_length=64, db_index=True)
     version = models.PositiveIntegerField("版本")
     kind = models.CharField("事件", max_length=24, choices=ItemEventKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = actor_field()
     detail = models.JSONField("详情", default=dict, blank=True)
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
 

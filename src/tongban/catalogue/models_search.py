@@ -9,11 +9,11 @@ index; every change takes effect at the next search (docs/search.md).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from tongban.common.models import TimeStampedModel
+from tongban.common.workflow import actor_field
 
 from .choices import LifeEvent
 
@@ -95,14 +95,7 @@ class SearchEvent(models.Model):
     target = models.CharField("对象", max_length=16)  # "synonym" | "life_event"
     key = models.CharField("说法或编码", max_length=64, db_index=True)
     kind = models.CharField("事件", max_length=16, choices=SearchEventKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = actor_field()
     detail = models.JSONField("详情", default=dict, blank=True)
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tongban.common.choices import ItemCategory
 from tongban.common.models import TimeStampedModel
+from tongban.common.workflow import StateEvent, subject_index
 from tongban.organisations.models import ServiceHall, Window
 from tongban.organisations.scoping import ScopedQuerySet
 
@@ -302,33 +303,31 @@ class TicketCase(models.Model):
         return f"{self.ticket.number} · {self.case_number}"
 
 
-class TicketEvent(models.Model):
+class TicketEvent(StateEvent):
     """Append-only log of a ticket: who did what at which window, from which state to which."""
 
+    subject_field = "ticket"
+
     ticket = models.ForeignKey(Ticket, verbose_name="号票", on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField("事件", max_length=16, choices=TicketEventKind.choices)
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16, blank=True)
+    kind = models.CharField("事件", max_length=24, choices=TicketEventKind.choices)
     window = models.ForeignKey(
         Window, verbose_name="窗口", null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    note = models.CharField("说明", max_length=255, blank=True)
     detail = models.JSONField("详情", default=dict, blank=True)
+    # Also read across tickets by time (the hall's waiting figures).
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
 
     objects = TicketRelatedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StateEvent.Meta):
         verbose_name = "号票日志"
         verbose_name_plural = "号票日志"
         ordering = ["ticket", "at", "id"]
+        indexes = [subject_index("ticket", "ticketevent_ticket_at")]
+
+    @classmethod
+    def subject_defaults(cls, subject):
+        return {"window": subject.window}  # the window the ticket is at, unless the writer names one
 
     def __str__(self) -> str:
         return f"{self.ticket.number} · {self.get_kind_display()}"
@@ -449,31 +448,23 @@ class Appointment(models.Model):
         return f"{self.booking_code} · {self.slot_date:%Y-%m-%d} {self.slot_start:%H:%M}"
 
 
-class AppointmentEvent(models.Model):
+class AppointmentEvent(StateEvent):
     """Append-only log of an appointment."""
+
+    subject_field = "appointment"
 
     appointment = models.ForeignKey(
         Appointment, verbose_name="预约", on_delete=models.CASCADE, related_name="events"
     )
-    kind = models.CharField("事件", max_length=16, choices=AppointmentEventKind.choices)
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    note = models.CharField("说明", max_length=255, blank=True)
-    at = models.DateTimeField("时间", default=timezone.now)
+    kind = models.CharField("事件", max_length=24, choices=AppointmentEventKind.choices)
 
     objects = AppointmentEventQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StateEvent.Meta):
         verbose_name = "预约日志"
         verbose_name_plural = "预约日志"
         ordering = ["appointment", "at", "id"]
+        indexes = [subject_index("appointment", "apptevent_appt_at")]
 
     def __str__(self) -> str:
         return f"{self.appointment} · {self.get_kind_display()}"

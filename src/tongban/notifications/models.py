@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from tongban.common.workflow import actor_field
 from tongban.organisations.scoping import Scope, ScopedQuerySet
 
 from .choices import Channel, MessageEventKind, MessageStatus
@@ -101,14 +102,7 @@ class MessageEvent(models.Model):
     kind = models.CharField("事件", max_length=16, choices=MessageEventKind.choices)
     attempt = models.PositiveSmallIntegerField("第几次尝试", default=0)
     detail = models.TextField("说明", blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = actor_field()
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
 
     class Meta:

@@ -141,6 +141,20 @@ TEMPLATES: dict[str, MessageTemplate] = {
             },
         ),
         MessageTemplate(
+            key="case.deadline_moved_calendar",
+            name="期限调整（工作日历调整）",
+            audience=APPLICANT,
+            sms="您的办件{case_number}期限因工作日历调整而变更：{changes}。",
+            subject="【期限调整通知】{item_name}（{case_number}）",
+            body="您好：\n\n工作日历有调整（{reason}），按调整后的日历重新计算后，"
+            "您申请的“{item_name}”（编号 {case_number}）：{changes}。\n其他事项不变，给您带来不便敬请谅解。",
+            example={
+                **_CASE_EXAMPLE,
+                "reason": "2026-12-31（星期四）由工作日改为法定节假日（元旦）",
+                "changes": "办结期限改为2027年1月11日（原2027年1月8日）",
+            },
+        ),
+        MessageTemplate(
             key="case.decided",
             name="办结通知",
             audience=APPLICANT,

@@ -36,7 +36,7 @@ class FollowUpEventInline(admin.TabularInline):
     model = FollowUpEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["kind", "from_stage", "to_stage", "actor", "note", "at"]
+    readonly_fields = ["kind", "from_status", "to_status", "actor", "note", "at"]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from tongban.common.workflow import StateEvent, subject_index
 from tongban.organisations.models import Department, ServiceHall, Window
 from tongban.organisations.scoping import Scope, ScopedQuerySet
 
@@ -314,30 +315,26 @@ class FollowUp(models.Model):
         return [(person, stages) for person, stages in done.values() if len(stages) > 1]
 
 
-class FollowUpEvent(models.Model):
-    """Append-only log of a follow-up: who did which step, from which stage to which."""
+class FollowUpEvent(StateEvent):
+    """Append-only log of a follow-up: who did which step, from which stage to which (the stage is the
+    follow-up's state)."""
+
+    subject_field = "followup"
+    state_field = "stage"
 
     followup = models.ForeignKey(
         FollowUp, verbose_name="整改单", on_delete=models.CASCADE, related_name="events"
     )
-    kind = models.CharField("事件", max_length=16, choices=FollowUpEventKind.choices)
-    from_stage = models.CharField("原环节", max_length=8, choices=FollowUpStage.choices, blank=True)
-    to_stage = models.CharField("新环节", max_length=8, choices=FollowUpStage.choices, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    note = models.TextField("说明", blank=True)
+    kind = models.CharField("事件", max_length=24, choices=FollowUpEventKind.choices)
+    from_status = models.CharField("原环节", max_length=16, choices=FollowUpStage.choices, blank=True)
+    to_status = models.CharField("新环节", max_length=16, choices=FollowUpStage.choices, blank=True)
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
 
-    class Meta:
+    class Meta(StateEvent.Meta):
         verbose_name = "整改日志"
         verbose_name_plural = "整改日志"
         ordering = ["followup", "at", "id"]
+        indexes = [subject_index("followup", "followupevent_fu_at")]
 
     def __str__(self) -> str:
         return f"FU{self.followup_id} · {self.get_kind_display()}"

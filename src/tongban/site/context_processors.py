@@ -118,6 +118,7 @@ def site(request):
     from django.utils.functional import SimpleLazyObject
 
     from tongban.common.badges import badge_counts
+    from tongban.common.redirects import auth_next
 
     return {
         "SITE_NAME": settings.TONGBAN_SITE_NAME,
@@ -125,4 +126,5 @@ def site(request):
         "NAV": _nav(request),
         "NAV_BADGES": SimpleLazyObject(lambda: badge_counts(getattr(request, "user", None))),
         "CALENDAR_HORIZON": calendar_horizon_banner(request),
+        "AUTH_NEXT": SimpleLazyObject(lambda: auth_next(request)),
     }

@@ -2,13 +2,13 @@ from django.contrib.staticfiles import finders
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.static import serve
 
 from tongban.common.errors import shown_message
+from tongban.common.redirects import local_target
 from tongban.organisations.scoping import scope_for
 
 
@@ -49,10 +49,7 @@ def healthz(request):
 @require_POST
 def toggle_elder_mode(request):
     """适老化: large text and high contrast, remembered in a cookie for a year."""
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    response = HttpResponseRedirect(target)
+    response = HttpResponseRedirect(local_target(request, request.POST.get("next")) or "/")
     on = request.COOKIES.get("tb_elder") != "1"
     response.set_cookie("tb_elder", "1" if on else "0", max_age=365 * 24 * 3600, samesite="Lax")
     return response

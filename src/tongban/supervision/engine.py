@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from tongban.common.workflow import NOTE_MAX_LENGTH
+
 from .cardrules import RuleBook, overdue_applies, overdue_reason, staff_for
 from .choices import CardEventKind, CardStatus, Level, WarningKind
 from .models import Deadline
@@ -33,6 +35,36 @@ class EventRow:
     actor_id: int | None = None
     note: str = ""
     notified_at: dt.datetime | None = None
+
+    @classmethod
+    def of(
+        cls,
+        d: Deadline | Watch,
+        kind: str,
+        *,
+        at: dt.datetime,
+        before: str | None = None,
+        after: str | None = None,
+        step: int = 0,
+        overdue: int = 0,
+        actor=None,
+        note: str = "",
+    ) -> EventRow:
+        """The log row of `d` as common.workflow.build would make it, as plain data: levels default to
+        the watch's current one, a crossing is an outbox row (notify_pending), the note is clipped."""
+        return cls(
+            deadline_id=d.pk,
+            kind=kind,
+            step=step,
+            due_date=d.due_date,
+            level_before=d.level if before is None else before,
+            level_after=d.level if after is None else after,
+            overdue_days=overdue,
+            at=at,
+            notify_pending=kind in _CROSSINGS,
+            actor_id=getattr(actor, "pk", None),
+            note=note[:NOTE_MAX_LENGTH],
+        )
 
 
 @dataclass(slots=True)
@@ -122,22 +154,6 @@ _CROSSINGS = WarningKind.crossings()
 _STATE_FIELDS = ("yellow_on", "red_on", "next_escalation_on", "level", "escalation_level")
 
 
-def _event(
-    d: Deadline | Watch, kind: str, *, before: str, after: str, step: int = 0, overdue: int = 0, now
-) -> EventRow:
-    return EventRow(
-        deadline_id=d.pk,
-        kind=kind,
-        step=step,
-        due_date=d.due_date,
-        level_before=before,
-        level_after=after,
-        overdue_days=overdue,
-        at=now,
-        notify_pending=kind in _CROSSINGS,
-    )
-
-
 def plan_change(
     d: Deadline | Watch, state: State, *, today: dt.date, now=None, rules: RuleBook | None = None
 ) -> Change:
@@ -152,27 +168,27 @@ def plan_change(
     before, after = d.level, state.level
     up = _RANK[after] - _RANK[before]
     if up > 0 and after == Level.YELLOW:
-        change.events.append(_event(d, WarningKind.YELLOW, before=before, after=after, now=now))
+        change.events.append(EventRow.of(d, WarningKind.YELLOW, before=before, after=after, at=now))
     if up > 0 and after == Level.RED:
         change.events.append(
-            _event(d, WarningKind.RED, before=before, after=after, overdue=state.overdue_days, now=now)
+            EventRow.of(d, WarningKind.RED, before=before, after=after, overdue=state.overdue_days, at=now)
         )
         if rules is not None:
             change.cards.extend(overdue_cards(d, rules=rules, today=today))
     if after == Level.RED and state.escalation_level > (d.escalation_level if before == Level.RED else 0):
         change.events.append(
-            _event(
+            EventRow.of(
                 d,
                 WarningKind.ESCALATED,
                 before=before,
                 after=after,
                 step=state.escalation_level,
                 overdue=state.overdue_days,
-                now=now,
+                at=now,
             )
         )
     if up < 0:
-        change.events.append(_event(d, WarningKind.LOWERED, before=before, after=after, now=now))
+        change.events.append(EventRow.of(d, WarningKind.LOWERED, before=before, after=after, at=now))
     return change
 
 

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tongban.common.models import TimeStampedModel
+from tongban.common.workflow import Event, StateEvent, actor_field, subject_index
 from tongban.organisations.models import Department, ServiceHall
 from tongban.organisations.scoping import Scope, ScopedQuerySet
 
@@ -218,40 +219,33 @@ class WarningEventQuerySet(ScopedQuerySet):
         return self.filter(deadline__in=Deadline.objects.scope_filter(scope).values("pk"))
 
 
-class WarningEvent(models.Model):
+class WarningEvent(Event):
     """The append-only log of a watch. A crossing (yellow, red, escalation step) is unique per watch,
     step and due date: a second sweep, or a rerun after a crash, cannot record — or notify — it twice.
-    `notify_pending` rows are the outbox the dispatcher turns into messages."""
+    `notify_pending` rows are the outbox the dispatcher turns into messages. A watch has levels, not a
+    state machine: its before/after are `level_before` / `level_after`."""
+
+    subject_field = "deadline"
 
     deadline = models.ForeignKey(
         Deadline, verbose_name="时限监控", on_delete=models.CASCADE, related_name="events"
     )
-    kind = models.CharField("事件", max_length=16, choices=WarningKind.choices)
+    kind = models.CharField("事件", max_length=24, choices=WarningKind.choices)
     step = models.PositiveSmallIntegerField("升级级别", default=0)
     due_date = models.DateField("当时期限")
     level_before = models.CharField("原级别", max_length=8, choices=Level.choices, blank=True)
     level_after = models.CharField("新级别", max_length=8, choices=Level.choices, blank=True)
     overdue_days = models.IntegerField("超期工作日", default=0)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
-    note = models.CharField("说明", max_length=255, blank=True)
-    at = models.DateTimeField("时间", default=timezone.now)
+    # The sweep inserts these by the thousand and nothing reads them by actor: no index to keep up.
+    actor = actor_field(db_index=False)
     notify_pending = models.BooleanField("待发送通知", default=False)
     notified_at = models.DateTimeField("通知时间", null=True, blank=True)
 
     objects = WarningEventQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = "预警日志"
         verbose_name_plural = "预警日志"
-        ordering = ["at", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["deadline", "kind", "step", "due_date"],
@@ -263,10 +257,16 @@ class WarningEvent(models.Model):
             models.Index(fields=["id"], condition=Q(notify_pending=True), name="warning_outbox"),
             # The repeated-fault card rules count the red crossings of a recent window.
             models.Index(fields=["at"], condition=Q(kind="red"), name="warning_red_at"),
+            subject_index("deadline", "warningevent_deadline_at"),
         ]
 
     def __str__(self) -> str:
         return f"{self.deadline_id} · {self.get_kind_display()}"
+
+    @classmethod
+    def subject_defaults(cls, subject):
+        """The watch's due date and level as they stand (a level change is the sweep's: engine.EventRow)."""
+        return {"due_date": subject.due_date, "level_before": subject.level, "level_after": subject.level}
 
 
 class DirectiveQuerySet(ScopedQuerySet):
@@ -359,35 +359,20 @@ class EventQuerySet(ScopedQuerySet):
         return self.filter(**{f"{self.parent}__in": parents})
 
 
-class StateEvent(models.Model):
-    """Append-only log of a directive's or a card's moves: who, when, from which state to which."""
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    note = models.TextField("说明", blank=True)
-    at = models.DateTimeField("时间", default=timezone.now)
-
-    class Meta:
-        abstract = True
-        ordering = ["at", "id"]
-
-
 class DirectiveEventQuerySet(EventQuerySet):
     parent = "directive"
     parent_model = Directive
 
 
 class DirectiveEvent(StateEvent):
+    """Append-only log of a directive's moves: who, when, from which state to which."""
+
+    subject_field = "directive"
+
     directive = models.ForeignKey(
         Directive, verbose_name="督办单", on_delete=models.CASCADE, related_name="events"
     )
-    kind = models.CharField("事件", max_length=16, choices=DirectiveEventKind.choices)
+    kind = models.CharField("事件", max_length=24, choices=DirectiveEventKind.choices)
     from_status = models.CharField("原状态", max_length=16, choices=DirectiveStatus.choices, blank=True)
     to_status = models.CharField("新状态", max_length=16, choices=DirectiveStatus.choices, blank=True)
 
@@ -396,6 +381,7 @@ class DirectiveEvent(StateEvent):
     class Meta(StateEvent.Meta):
         verbose_name = "督办日志"
         verbose_name_plural = "督办日志"
+        indexes = [subject_index("directive", "directiveevent_dir_at")]
 
     def __str__(self) -> str:
         return f"{self.directive_id} · {self.get_kind_display()}"
@@ -460,26 +446,19 @@ class CardRule(TimeStampedModel):
         return self.name
 
 
-class CardRuleEvent(models.Model):
+class CardRuleEvent(Event):
     """Append-only log of a rule's changes: who changed what (field: [before, after]) and when."""
 
-    rule = models.ForeignKey(CardRule, verbose_name="规则", on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField("事件", max_length=16, choices=CardRuleEventKind.choices)
-    changes = models.JSONField("变更内容", default=dict, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    at = models.DateTimeField("时间", default=timezone.now)
+    subject_field = "rule"
 
-    class Meta:
+    rule = models.ForeignKey(CardRule, verbose_name="规则", on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("事件", max_length=24, choices=CardRuleEventKind.choices)
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+
+    class Meta(Event.Meta):
         verbose_name = "出牌规则日志"
         verbose_name_plural = "出牌规则日志"
-        ordering = ["at", "id"]
+        indexes = [subject_index("rule", "cardruleevent_rule_at")]
 
     def __str__(self) -> str:
         return f"{self.rule_id} · {self.get_kind_display()}"
@@ -623,8 +602,12 @@ class CardEventQuerySet(EventQuerySet):
 
 
 class CardEvent(StateEvent):
+    """Append-only log of a card's moves: who, when, from which state to which."""
+
+    subject_field = "card"
+
     card = models.ForeignKey(Card, verbose_name="牌", on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField("事件", max_length=16, choices=CardEventKind.choices)
+    kind = models.CharField("事件", max_length=24, choices=CardEventKind.choices)
     from_status = models.CharField("原状态", max_length=16, choices=CardStatus.choices, blank=True)
     to_status = models.CharField("新状态", max_length=16, choices=CardStatus.choices, blank=True)
 
@@ -633,6 +616,7 @@ class CardEvent(StateEvent):
     class Meta(StateEvent.Meta):
         verbose_name = "黄牌/红牌日志"
         verbose_name_plural = "黄牌/红牌日志"
+        indexes = [subject_index("card", "cardevent_card_at")]
 
     def __str__(self) -> str:
         return f"{self.card_id} · {self.get_kind_display()}"

@@ -82,12 +82,14 @@ class WorkCalendarAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        calendar_day_set(
+        row = calendar_day_set(
             day=obj.date,
             kind=form.cleaned_data["kind"],
             name=form.cleaned_data.get("holiday_name", ""),
             actor=request.user,
         )
+        if row.recomputed:
+            self.message_user(request, recompute_summary(row.recomputed, after="调整"), messages.SUCCESS)
 
     def get_urls(self):
         return [
@@ -117,7 +119,8 @@ class WorkCalendarAdmin(admin.ModelAdmin):
                     messages.error(request, exc.message)
                     errors = exc.errors
                 else:
-                    messages.success(request, f"{year} 年的工作日历已导入。{recompute_summary(imported)}")
+                    summary = recompute_summary(imported.recomputed)
+                    messages.success(request, f"{year} 年的工作日历已导入。{summary}")
                     url = reverse("admin:workdays_workcalendar_changelist")
                     return HttpResponseRedirect(f"{url}?year={year}&kind__in=holiday,makeup")
         else:
@@ -133,14 +136,15 @@ class WorkCalendarAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/workdays/workcalendar/import.html", context)
 
 
-def recompute_summary(calendar_year: CalendarYear) -> str:
-    """What the import recomputed, in one sentence for the administrator."""
-    counts = getattr(calendar_year, "recomputed", None) or {}
-    cases = counts.get("cases") or {}
+def recompute_summary(counts: dict | None, *, after: str = "") -> str:
+    """What an import (or, `after="调整"`, a day's change) recomputed, in one sentence for the
+    administrator."""
+    cases = (counts or {}).get("cases") or {}
+    which = "受此调整影响" if after else "按暂定日期计算"
     if not cases.get("checked"):
-        return "没有按暂定日期计算的在办期限需要重新计算。"
+        return f"没有{which}的在办期限需要重新计算。"
     return (
-        f"已重新计算 {cases['checked']} 个按暂定日期计算的办件期限，"
+        f"已重新计算 {cases['checked']} 个{which}的办件期限，"
         f"其中 {cases.get('changed', 0)} 个办件的期限有变动"
         f"（已记入办件日志，{cases.get('notified', 0)} 位申请人已收到通知）。"
     )

@@ -4,8 +4,11 @@ year's official schedule is for administrators."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
@@ -14,12 +17,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tongban.api.serializers import ErrorSerializer
+from tongban.common.errors import ValidationFailed
 from tongban.organisations.permissions import IsStaffMember, is_administrator
 
 from .calendar import add_working_days, touches_provisional
-from .choices import HorizonLevel
+from .choices import DayKind, HorizonLevel
 from .selectors import calendar_horizon, calendar_special_days, calendar_year_info
-from .services import calendar_year_import
+from .services import calendar_day_set, calendar_year_import
 
 
 class YearQuerySerializer(serializers.Serializer):
@@ -221,3 +225,63 @@ class CalendarImportApi(APIView):
             ).data,
             status=201,
         )
+
+
+class IsCalendarDayEditor(IsCalendarAdministrator):
+    message = "只有系统管理员可以修改工作日历。"
+
+
+class CalendarDaySetSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=DayKind.choices,
+        help_text="workday（工作日，仅周一至周五）、weekend（周末）、holiday（法定节假日）、"
+        "makeup（调休上班，仅周六日）",
+    )
+    name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=50, help_text="节日名称，如 国庆节"
+    )
+
+
+class CalendarDaySetResultSerializer(CalendarDaySerializer):
+    kind = serializers.CharField(help_text="workday、weekend、holiday 或 makeup")
+    recomputed = serializers.DictField(
+        help_text="各模块重新计算受影响期限的结果，如 cases：{checked, changed, steps_changed, notified}；"
+        "类型未在工作日与休息日之间变化时为空"
+    )
+
+
+class WorkdayDayApi(APIView):
+    """Change one date of an official year (e.g. a holiday announced late); every open deadline the
+    change moves is recomputed in the same transaction and logged, applicants told."""
+
+    permission_classes = [IsCalendarDayEditor]
+
+    @extend_schema(
+        operation_id="workdays_day_set",
+        tags=["workdays"],
+        summary="修改官方日历中的某一天（管理员）",
+        description="暂定年度不能逐日修改（400，请导入全年安排）；未收录的年度 400。"
+        "同一事务内重新计算受该日影响的在办期限（办件、环节、暂停、监察预警），写入办件日志，"
+        "期限变动的申请人收到通知。",
+        parameters=[
+            OpenApiParameter("day", OpenApiTypes.DATE, OpenApiParameter.PATH, description="日期，YYYY-MM-DD")
+        ],
+        request=CalendarDaySetSerializer,
+        responses={
+            200: CalendarDaySetResultSerializer,
+            400: ErrorSerializer,
+            401: ErrorSerializer,
+            403: ErrorSerializer,
+        },
+    )
+    def put(self, request: Request, day: str) -> Response:
+        try:
+            date = dt.date.fromisoformat(day)
+        except ValueError:
+            raise ValidationFailed(f"日期“{day}”无效，应为 YYYY-MM-DD。", field="day") from None
+        body = CalendarDaySetSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = calendar_day_set(
+            day=date, kind=body.validated_data["kind"], name=body.validated_data["name"], actor=request.user
+        )
+        return Response(CalendarDaySetResultSerializer(row).data)

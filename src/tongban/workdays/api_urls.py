@@ -7,4 +7,5 @@ urlpatterns = [
     path("workdays/add/", api.WorkdayAddApi.as_view(), name="api-workdays-add"),
     path("workdays/horizon/", api.HorizonApi.as_view(), name="api-workdays-horizon"),
     path("workdays/import/", api.CalendarImportApi.as_view(), name="api-workdays-import"),
+    path("workdays/days/<str:day>/", api.WorkdayDayApi.as_view(), name="api-workdays-day"),
 ]

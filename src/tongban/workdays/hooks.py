@@ -1,17 +1,22 @@
 """What other apps do when the calendar under their stored deadlines changes, and what they tell it.
 
 `workdays` is below the apps that store deadlines (cases, supervision, …), so it cannot call them; they
-register a recomputer here in their `AppConfig.ready()`. When an official year replaces a provisional
-one (`services.calendar_year_import`), `calendar_changed` runs every recomputer, in `order`, inside the
-import's transaction: each recomputes the open deadlines IT computed on provisional days (the rows it
-flagged provisional) and returns counts for the report. Recomputers must be idempotent — a second run
-finds nothing flagged that the calendar would move.
+register a recomputer here in their `AppConfig.ready()`. `calendar_changed` runs every recomputer, in
+`order`, inside the transaction that changed the calendar, and each returns counts for the report:
+
+- an official year replaced a provisional one (`services.calendar_year_import`, `day` None): each
+  recomputes the open deadlines IT computed on provisional days (the rows it flagged provisional);
+- an administrator changed one date of an official year (`services.calendar_day_set`, `day` that
+  date, `reason` what changed): each recomputes its open deadlines whose stored dates reach that date.
+
+Recomputers must be idempotent — a second run finds nothing the calendar would move.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from .calendar import pinned
 
@@ -20,7 +25,7 @@ from .calendar import pinned
 class Recomputer:
     name: str
     order: int
-    run: Callable[..., dict]  # run(*, years: list[int], actor) -> counts
+    run: Callable[..., dict]  # run(*, years: list[int], actor, day: date | None, reason: str) -> counts
 
 
 _RECOMPUTERS: dict[str, Recomputer] = {}
@@ -57,9 +62,12 @@ def register_recomputer(name: str, run: Callable[..., dict], *, order: int = 100
     _RECOMPUTERS[name] = Recomputer(name=name, order=order, run=run)
 
 
-def calendar_changed(*, years: list[int], actor=None) -> dict[str, dict]:
-    """Run every recomputer for the changed years; returns {name: counts}. Call inside the transaction
-    that changed the calendar, after the change (the index then holds the new rows)."""
+def calendar_changed(
+    *, years: list[int], actor=None, day: date | None = None, reason: str = ""
+) -> dict[str, dict]:
+    """Run every recomputer for the changed years (or the one changed `day`); returns {name: counts}.
+    Call inside the transaction that changed the calendar, after the change (the index then holds the
+    new rows)."""
     from .services import calendar_provisional_extend
 
     # Dates may move later than before: make sure the years after are there before pinning the index.
@@ -67,5 +75,5 @@ def calendar_changed(*, years: list[int], actor=None) -> dict[str, dict]:
     out: dict[str, dict] = {}
     with pinned():
         for r in sorted(_RECOMPUTERS.values(), key=lambda r: (r.order, r.name)):
-            out[r.name] = r.run(years=years, actor=actor)
+            out[r.name] = r.run(years=years, actor=actor, day=day, reason=reason)
     return out

@@ -17,11 +17,11 @@ in-memory index (see calendar.py).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from tongban.common.models import TimeStampedModel
+from tongban.common.workflow import actor_field
 
 from .choices import WORKING_KINDS, CalendarChangeAction, DayKind
 
@@ -101,14 +101,7 @@ class CalendarChange(models.Model):
     """Append-only log of calendar writes: changing the calendar moves every open deadline."""
 
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = actor_field()
     action = models.CharField("操作", max_length=16, choices=CalendarChangeAction.choices)
     year = models.PositiveSmallIntegerField("年份")
     day = models.DateField("日期", null=True, blank=True)

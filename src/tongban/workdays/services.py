@@ -389,7 +389,12 @@ def calendar_provisional_extend(
 @transaction.atomic
 def calendar_day_set(*, day: date, kind: str, name: str = "", actor: User | None = None) -> WorkCalendar:
     """Change one date of a covered year (e.g. a holiday announced late). Refuses kinds the weekday
-    cannot take (see check_day_kind); a day in an uncovered year raises CalendarMissing."""
+    cannot take (see check_day_kind); a day in an uncovered year raises CalendarMissing.
+
+    As after an import, in the same transaction every open deadline the change moves is recomputed by
+    the apps that keep deadlines (`hooks.calendar_changed` with `day`): cases, steps, pauses and
+    supervision watches, each change logged and the applicant told when a promised date moves. What
+    they changed is on the returned row as `recomputed` ({app: counts}; empty when nothing changed)."""
     check_day_kind(day=day, kind=kind)
     name = (name or "").strip()
     if len(name) > NAME_MAX:
@@ -405,8 +410,12 @@ def calendar_day_set(*, day: date, kind: str, name: str = "", actor: User | None
             f"请导入国务院办公厅公布的 {day.year} 年全年安排。",
             field="day",
         )
+    row.recomputed = {}
     if row.kind == kind and row.holiday_name == name:
         return row
+    # The recompute after the change may count into the years after: have them before the change
+    # (the daily job normally has), so the change stays the calendar's latest.
+    calendar_provisional_extend(through=day.year + 1)
     old_kind, was_workday = row.kind, row.is_workday
     row.kind = kind
     row.is_workday = kind in WORKING_KINDS
@@ -426,4 +435,10 @@ def calendar_day_set(*, day: date, kind: str, name: str = "", actor: User | None
         detail=name,
     )
     _after_write()
+    from .hooks import calendar_changed
+
+    label = f"{day:%Y-%m-%d}（星期{WEEKDAYS[day.weekday()]}）"
+    reason = f"{label}由{DayKind(old_kind).label}改为{DayKind(kind).label}" + (f"（{name}）" if name else "")
+    if was_workday != row.is_workday:  # only a change between working and rest moves a deadline
+        row.recomputed = calendar_changed(years=[day.year], actor=actor, day=day, reason=reason)
     return row

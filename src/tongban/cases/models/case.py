@@ -16,6 +16,7 @@ from django.utils import timezone
 from tongban.accounts.models import Applicant
 from tongban.catalogue.models import MaterialRequirement, ServiceItem
 from tongban.common.models import TimeStampedModel
+from tongban.common.workflow import StateEvent, subject_index
 from tongban.organisations.models import ServiceHall
 from tongban.organisations.scoping import Scope, ScopedQuerySet
 
@@ -213,31 +214,25 @@ class CaseRelatedQuerySet(ScopedQuerySet):
         return self.filter(case__in=Case.objects.scope_filter(scope).values("pk"))
 
 
-class CaseEvent(models.Model):
+class CaseEvent(StateEvent):
     """办件日志: append-only; one row per thing that happened, with the state before and after."""
+
+    subject_field = "case"
 
     case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="events")
     kind = models.CharField("事件", max_length=24, choices=CaseEventKind.choices, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     from_status = models.CharField("原状态", max_length=16, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField("新状态", max_length=16, choices=CaseStatus.choices, blank=True)
-    note = models.TextField("说明", blank=True)
     detail = models.JSONField("详情", default=dict, blank=True)
+    # Also read across cases by time (analytics, the supervision screen).
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
 
     objects = CaseRelatedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StateEvent.Meta):
         verbose_name = "办件日志"
         verbose_name_plural = "办件日志"
-        ordering = ["at", "id"]
+        indexes = [subject_index("case", "caseevent_case_at")]
 
     def __str__(self) -> str:
         return f"{self.case} · {self.get_kind_display()}"

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from tongban.common.errors import Conflict, IllegalTransition, NotFound
+from tongban.common.errors import IllegalTransition
 from tongban.common.errors import require_text as require_text  # the services of this app use it from here
 from tongban.common.pdf import chinese_date
 from tongban.common.prepared import Prepared
+from tongban.common.workflow import build, lock, record, record_many, save_with_version
 from tongban.organisations.choices import department_roles_for
 from tongban.organisations.models import StaffAssignment
 from tongban.workdays.clock import Due, Pause, deadline
@@ -54,12 +55,7 @@ _LOCK_CASE = Prepared(
 
 def lock_case(case_id: int, *, expected_version: int | None = None) -> Case:
     """Lock the case row for this transaction and check the optimistic version, if the caller gave one."""
-    case = _LOCK_CASE.first(case_id)
-    if case is None:
-        raise NotFound("办件不存在。")
-    if expected_version is not None and case.version != expected_version:
-        raise Conflict(CONFLICT_MESSAGE)
-    return case
+    return lock(_LOCK_CASE.first, case_id, expected_version, missing="办件不存在。", stale=CONFLICT_MESSAGE)
 
 
 def move(case: Case, action: str) -> tuple[str, str]:
@@ -70,47 +66,31 @@ def move(case: Case, action: str) -> tuple[str, str]:
 def save_case(case: Case, fields: Iterable[str]) -> None:
     """Save the listed fields and bump the optimistic version (the caller holds the row lock from
     `lock_case`, so the version read there is current and +1 needs no read back)."""
-    case.version += 1
-    case.save(update_fields=[*set(fields), "version", "updated_at"])
+    save_with_version(case, fields)
     case_watches_sync(case)  # supervision: the case's and its steps' deadline watches follow every change
 
 
-def _event_row(
-    case: Case,
-    event_kind: str,
-    /,
-    *,
-    at,
-    actor: User | None = None,
-    from_status: str = "",
-    to_status: str = "",
-    note: str = "",
-    **detail,
+def _states(from_status: str = "", to_status: str = "") -> dict:
+    return {"before": from_status, "after": to_status or from_status}
+
+
+def event(
+    case: Case, event_kind: str, /, *, from_status: str = "", to_status: str = "", **fields
 ) -> CaseEvent:
-    return CaseEvent(
-        case=case,
-        kind=event_kind,
-        actor=actor if getattr(actor, "pk", None) else None,
-        from_status=from_status,
-        to_status=to_status or from_status,
-        note=note,
-        detail=detail,
-        at=at,
-    )
-
-
-def event(case: Case, event_kind: str, /, **fields) -> CaseEvent:
-    """Append one row to the case log: actor, from_status, to_status, note; other keys are stored as
-    JSON detail (dates as ISO strings)."""
-    row = _event_row(case, event_kind, at=timezone.now(), **fields)
-    row.save(force_insert=True)
-    return row
+    """Append one row to the case log (common.workflow.record): actor, from_status, to_status (default:
+    unchanged), note; other keys are stored as JSON detail (dates as ISO strings)."""
+    return record(CaseEvent, case, event_kind, **_states(from_status, to_status), **fields)
 
 
 def events(case: Case, rows: list[tuple[str, dict]]) -> list[CaseEvent]:
     """Append several rows to the case log in one INSERT: (event_kind, fields as for `event`)."""
     now = timezone.now()
-    return CaseEvent.objects.bulk_create([_event_row(case, kind, at=now, **fields) for kind, fields in rows])
+    built = []
+    for kind, fields in rows:
+        fields = dict(fields)
+        states = _states(fields.pop("from_status", ""), fields.pop("to_status", ""))
+        built.append(build(CaseEvent, case, kind, at=now, **states, **fields))
+    return record_many(CaseEvent, built)
 
 
 # ---- the clock -----------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
-"""Deadlines computed on provisional days, recomputed when the official calendar year is imported.
+"""Deadlines recomputed when the calendar under them changes: an official year imported over the
+provisional one, or one date of an official year changed by an administrator (`day`).
 
 Registered with `workdays.hooks` (order 100: before supervision, which then re-evaluates the watches);
-runs inside the import's transaction, so the calendar and every date shown change together.
+runs inside the calendar write's transaction, so the calendar and every date shown change together.
 
-Which rows: open cases with a provisional flag on any stored date (promised and statutory due dates,
-the 5-day intake deadline, the correction deadline) and open steps with a provisional due date — the
-partial indexes `case_provisional_dates` and `step_provisional_due` hold exactly these. The rest of the
-open cases are not read at all.
+Which rows, for an import: open cases with a provisional flag on any stored date (promised and statutory
+due dates, the 5-day intake deadline, the correction deadline) and open steps with a provisional due date
+— the partial indexes `case_provisional_dates` and `step_provisional_due` hold exactly these. The rest of
+the open cases are not read at all. For one changed date: the open cases with a stored date on or after
+it, or an open step due on or after it (a date before it was counted without reading it).
 
 How: one locking read of those cases, one read each of their pauses, open steps and intake/correction
 starts; every date recomputed in memory on the pinned calendar index (microseconds each); then bulk
@@ -65,6 +67,20 @@ def provisional_case_ids() -> list[int]:
     return sorted({*flagged, *by_step})
 
 
+def reaching_case_ids(day: date) -> list[int]:
+    """Open cases whose stored dates a change of `day` can move: a date on or after it (the count up
+    to an earlier date never read it), on the case or on an open step; two reads, as above."""
+    reach = (
+        Q(due_date__gte=day)
+        | Q(statutory_due_date__gte=day)
+        | Q(intake_due__gte=day)
+        | Q(correction_due__gte=day)
+    )
+    on_case = Case.objects.filter(reach, status__in=OPEN_STATES).values_list("pk", flat=True)
+    by_step = Step.objects.filter(due_date__gte=day, status=StepStatus.OPEN).values_list("case_id", flat=True)
+    return sorted({*on_case, *by_step})
+
+
 def provisional_open_count() -> int:
     """For the calendar horizon: open cases whose dates are 暂定."""
     return len(provisional_case_ids())
@@ -113,15 +129,25 @@ def _describe(name: str, old: tuple, new: tuple) -> str:
     return f"{LABELS[name]} {od:%Y-%m-%d}{mark if op else ''} → {nd:%Y-%m-%d}{mark if np else ''}"
 
 
-def case_deadlines_recompute(*, years: list[int], actor: User | None = None, on: date | None = None) -> dict:
-    """Recompute every open provisional date (see the module docstring); returns counts."""
+def case_deadlines_recompute(
+    *,
+    years: list[int],
+    actor: User | None = None,
+    on: date | None = None,
+    day: date | None = None,
+    reason: str = "",
+) -> dict:
+    """Recompute every open provisional date — or, given the changed `day` (and the `reason` told to
+    people), every open date that day can move (see the module docstring); returns counts."""
     from tongban.notifications.services import Notification, notify_many
     from tongban.supervision.choices import SubjectType
     from tongban.supervision.services.watch_recompute import Redate, watches_redate
 
     on = on or today()
     cases = list(
-        Case.objects.filter(pk__in=provisional_case_ids(), status__in=OPEN_STATES)
+        Case.objects.filter(
+            pk__in=provisional_case_ids() if day is None else reaching_case_ids(day), status__in=OPEN_STATES
+        )
         .select_for_update(of=("self",))
         .select_related("item", "item__department", "applicant", "applicant__user")
         .order_by("pk")
@@ -192,6 +218,10 @@ def case_deadlines_recompute(*, years: list[int], actor: User | None = None, on:
     update_each(Step, moved_steps, ["due_date", "due_provisional"], batch_size=BATCH)
 
     year_text = "、".join(map(str, years))
+    if day is None:
+        why, scope = f"导入 {year_text} 年官方节假日安排", {"years": years}
+    else:
+        why, scope = f"工作日历调整：{reason}", {"years": years, "day": str(day)}
     steps_by_case: dict[int, list[Step]] = defaultdict(list)
     for s in moved_steps:
         steps_by_case[s.case_id].append(s)
@@ -215,8 +245,8 @@ def case_deadlines_recompute(*, years: list[int], actor: User | None = None, on:
                 actor=actor if getattr(actor, "pk", None) else None,
                 from_status=case.status,
                 to_status=case.status,
-                note=f"导入 {year_text} 年官方节假日安排，期限重新计算：{'；'.join(parts)}"[:2000],
-                detail={"years": years, **detail, "steps": [s.pk for s in steps_by_case.get(case_id, [])]},
+                note=f"{why}，期限重新计算：{'；'.join(parts)}"[:2000],
+                detail={**scope, **detail, "steps": [s.pk for s in steps_by_case.get(case_id, [])]},
                 at=now,
             )
         )
@@ -230,7 +260,7 @@ def case_deadlines_recompute(*, years: list[int], actor: User | None = None, on:
         if c.status == CaseStatus.SUBMITTED and c.intake_due:
             redate.append(Redate(SubjectType.INTAKE, c.pk, c.intake_due, c.intake_due_provisional))
     redate += [Redate(SubjectType.STEP, s.pk, s.due_date, s.due_provisional) for s in moved_steps]
-    watches_redate(redate)
+    watches_redate(redate, note="官方日历导入，期限重新计算" if day is None else "工作日历调整，期限重新计算")
 
     told = []
     for r in rows:
@@ -247,8 +277,10 @@ def case_deadlines_recompute(*, years: list[int], actor: User | None = None, on:
                 recipient_user=applicant.user if applicant.user_id else None,
                 mobile=applicant.mobile or case.agent_mobile,
                 email=applicant.email,
-                template="case.deadline_moved",
-                context=case_context(case, year=year_text, changes=changes),
+                template="case.deadline_moved" if day is None else "case.deadline_moved_calendar",
+                context=case_context(
+                    case, changes=changes, **({"year": year_text} if day is None else {"reason": reason})
+                ),
                 ref=f"case:{case.pk}",
                 idempotency_key="case:{}:deadline_moved:{}".format(
                     case.pk, ",".join(f"{n}={r.after[n][0]}" for n in moved)

@@ -356,3 +356,90 @@ def test_services_and_import_agree_on_materials_copy(catalogue):
     after = export_json()["items"]
     changed = [k for k in before[2] if before[2][k] != after[2][k]]
     assert changed == ["hours"]
+
+
+def _with_extension_rules():
+    """XK-001 becomes a joint-processing item under another law's extension rule."""
+    ServiceItem.objects.filter(code="XK-001", status=ItemStatus.PUBLISHED).update(
+        processing_mode="joint",
+        extension_max_times=2,
+        extension_max_days=20,
+        extension_basis="《某某条例》第十二条",
+        statutory_limit=60,
+    )
+
+
+def test_extension_rules_are_exported(catalogue):
+    _with_extension_rules()
+    items = {i["code"]: i for i in export_json()["items"]}
+    food, marriage = items["XK-001"], items["QR-002"]
+    assert (food["processing_mode"], food["extension_max_times"]) == ("joint", 2)
+    assert (food["extension_max_days"], food["extension_basis"]) == (20, "《某某条例》第十二条")
+    assert (marriage["processing_mode"], marriage["extension_max_times"]) == ("single", 1)
+    assert (marriage["extension_max_days"], marriage["extension_basis"]) == (None, "")
+    sheet = load_workbook(io.BytesIO(export_xlsx()))["事项"]
+    keys = [c.value for c in sheet[2]]
+    for key in ("processing_mode", "extension_max_times", "extension_max_days", "extension_basis"):
+        assert key in keys
+
+
+@pytest.mark.parametrize("fmt", ["json", "xlsx"])
+def test_extension_rules_round_trip(catalogue, fmt):
+    _with_extension_rules()
+    before = export_json()
+    content = export_xlsx() if fmt == "xlsx" else json.dumps(before, ensure_ascii=False)
+    _wipe_items()
+    result = import_xlsx(io.BytesIO(content)) if fmt == "xlsx" else import_json(content)
+    assert result.total == 3
+    assert export_json()["items"] == before["items"]
+    food = ServiceItem.objects.get(code="XK-001")
+    assert (food.processing_mode, food.extension_max_times, food.extension_max_days) == ("joint", 2, 20)
+    assert food.extension_basis == "《某某条例》第十二条"
+    assert import_json(before).unchanged == ["GG-003", "QR-002", "XK-001"]  # the rules are compared too
+
+
+def test_a_changed_extension_rule_publishes_a_new_version(catalogue):
+    data = export_json()
+    data["items"][0]["extension_max_times"] = 0
+    result = import_json(data)
+    assert result.updated == ["GG-003"]
+    assert ServiceItem.objects.get(code="GG-003", status=ItemStatus.PUBLISHED).extension_max_times == 0
+
+
+def test_bad_extension_rules_name_the_field_and_the_row(catalogue):
+    base = export_json()["items"][0]
+    rows = [
+        dict(base, code="E-1", processing_mode="combined"),
+        dict(base, code="E-2", extension_max_times=9),
+        dict(base, code="E-3", extension_max_days=0),
+        dict(base, code="E-4", extension_max_days="十天"),
+        dict(base, code="E-5", processing_mode="joint", statutory_limit=60, promised_limit=20),
+        dict(base, code="E-6", extension_basis="法" * 201),
+    ]
+    with pytest.raises(ValidationFailed) as exc:
+        import_json(rows)
+    by_row = {e["row"]: e for e in exc.value.errors}
+    assert set(by_row) == {1, 2, 3, 4, 5, 6}
+    expected = {
+        1: ("processing_mode", "办理方式"),
+        2: ("extension_max_times", "最多延期次数"),
+        3: ("extension_max_days", "每次最多延长（日）"),
+        4: ("extension_max_days", "每次最多延长（日）"),
+        5: ("statutory_limit", "45 个工作日"),
+        6: ("extension_basis", "延期依据"),
+    }
+    for row, (field, words) in expected.items():
+        assert by_row[row]["field"] == field, by_row[row]
+        assert words in by_row[row]["message"], by_row[row]
+        assert by_row[row]["code"] == f"E-{row}"
+    assert not ServiceItem.objects.filter(code__startswith="E-").exists()
+
+
+def test_extension_rules_in_an_xlsx_name_the_excel_row(catalogue):
+    records = export_json()["items"]
+    records[1] = dict(records[1], extension_max_times=7)
+    with pytest.raises(ValidationFailed) as exc:
+        import_xlsx(io.BytesIO(export_xlsx(records=records)))
+    [error] = exc.value.errors
+    assert (error["sheet"], error["row"], error["field"]) == ("事项", 4, "extension_max_times")
+    assert error["message"].startswith("最多延期次数：")

@@ -20,6 +20,7 @@ from tongban.catalogue.models import ServiceItem
 from tongban.common.errors import Conflict, IllegalTransition, NotAllowed, NotFound, ValidationFailed
 from tongban.common.pdf import chinese_date
 from tongban.common.validators import validate_identity_number
+from tongban.common.workflow import lock, record, save_with_version
 from tongban.workdays.calendar import add_working_days
 
 from .. import conf
@@ -28,26 +29,14 @@ from ..models import Appointment, AppointmentEvent, AppointmentSlotConfig, Kiosk
 from ..permissions import require_hall_clerk
 from ..selectors import booking_blocked_until, category_for_item
 from ..slots import day_slots
+from ..transitions import APPOINTMENT
 from .tickets import issue
 
 if TYPE_CHECKING:
     from tongban.common.types import AnyUser, User
 
 A = AppointmentStatus
-
-
-def _event(
-    appointment: Appointment, kind: str, *, before: str, actor: AnyUser | None = None, note: str = ""
-) -> None:
-    AppointmentEvent.objects.create(
-        appointment=appointment,
-        kind=kind,
-        from_status=before,
-        to_status=appointment.status,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        note=note[:255],
-        at=timezone.now(),
-    )
+_MISSING = "预约不存在。"
 
 
 def _booking_code() -> str:
@@ -133,30 +122,28 @@ def appointment_book(
                 )
         except IntegrityError as exc:
             raise Conflict("您已预约了这个时段或当天的这个事项，不能重复预约。") from exc
-        _event(appointment, AppointmentEventKind.BOOKED, before="", actor=actor, note=item.name)
+        record(
+            AppointmentEvent, appointment, AppointmentEventKind.BOOKED, before="", actor=actor, note=item.name
+        )
         return appointment
 
 
 def appointment_cancel(*, actor: User, appointment_id: int) -> Appointment:
     """取消预约: the person (or a clerk of the hall) cancels before the slot starts."""
     with transaction.atomic():
-        appointment = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
-        if (
-            appointment is None
-            or not Appointment.objects.visible_to(actor).filter(pk=appointment_id).exists()
-        ):
-            raise NotFound("预约不存在。")
+        appointment = lock(Appointment.objects, appointment_id, missing=_MISSING)
+        if not Appointment.objects.visible_to(actor).filter(pk=appointment_id).exists():
+            raise NotFound(_MISSING)
         if appointment.user_id != getattr(actor, "pk", None):
             require_hall_clerk(actor, appointment.hall_id)
-        if appointment.status != A.BOOKED:
-            raise IllegalTransition(f"该预约当前为“{appointment.get_status_display()}”，不能取消。")
+        after = APPOINTMENT.target("cancel", appointment.status)
         if appointment.starts_at <= timezone.now():
             raise IllegalTransition("预约时段已开始，不能取消。")
         before = appointment.status
-        appointment.status = A.CANCELLED
+        appointment.status = after
         appointment.cancelled_at = timezone.now()
-        appointment.save(update_fields=["status", "cancelled_at"])
-        _event(appointment, AppointmentEventKind.CANCELLED, before=before, actor=actor)
+        save_with_version(appointment, ["status", "cancelled_at"])
+        record(AppointmentEvent, appointment, AppointmentEventKind.CANCELLED, before=before, actor=actor)
         return appointment
 
 
@@ -207,9 +194,8 @@ def appointment_check_in(
         hall_id=hall_id, booking_code=booking_code, id_number=id_number, today=timezone.localdate(now)
     )
     with transaction.atomic():
-        appointment = Appointment.objects.select_for_update().get(pk=appointment_id)
-        if appointment.status != A.BOOKED:
-            raise IllegalTransition(f"该预约当前为“{appointment.get_status_display()}”，不能签到。")
+        appointment = lock(Appointment.objects, appointment_id, missing=_MISSING)
+        after = APPOINTMENT.target("check_in", appointment.status)
         early = appointment.starts_at - dt.timedelta(minutes=conf.checkin_early_minutes())
         if now < early:
             raise ValidationFailed(
@@ -228,11 +214,18 @@ def appointment_check_in(
             note=f"预约码 {appointment.booking_code}",
         )
         before = appointment.status
-        appointment.status = A.CHECKED_IN
+        appointment.status = after
         appointment.checked_in_at = now
         appointment.ticket = ticket
-        appointment.save(update_fields=["status", "checked_in_at", "ticket"])
-        _event(appointment, AppointmentEventKind.CHECKED_IN, before=before, actor=actor, note=ticket.number)
+        save_with_version(appointment, ["status", "checked_in_at", "ticket"])
+        record(
+            AppointmentEvent,
+            appointment,
+            AppointmentEventKind.CHECKED_IN,
+            before=before,
+            actor=actor,
+            note=ticket.number,
+        )
         return ticket
 
 
@@ -243,11 +236,17 @@ def appointment_no_show_sweep(*, now: dt.datetime | None = None) -> int:
     marked = 0
     for appointment_id in ids:
         with transaction.atomic():
-            appointment = Appointment.objects.select_for_update().get(pk=appointment_id)
+            appointment = lock(Appointment.objects, appointment_id, missing=_MISSING)
             if appointment.status != A.BOOKED or appointment.ends_at >= now:
                 continue
-            appointment.status = A.NO_SHOW
-            appointment.save(update_fields=["status"])
-            _event(appointment, AppointmentEventKind.NO_SHOW, before=A.BOOKED, note="预约时段结束未签到")
+            appointment.status = APPOINTMENT.target("no_show", appointment.status)
+            save_with_version(appointment, ["status"])
+            record(
+                AppointmentEvent,
+                appointment,
+                AppointmentEventKind.NO_SHOW,
+                before=A.BOOKED,
+                note="预约时段结束未签到",
+            )
             marked += 1
     return marked

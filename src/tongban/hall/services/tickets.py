@@ -1,7 +1,7 @@
 """Tickets: take, priority, call next, recall, start, finish, no-show, transfer, leave, link cases.
 
 Every change locks the ticket (or, for a call, the window and then the chosen ticket), checks the move in
-`TRANSITIONS`, writes the new state and a TicketEvent in one transaction.
+`transitions.TICKET`, writes the new state and a TicketEvent in one transaction (common.workflow).
 
 Race-free numbering: the per-category, per-day TicketCounter row is locked while a number is drawn.
 Race-free calling: the candidate ticket is chosen with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so
@@ -18,84 +18,23 @@ from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
-from tongban.common.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
+from tongban.common.errors import Conflict, NotFound, ValidationFailed
+from tongban.common.workflow import lock, record, save_with_version
 from tongban.organisations.models import ServiceHall, Window
 
 from ..choices import TicketEventKind, TicketSource, TicketStatus
 from ..models import KioskSession, QueueCategory, Ticket, TicketCase, TicketCounter, TicketEvent
 from ..permissions import require_hall_clerk
+from ..transitions import TICKET
 
 if TYPE_CHECKING:
     from tongban.common.types import AnyUser, User
 
 S = TicketStatus
 
-# action -> {from status: to status}
-TRANSITIONS: dict[str, dict[str, str]] = {
-    "call": {S.WAITING: S.CALLED},
-    "recall": {S.CALLED: S.CALLED},
-    "start": {S.CALLED: S.SERVING},
-    "finish": {S.SERVING: S.DONE},
-    "no_show": {S.CALLED: S.NO_SHOW},
-    "transfer": {S.CALLED: S.TRANSFERRED, S.SERVING: S.TRANSFERRED},
-    "leave": {S.WAITING: S.LEFT, S.CALLED: S.LEFT},
-}
-ACTION_LABELS = {
-    "call": "叫号",
-    "recall": "重呼",
-    "start": "开始办理",
-    "finish": "完成",
-    "no_show": "标记未到",
-    "transfer": "转移",
-    "leave": "标记离开",
-}
+TRANSITIONS = TICKET.moves
 TAKE_SOURCES = (TicketSource.WALK_IN, TicketSource.KIOSK, TicketSource.STAFF)
-
-
-def _move(ticket: Ticket, action: str) -> str:
-    after = TRANSITIONS[action].get(ticket.status)
-    if after is None:
-        raise IllegalTransition(
-            f"号票 {ticket.number} 当前为“{ticket.get_status_display()}”，不能{ACTION_LABELS[action]}。"
-        )
-    return after
-
-
-def _event(
-    ticket: Ticket,
-    kind: str,
-    *,
-    before: str,
-    actor: AnyUser | None = None,
-    window=None,
-    note: str = "",
-    **detail,
-):
-    return TicketEvent.objects.create(
-        ticket=ticket,
-        kind=kind,
-        from_status=before,
-        to_status=ticket.status,
-        window=window if window is not None else ticket.window,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        note=note[:255],
-        detail=detail,
-        at=timezone.now(),
-    )
-
-
-def _save(ticket: Ticket, fields: list[str]) -> None:
-    ticket.version += 1
-    ticket.save(update_fields=[*fields, "version"])
-
-
-def _lock(ticket_id: int, *, expected_version: int | None = None) -> Ticket:
-    ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
-    if ticket is None:
-        raise NotFound("号票不存在。")
-    if expected_version is not None and ticket.version != expected_version:
-        raise Conflict("该号票已被他人处理，请刷新后重试。")
-    return ticket
+_LOCK = {"missing": "号票不存在。", "stale": "该号票已被他人处理，请刷新后重试。"}
 
 
 def _category(hall: ServiceHall, category_id: int) -> QueueCategory:
@@ -154,7 +93,7 @@ def issue(
         waiting_since=now,
         queued_at=now,
     )
-    _event(ticket, TicketEventKind.ISSUED, before="", actor=actor, note=note, source=source)
+    record(TicketEvent, ticket, TicketEventKind.ISSUED, before="", actor=actor, note=note, source=source)
     return ticket
 
 
@@ -267,24 +206,26 @@ def ticket_call_next(*, actor: User, window_id: int) -> Ticket:
         if ticket is None:
             raise NotFound("当前没有等候的号。", code="queue_empty")
         before = ticket.status
-        ticket.status = _move(ticket, "call")
+        ticket.status = TICKET.target("call", ticket.status, subject=ticket)
         ticket.window = window
         ticket.served_by = actor
         ticket.called_at = now
         ticket.last_called_at = now
         ticket.call_count = 1
-        _save(ticket, ["status", "window", "served_by", "called_at", "last_called_at", "call_count"])
-        _event(ticket, TicketEventKind.CALLED, before=before, actor=actor, window=window)
+        save_with_version(
+            ticket, ["status", "window", "served_by", "called_at", "last_called_at", "call_count"]
+        )
+        record(TicketEvent, ticket, TicketEventKind.CALLED, before=before, actor=actor, window=window)
         return ticket
 
 
 def _at_window(
     actor: User, ticket_id: int, action: str, expected_version: int | None
 ) -> tuple[Ticket, str, str]:
-    ticket = _lock(ticket_id, expected_version=expected_version)
+    ticket = lock(Ticket.objects, ticket_id, expected_version, **_LOCK)
     require_hall_clerk(actor, ticket.hall_id)
     before = ticket.status
-    return ticket, before, _move(ticket, action)
+    return ticket, before, TICKET.target(action, before, subject=ticket)
 
 
 def ticket_recall(*, actor: User, ticket_id: int, expected_version: int | None = None) -> Ticket:
@@ -295,8 +236,15 @@ def ticket_recall(*, actor: User, ticket_id: int, expected_version: int | None =
         ticket.status = after
         ticket.last_called_at = now
         ticket.call_count += 1
-        _save(ticket, ["status", "last_called_at", "call_count"])
-        _event(ticket, TicketEventKind.RECALLED, before=before, actor=actor, call_count=ticket.call_count)
+        save_with_version(ticket, ["status", "last_called_at", "call_count"])
+        record(
+            TicketEvent,
+            ticket,
+            TicketEventKind.RECALLED,
+            before=before,
+            actor=actor,
+            call_count=ticket.call_count,
+        )
         return ticket
 
 
@@ -307,8 +255,8 @@ def ticket_start(*, actor: User, ticket_id: int, expected_version: int | None = 
         ticket.status = after
         ticket.started_at = timezone.now()
         ticket.served_by = actor
-        _save(ticket, ["status", "started_at", "served_by"])
-        _event(ticket, TicketEventKind.STARTED, before=before, actor=actor)
+        save_with_version(ticket, ["status", "started_at", "served_by"])
+        record(TicketEvent, ticket, TicketEventKind.STARTED, before=before, actor=actor)
         return ticket
 
 
@@ -318,8 +266,8 @@ def ticket_finish(*, actor: User, ticket_id: int, expected_version: int | None =
         ticket, before, after = _at_window(actor, ticket_id, "finish", expected_version)
         ticket.status = after
         ticket.ended_at = timezone.now()
-        _save(ticket, ["status", "ended_at"])
-        _event(ticket, TicketEventKind.FINISHED, before=before, actor=actor)
+        save_with_version(ticket, ["status", "ended_at"])
+        record(TicketEvent, ticket, TicketEventKind.FINISHED, before=before, actor=actor)
         return ticket
 
 
@@ -329,8 +277,15 @@ def ticket_no_show(*, actor: User, ticket_id: int, expected_version: int | None 
         ticket, before, after = _at_window(actor, ticket_id, "no_show", expected_version)
         ticket.status = after
         ticket.ended_at = timezone.now()
-        _save(ticket, ["status", "ended_at"])
-        _event(ticket, TicketEventKind.NO_SHOW, before=before, actor=actor, call_count=ticket.call_count)
+        save_with_version(ticket, ["status", "ended_at"])
+        record(
+            TicketEvent,
+            ticket,
+            TicketEventKind.NO_SHOW,
+            before=before,
+            actor=actor,
+            call_count=ticket.call_count,
+        )
         return ticket
 
 
@@ -342,8 +297,8 @@ def ticket_leave(
         ticket, before, after = _at_window(actor, ticket_id, "leave", expected_version)
         ticket.status = after
         ticket.ended_at = timezone.now()
-        _save(ticket, ["status", "ended_at"])
-        _event(ticket, TicketEventKind.LEFT, before=before, actor=actor, note=note)
+        save_with_version(ticket, ["status", "ended_at"])
+        record(TicketEvent, ticket, TicketEventKind.LEFT, before=before, actor=actor, note=note)
         return ticket
 
 
@@ -377,7 +332,7 @@ def ticket_transfer(
         now = timezone.now()
         ticket.status = after
         ticket.ended_at = now
-        _save(ticket, ["status", "ended_at"])
+        save_with_version(ticket, ["status", "ended_at"])
         new = Ticket.objects.create(
             hall_id=ticket.hall_id,
             category=category,
@@ -398,7 +353,8 @@ def ticket_transfer(
             queued_at=ticket.queued_at,
         )
         where = f"{target_window.number} 号窗口" if target_window else f"{category.name}（{category.code}）"
-        _event(
+        record(
+            TicketEvent,
             ticket,
             TicketEventKind.TRANSFERRED,
             before=before,
@@ -406,7 +362,8 @@ def ticket_transfer(
             note=note or where,
             to_ticket=new.pk,
         )
-        _event(
+        record(
+            TicketEvent,
             new,
             TicketEventKind.ISSUED,
             before="",
@@ -429,14 +386,14 @@ def ticket_close_day_sweep(*, before: dt.date | None = None) -> int:
     closed = 0
     for ticket_id in ids:
         with transaction.atomic():
-            ticket = _lock(ticket_id)
-            if ticket.status not in (S.WAITING, S.CALLED):
+            ticket = lock(Ticket.objects, ticket_id, **_LOCK)
+            if ticket.status not in TICKET.moves["leave"]:
                 continue
             previous = ticket.status
             ticket.status = S.LEFT
             ticket.ended_at = timezone.now()
-            _save(ticket, ["status", "ended_at"])
-            _event(ticket, TicketEventKind.LEFT, before=previous, note="日终清理：当日未办理")
+            save_with_version(ticket, ["status", "ended_at"])
+            record(TicketEvent, ticket, TicketEventKind.LEFT, before=previous, note="日终清理：当日未办理")
             closed += 1
     return closed
 
@@ -453,12 +410,9 @@ def ticket_link_case(
     if not number:
         raise ValidationFailed("请填写办件编号。", field="case_number")
     with transaction.atomic():
-        ticket = _lock(ticket_id)
+        ticket = lock(Ticket.objects, ticket_id, **_LOCK)
         require_hall_clerk(actor, ticket.hall_id)
-        if ticket.status not in (S.CALLED, S.SERVING, S.DONE):
-            raise IllegalTransition(
-                f"号票 {ticket.number} 当前为“{ticket.get_status_display()}”，不能关联办件。"
-            )
+        TICKET.target("link_case", ticket.status, subject=ticket)
         case = Case.objects.visible_to(actor).filter(number=number).first()
         if case is None:
             raise NotFound(f"办件编号“{number}”不存在，或您无权查看该办件。", field="case_number")
@@ -476,8 +430,9 @@ def ticket_link_case(
         )
         if ticket.applicant_id is None:
             ticket.applicant_id = case.applicant_id
-            _save(ticket, ["applicant"])
-        _event(
+            save_with_version(ticket, ["applicant"])
+        record(
+            TicketEvent,
             ticket,
             TicketEventKind.CASE_LINKED,
             before=ticket.status,

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from tongban.common.errors import Conflict, IllegalTransition, NotFound, ValidationFailed, require_text
+from tongban.common.errors import Conflict, IllegalTransition, ValidationFailed, require_text
+from tongban.common.workflow import lock, record, save_with_version
 from tongban.supervision.choices import SubjectType
 from tongban.supervision.services import (
     deadline_close,
@@ -37,6 +38,7 @@ from ..choices import (
 )
 from ..models import FollowUp, FollowUpEvent, RatableService, Rating
 from ..permissions import require_caller, require_handler, require_supervisor
+from ..transitions import FOLLOWUP
 
 if TYPE_CHECKING:
     from tongban.common.types import User
@@ -51,20 +53,6 @@ _STAGE_LIMITS = {
     S.RECTIFY: (conf.rectify_working_days, "rectify_due"),
     S.CALLBACK: (conf.callback_working_days, "callback_due"),
 }
-
-
-def _event(
-    fu: FollowUp, kind: str, *, before: str, actor: User | None = None, note: str = ""
-) -> FollowUpEvent:
-    return FollowUpEvent.objects.create(
-        followup=fu,
-        kind=kind,
-        from_stage=before,
-        to_stage=fu.stage,
-        actor=actor if getattr(actor, "pk", None) else None,
-        note=note,
-        at=timezone.now(),
-    )
 
 
 def _watch(fu: FollowUp, *, started_on: dt.date, due: dt.date, limit_days: int) -> None:
@@ -110,41 +98,35 @@ def followup_open(*, rating: Rating, service: RatableService) -> FollowUp:
         rectify_due=add_working_days(opened_on, conf.rectify_working_days()),
         stage_due=verify_due,
     )
-    _event(
-        fu, FollowUpEventKind.OPENED, before="", note=f"{rating.get_score_display()}：{rating.comment[:200]}"
+    record(
+        FollowUpEvent,
+        fu,
+        FollowUpEventKind.OPENED,
+        before="",
+        note=f"{rating.get_score_display()}：{rating.comment[:200]}",
     )
     _watch(fu, started_on=opened_on, due=verify_due, limit_days=conf.verify_working_days())
     return fu
 
 
 def _lock(actor: User, followup_id: int, *, expected_version: int | None) -> FollowUp:
-    fu = (
-        FollowUp.objects.visible_to(actor)
-        .select_for_update(of=("self",))
-        .select_related("service")
-        .filter(pk=followup_id)
-        .first()
+    return lock(
+        FollowUp.objects.visible_to(actor).select_related("service"),
+        followup_id,
+        expected_version,
+        missing="差评整改单不存在，或您无权查看。",
+        stale="整改单已被他人更新，请刷新后重试。",
+        stale_code="stale",
     )
-    if fu is None:
-        raise NotFound("差评整改单不存在，或您无权查看。")
-    if expected_version is not None and fu.version != expected_version:
-        raise Conflict("整改单已被他人更新，请刷新后重试。", code="stale")
-    return fu
 
 
-def _require_stage(fu: FollowUp, stage: str, action: str) -> None:
+def _next_stage(fu: FollowUp, action: str) -> str:
+    """The stage `action` leads to; refused while a claim is pending or out of order."""
     if fu.claim_status == ClaimStatus.PENDING:
-        raise IllegalTransition(f"整改单 {fu.reference} 的无效差评申诉正在审核，暂不能{action}。")
-    if fu.stage != stage:
         raise IllegalTransition(
-            f"整改单 {fu.reference} 当前为“{fu.get_stage_display()}”，不能{action}"
-            f"（须按 核实 → 整改 → 回访 的顺序办理）。"
+            f"整改单 {fu.reference} 的无效差评申诉正在审核，暂不能{FOLLOWUP.labels[action]}。"
         )
-
-
-def _save(fu: FollowUp, fields: list[str]) -> None:
-    fu.version += 1
-    fu.save(update_fields=[*fields, "version"])
+    return FOLLOWUP.target(action, fu.stage, subject=fu)
 
 
 def followup_verify(
@@ -155,12 +137,11 @@ def followup_verify(
     with transaction.atomic():
         fu = _lock(actor, followup_id, expected_version=expected_version)
         require_handler(actor, fu, action="核实差评")
-        _require_stage(fu, S.VERIFY, "核实")
-        before = fu.stage
-        fu.stage, fu.verified_at, fu.verify_note, fu.verified_by = S.RECTIFY, timezone.now(), note, actor
+        before, after = fu.stage, _next_stage(fu, "verify")
+        fu.stage, fu.verified_at, fu.verify_note, fu.verified_by = after, timezone.now(), note, actor
         fu.stage_due = fu.rectify_due
-        _save(fu, ["stage", "verified_at", "verify_note", "verified_by", "stage_due"])
-        _event(fu, FollowUpEventKind.VERIFIED, before=before, actor=actor, note=note)
+        save_with_version(fu, ["stage", "verified_at", "verify_note", "verified_by", "stage_due"])
+        record(FollowUpEvent, fu, FollowUpEventKind.VERIFIED, before=before, actor=actor, note=note)
         _close_watch(fu, actor=actor, note="已核实")
         _watch(fu, started_on=fu.opened_on, due=fu.rectify_due, limit_days=conf.rectify_working_days())
         return fu
@@ -174,13 +155,14 @@ def followup_rectify(
     with transaction.atomic():
         fu = _lock(actor, followup_id, expected_version=expected_version)
         require_handler(actor, fu, action="填报整改")
-        _require_stage(fu, S.RECTIFY, "填报整改")
-        before = fu.stage
+        before, after = fu.stage, _next_stage(fu, "rectify")
         today = timezone.localdate()
-        fu.stage, fu.rectified_at, fu.rectify_note, fu.rectified_by = S.CALLBACK, timezone.now(), note, actor
+        fu.stage, fu.rectified_at, fu.rectify_note, fu.rectified_by = after, timezone.now(), note, actor
         fu.callback_due = fu.stage_due = add_working_days(today, conf.callback_working_days())
-        _save(fu, ["stage", "rectified_at", "rectify_note", "rectified_by", "callback_due", "stage_due"])
-        _event(fu, FollowUpEventKind.RECTIFIED, before=before, actor=actor, note=note)
+        save_with_version(
+            fu, ["stage", "rectified_at", "rectify_note", "rectified_by", "callback_due", "stage_due"]
+        )
+        record(FollowUpEvent, fu, FollowUpEventKind.RECTIFIED, before=before, actor=actor, note=note)
         _close_watch(fu, actor=actor, note="已整改")
         _watch(fu, started_on=today, due=fu.callback_due, limit_days=conf.callback_working_days())
         return fu
@@ -198,13 +180,12 @@ def followup_callback(
     with transaction.atomic():
         fu = _lock(actor, followup_id, expected_version=expected_version)
         require_caller(actor, fu)
-        _require_stage(fu, S.CALLBACK, "回访")
-        before = fu.stage
+        before, after = fu.stage, _next_stage(fu, "callback")
         now = timezone.now()
-        fu.stage, fu.called_back_at, fu.callback_result, fu.callback_note = S.CLOSED, now, result, note
+        fu.stage, fu.called_back_at, fu.callback_result, fu.callback_note = after, now, result, note
         fu.called_back_by = actor
         fu.closed_at, fu.closed_reason, fu.stage_due = now, ClosedReason.CALLED_BACK, None
-        _save(
+        save_with_version(
             fu,
             [
                 "stage",
@@ -218,8 +199,13 @@ def followup_callback(
             ],
         )
         label = CallbackResult(result).label
-        _event(
-            fu, FollowUpEventKind.CALLED_BACK, before=before, actor=actor, note=f"{label}。{note}".strip("。")
+        record(
+            FollowUpEvent,
+            fu,
+            FollowUpEventKind.CALLED_BACK,
+            before=before,
+            actor=actor,
+            note=f"{label}。{note}".strip("。"),
         )
         _close_watch(fu, actor=actor, note=f"回访办结（{label}）")
         _tell_person(fu)
@@ -274,8 +260,9 @@ def followup_claim_invalid(
             )
         fu.claim_status, fu.claim_kind, fu.claim_reason = ClaimStatus.PENDING, kind, reason
         fu.claimed_at = timezone.now()
-        _save(fu, ["claim_status", "claim_kind", "claim_reason", "claimed_at"])
-        _event(
+        save_with_version(fu, ["claim_status", "claim_kind", "claim_reason", "claimed_at"])
+        record(
+            FollowUpEvent,
             fu,
             FollowUpEventKind.CLAIMED,
             before=fu.stage,
@@ -305,13 +292,16 @@ def followup_claim_decide(
         if accept:
             Rating.objects.select_for_update().filter(pk=fu.rating_id).update(excluded=True)
             now = timezone.now()
-            fu.claim_status, fu.stage = ClaimStatus.ACCEPTED, S.CLOSED
+            fu.claim_status, fu.stage = (
+                ClaimStatus.ACCEPTED,
+                FOLLOWUP.target("close_invalid", before, subject=fu),
+            )
             fu.closed_at, fu.closed_reason, fu.stage_due = now, ClosedReason.INVALID, None
-            _save(
+            save_with_version(
                 fu,
                 ["claim_status", "claim_decision_note", "stage", "closed_at", "closed_reason", "stage_due"],
             )
-            _event(fu, FollowUpEventKind.CLAIM_ACCEPTED, before=before, actor=actor, note=note)
+            record(FollowUpEvent, fu, FollowUpEventKind.CLAIM_ACCEPTED, before=before, actor=actor, note=note)
             _close_watch(fu, actor=actor, note="无效差评，申诉成立")
             return fu
         fu.claim_status = ClaimStatus.REJECTED
@@ -322,8 +312,8 @@ def followup_claim_decide(
             due_field = _STAGE_LIMITS[fu.stage][1]
             setattr(fu, due_field, fu.stage_due)
             fields += ["stage_due", due_field]
-        _save(fu, fields)
-        _event(fu, FollowUpEventKind.CLAIM_REJECTED, before=before, actor=actor, note=note)
+        save_with_version(fu, fields)
+        record(FollowUpEvent, fu, FollowUpEventKind.CLAIM_REJECTED, before=before, actor=actor, note=note)
         if fu.department_id is not None and fu.stage_due is not None:
             deadline_resume(
                 subject_type=SUBJECT,

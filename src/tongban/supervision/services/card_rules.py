@@ -9,10 +9,10 @@ import re
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from tongban.common.errors import Conflict, NotFound, ValidationFailed, require_text
+from tongban.common.errors import ValidationFailed, require_text
 from tongban.common.models import field_label
+from tongban.common.workflow import lock, record, save_with_version
 from tongban.organisations.permissions import require_administrator
 
 from ..choices import CardColor, CardRuleEventKind, CardTarget, CardTrigger
@@ -88,16 +88,6 @@ def clean_rule(trigger: str, values: dict) -> dict:
     return out
 
 
-def _log(rule: CardRule, kind: str, *, actor: User, changes: dict) -> CardRuleEvent:
-    return CardRuleEvent.objects.create(
-        rule=rule,
-        kind=kind,
-        changes=changes,
-        actor=actor if getattr(actor, "pk", None) else None,
-        at=timezone.now(),
-    )
-
-
 def card_rule_create(*, actor: User, key: str, trigger: str, **values) -> CardRule:
     """A new rule (administrators). `key`: lower-case letters, digits, "_" or "-", unique."""
     require_administrator(actor, action="新建出牌规则")
@@ -113,7 +103,8 @@ def card_rule_create(*, actor: User, key: str, trigger: str, **values) -> CardRu
     try:
         with transaction.atomic():
             rule = CardRule.objects.create(key=key, trigger=trigger, updated_by=actor, **cleaned)
-            _log(
+            record(
+                CardRuleEvent,
                 rule,
                 CardRuleEventKind.CREATED,
                 actor=actor,
@@ -137,11 +128,14 @@ def card_rule_update(
     if unknown:
         raise ValidationFailed(f"未知的字段：{'、'.join(sorted(unknown))}。", field=sorted(unknown)[0])
     with transaction.atomic():
-        rule = CardRule.objects.select_for_update().filter(pk=rule_id).first()
-        if rule is None:
-            raise NotFound("出牌规则不存在。")
-        if expected_version is not None and expected_version != rule.version:
-            raise Conflict("该规则已被他人修改，请刷新后重试。", code="stale")
+        rule = lock(
+            CardRule.objects,
+            rule_id,
+            expected_version,
+            missing="出牌规则不存在。",
+            stale="该规则已被他人修改，请刷新后重试。",
+            stale_code="stale",
+        )
         merged = {name: changes.get(name, getattr(rule, name)) for name in EDITABLE}
         cleaned = clean_rule(rule.trigger, merged)
         diff = {
@@ -153,12 +147,11 @@ def card_rule_update(
             return rule
         for name, value in cleaned.items():
             setattr(rule, name, value)
-        rule.version += 1
         rule.updated_by = actor
-        rule.save()
+        save_with_version(rule, [*cleaned, "updated_by"])
         if set(diff) == {"active"}:
             kind = CardRuleEventKind.ACTIVATED if rule.active else CardRuleEventKind.DEACTIVATED
         else:
             kind = CardRuleEventKind.CHANGED
-        _log(rule, kind, actor=actor, changes=diff)
+        record(CardRuleEvent, rule, kind, actor=actor, changes=diff)
         return rule

@@ -10,37 +10,24 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from tongban.common.errors import IllegalTransition, NotAllowed, NotFound, ValidationFailed
+from tongban.common.errors import NotAllowed, ValidationFailed
+from tongban.common.workflow import lock, record, save_with_version
 from tongban.organisations.models import Department, StaffAssignment
 
-from ..choices import CardColor, CardEventKind, CardStatus, SubjectType, WarningKind
+from ..choices import CardColor, CardEventKind, SubjectType, WarningKind
 from ..models import Card, CardEvent, CardWarning, Deadline, Directive, WarningEvent
 from ..permissions import can_appeal_card
 from ..recipients import Recipients
 from ..subjects import subject_label
+from ..transitions import CARD
 from ._common import local_today, pk_of, require_supervisor, require_text
 
 if TYPE_CHECKING:
     from tongban.common.types import User
 
 
-def _event(card: Card, kind: str, *, actor: User, before: str, after: str, note: str = "") -> CardEvent:
-    return CardEvent.objects.create(
-        card=card,
-        kind=kind,
-        from_status=before,
-        to_status=after,
-        actor=actor if getattr(actor, "pk", None) else None,
-        note=note,
-        at=timezone.now(),
-    )
-
-
 def _lock(actor: User, card_id: int) -> Card:
-    card = Card.objects.visible_to(actor).select_for_update(of=("self",)).filter(pk=card_id).first()
-    if card is None:
-        raise NotFound("该黄牌/红牌记录不存在。")
-    return card
+    return lock(Card.objects.visible_to(actor), card_id, missing="该黄牌/红牌记录不存在。")
 
 
 def _evidence_directive(actor: User, directive) -> Directive | None:
@@ -134,7 +121,7 @@ def card_issue(
                 deadline=watch, kind__in=[WarningKind.RED, WarningKind.ESCALATED]
             ).values_list("pk", flat=True)
             CardWarning.objects.bulk_create([CardWarning(card=card, warning_id=pk) for pk in crossings])
-        _event(card, CardEventKind.ISSUED, actor=actor, before="", after=card.status, note=reason)
+        record(CardEvent, card, CardEventKind.ISSUED, actor=actor, before="", note=reason)
         notify_card(card, Recipients())
         return card
 
@@ -145,18 +132,17 @@ def card_appeal(*, actor: User, card_id: int, reason: str) -> Card:
         card = _lock(actor, card_id)
         if not can_appeal_card(actor, card):
             raise NotAllowed("只有被出示部门的工作人员或当事人可以申诉。")
-        if card.status != CardStatus.ACTIVE:
-            raise IllegalTransition(f"该牌当前状态为“{card.get_status_display()}”，不能申诉。")
+        after = CARD.target("appeal", card.status)
         card.appeal_reason = require_text(reason, field="reason", label="申诉理由")
         before = card.status
-        card.status, card.appealed_by, card.appealed_at = CardStatus.APPEALED, actor, timezone.now()
-        card.save(update_fields=["appeal_reason", "status", "appealed_by", "appealed_at", "updated_at"])
-        _event(
+        card.status, card.appealed_by, card.appealed_at = after, actor, timezone.now()
+        save_with_version(card, ["appeal_reason", "status", "appealed_by", "appealed_at"])
+        record(
+            CardEvent,
             card,
             CardEventKind.APPEALED,
             actor=actor,
             before=before,
-            after=card.status,
             note=card.appeal_reason,
         )
         return card
@@ -167,13 +153,12 @@ def card_appeal_decide(*, actor: User, card_id: int, accept: bool, note: str) ->
     require_supervisor(actor, action="处理申诉")
     with transaction.atomic():
         card = _lock(actor, card_id)
-        if card.status != CardStatus.APPEALED:
-            raise IllegalTransition(f"该牌当前状态为“{card.get_status_display()}”，没有待处理的申诉。")
+        after = CARD.target("accept_appeal" if accept else "reject_appeal", card.status)
         card.decision_note = require_text(note, field="note", label="处理意见")
         before = card.status
-        card.status = CardStatus.REVOKED if accept else CardStatus.UPHELD
+        card.status = after
         card.decided_by, card.decided_at = actor, timezone.now()
-        card.save(update_fields=["decision_note", "status", "decided_by", "decided_at", "updated_at"])
+        save_with_version(card, ["decision_note", "status", "decided_by", "decided_at"])
         kind = CardEventKind.APPEAL_ACCEPTED if accept else CardEventKind.APPEAL_REJECTED
-        _event(card, kind, actor=actor, before=before, after=card.status, note=card.decision_note)
+        record(CardEvent, card, kind, actor=actor, before=before, note=card.decision_note)
         return card

@@ -16,6 +16,7 @@ from django.utils import timezone
 from tongban.common.errors import NotFound, ValidationFailed
 from tongban.common.models import field_label
 from tongban.common.tasks import enqueue_with_transaction
+from tongban.common.workflow import lock, record
 from tongban.organisations.permissions import require_administrator
 from tongban.workdays.calendar import CalendarMissing, touches_provisional
 
@@ -43,22 +44,6 @@ def _lock_open(subject_type: str, subject_id: int) -> Deadline | None:
         Deadline.objects.select_for_update()
         .filter(subject_type=subject_type, subject_id=subject_id, status=DeadlineStatus.OPEN)
         .first()
-    )
-
-
-def _log(
-    d: Deadline, kind: str, *, actor: User | None = None, note: str = "", notify: bool = False
-) -> WarningEvent:
-    return WarningEvent.objects.create(
-        deadline=d,
-        kind=kind,
-        due_date=d.due_date,
-        level_before=d.level,
-        level_after=d.level,
-        actor=actor if getattr(actor, "pk", None) else None,
-        note=note[:255],
-        notify_pending=notify,
-        at=timezone.now(),
     )
 
 
@@ -285,7 +270,7 @@ def deadline_open(
                 opened_at=timezone.now(),
                 **values,
             )
-            _log(d, WarningKind.OPENED, note=f"期限 {due_date:%Y-%m-%d}")
+            record(WarningEvent, d, WarningKind.OPENED, note=f"期限 {due_date:%Y-%m-%d}")
         else:
             due_changed = d.due_date != due_date
             for k, v in values.items():
@@ -293,7 +278,7 @@ def deadline_open(
             d.paused = paused
             d.save(update_fields=[*values, "paused"])
             if due_changed:
-                _log(d, WarningKind.UPDATED, note=f"期限变更为 {due_date:%Y-%m-%d}")
+                record(WarningEvent, d, WarningKind.UPDATED, note=f"期限变更为 {due_date:%Y-%m-%d}")
         refresh(d, today=today)
         return d
 
@@ -346,7 +331,7 @@ def deadline_update(
             note.append(f"已批准延期 {extension_days} 个工作日")
         if fields:
             d.save(update_fields=fields)
-            _log(d, WarningKind.UPDATED, actor=actor, note="；".join(note))
+            record(WarningEvent, d, WarningKind.UPDATED, actor=actor, note="；".join(note))
         refresh(d, today=today)
         return d
 
@@ -368,7 +353,8 @@ def deadline_pause(
             return d
         d.paused = True
         d.save(update_fields=["paused"])
-        _log(
+        record(
+            WarningEvent,
             d,
             WarningKind.PAUSED,
             actor=actor,
@@ -397,7 +383,13 @@ def deadline_resume(
         d.paused, d.due_date = False, due_date
         d.provisional = touches_provisional(d.started_on, due_date)
         d.save(update_fields=["paused", "due_date", "provisional"])
-        _log(d, WarningKind.RESUMED, actor=actor, note=note or f"恢复计时，期限 {due_date:%Y-%m-%d}")
+        record(
+            WarningEvent,
+            d,
+            WarningKind.RESUMED,
+            actor=actor,
+            note=note or f"恢复计时，期限 {due_date:%Y-%m-%d}",
+        )
         refresh(d, today=today)
         return d
 
@@ -425,7 +417,13 @@ def close_locked(d: Deadline, *, closed_on: dt.date, actor: User | None = None, 
     d.status, d.closed_on = DeadlineStatus.CLOSED, closed_on
     d.closed_on_time = closed_on <= d.due_date
     d.save(update_fields=["status", "closed_on", "closed_on_time"])
-    _log(d, WarningKind.CLOSED, actor=actor, note=note or ("按时完成" if d.closed_on_time else "超期完成"))
+    record(
+        WarningEvent,
+        d,
+        WarningKind.CLOSED,
+        actor=actor,
+        note=note or ("按时完成" if d.closed_on_time else "超期完成"),
+    )
     return d
 
 
@@ -433,13 +431,16 @@ def reminder_send(*, actor: User, deadline_id: int, note: str = "") -> WarningEv
     """催办 by a supervisor: a logged manual reminder to the assignee (or the department's approvers)."""
     require_supervisor(actor, action="催办")
     with transaction.atomic():
-        d = Deadline.objects.visible_to(actor).select_for_update(of=("self",)).filter(pk=deadline_id).first()
-        if d is None:
-            raise NotFound("时限监控记录不存在。")
+        d = lock(Deadline.objects.visible_to(actor), deadline_id, missing="时限监控记录不存在。")
         if d.status != DeadlineStatus.OPEN:
             raise ValidationFailed("该事项已结束，无需催办。", field="deadline_id", code="deadline_closed")
-        event = _log(
-            d, WarningKind.MANUAL_REMINDER, actor=actor, note=note.strip() or "人工催办", notify=True
+        event = record(
+            WarningEvent,
+            d,
+            WarningKind.MANUAL_REMINDER,
+            actor=actor,
+            note=note.strip() or "人工催办",
+            notify_pending=True,
         )
         dispatch_on_commit()
         return event

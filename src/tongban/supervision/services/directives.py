@@ -8,17 +8,18 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils import timezone
 
-from tongban.common.errors import IllegalTransition, NotFound, ValidationFailed
+from tongban.common.errors import ValidationFailed
 from tongban.common.pdf.layout import chinese_date
+from tongban.common.workflow import lock, record, save_with_version
 from tongban.organisations.models import Department
 from tongban.workdays.calendar import add_working_days
 
-from ..choices import DeadlineStatus, DirectiveEventKind, DirectiveStatus, SubjectType
+from ..choices import DeadlineStatus, DirectiveEventKind, SubjectType
 from ..models import Deadline, Directive, DirectiveEvent
 from ..recipients import Recipients
 from ..subjects import case_by_number, case_number_of, directive_subject_types, open_steps, subject_label
+from ..transitions import DIRECTIVE
 from ._common import local_today, pk_of, require_department_staff, require_supervisor, require_text
 from .deadlines import deadline_close, deadline_open
 from .rule_cards import directive_late_cards
@@ -28,54 +29,14 @@ if TYPE_CHECKING:
 
 MAX_RESPONSE_DAYS = 30
 
-# action -> {from: to}; everything else is illegal.
-TRANSITIONS: dict[str, dict[str, str]] = {
-    "respond": {DirectiveStatus.ISSUED: DirectiveStatus.RESPONDED},
-    "close": {
-        DirectiveStatus.ISSUED: DirectiveStatus.CLOSED,
-        DirectiveStatus.RESPONDED: DirectiveStatus.CLOSED,
-    },
-    "reissue": {
-        DirectiveStatus.ISSUED: DirectiveStatus.REISSUED,
-        DirectiveStatus.RESPONDED: DirectiveStatus.REISSUED,
-    },
-}
-ACTION_LABELS = {"respond": "反馈", "close": "办结", "reissue": "重新督办"}
-
-
-def _move(directive: Directive, action: str) -> tuple[str, str]:
-    target = TRANSITIONS[action].get(directive.status)
-    if target is None:
-        raise IllegalTransition(
-            f"督办单当前状态为“{directive.get_status_display()}”，不能{ACTION_LABELS[action]}。"
-        )
-    return directive.status, target
+TRANSITIONS = DIRECTIVE.moves
 
 
 def _lock(actor: User, directive_id: int) -> Directive:
-    d = (
-        Directive.objects.visible_to(actor)
-        .select_for_update(of=("self",))
-        .select_related("department")
-        .filter(pk=directive_id)
-        .first()
-    )
-    if d is None:
-        raise NotFound("督办单不存在。")
-    return d
-
-
-def _event(
-    directive: Directive, kind: str, *, actor: User, before: str, after: str, note: str = ""
-) -> DirectiveEvent:
-    return DirectiveEvent.objects.create(
-        directive=directive,
-        kind=kind,
-        from_status=before,
-        to_status=after,
-        actor=actor if getattr(actor, "pk", None) else None,
-        note=note,
-        at=timezone.now(),
+    return lock(
+        Directive.objects.visible_to(actor).select_related("department"),
+        directive_id,
+        missing="督办单不存在。",
     )
 
 
@@ -119,12 +80,12 @@ def _create(
     )
     directive.number = f"DB{today:%Y}{directive.pk:06d}"
     directive.save(update_fields=["number"])
-    _event(
+    record(
+        DirectiveEvent,
         directive,
         DirectiveEventKind.ISSUED,
         actor=actor,
         before="",
-        after=DirectiveStatus.ISSUED,
         note=f"第{directive.round}轮督办：{required_action}",
     )
     # The order's own deadline is watched; its responsible person is the subject's (a step's assignee),
@@ -248,27 +209,20 @@ def directive_respond(*, actor: User, directive_id: int, response: str) -> Direc
     with transaction.atomic():
         directive = _lock(actor, directive_id)
         require_department_staff(actor, directive.department_id, action="反馈督办单")
-        before, after = _move(directive, "respond")
+        before, after = directive.status, DIRECTIVE.target("respond", directive.status)
         directive.response = require_text(response, field="response", label="反馈内容")
         today = local_today()
         directive.status, directive.responded_by, directive.responded_on = after, actor, today
         directive.responded_on_time = today <= directive.due_date
-        directive.save(
-            update_fields=[
-                "response",
-                "status",
-                "responded_by",
-                "responded_on",
-                "responded_on_time",
-                "updated_at",
-            ]
+        save_with_version(
+            directive, ["response", "status", "responded_by", "responded_on", "responded_on_time"]
         )
-        _event(
+        record(
+            DirectiveEvent,
             directive,
             DirectiveEventKind.RESPONDED,
             actor=actor,
             before=before,
-            after=after,
             note=directive.response,
         )
         deadline_close(
@@ -284,17 +238,17 @@ def directive_close(*, actor: User, directive_id: int, note: str = "") -> Direct
     require_supervisor(actor, action="办结督办单")
     with transaction.atomic():
         directive = _lock(actor, directive_id)
-        before, after = _move(directive, "close")
+        before, after = directive.status, DIRECTIVE.target("close", directive.status)
         today = local_today()
         directive.status, directive.closed_by, directive.closed_on = after, actor, today
         directive.close_note = (note or "").strip()
-        directive.save(update_fields=["status", "closed_by", "closed_on", "close_note", "updated_at"])
-        _event(
+        save_with_version(directive, ["status", "closed_by", "closed_on", "close_note"])
+        record(
+            DirectiveEvent,
             directive,
             DirectiveEventKind.CLOSED,
             actor=actor,
             before=before,
-            after=after,
             note=directive.close_note,
         )
         deadline_close(
@@ -317,13 +271,20 @@ def directive_reissue(
     note = require_text(note, field="note", label="重新督办的理由")
     with transaction.atomic():
         old = _lock(actor, directive_id)
-        before, after = _move(old, "reissue")
+        before, after = old.status, DIRECTIVE.target("reissue", old.status)
         days = response_days if response_days is not None else old.response_days
         _check_days(days)
         today = local_today()
         old.status, old.closed_by, old.closed_on, old.close_note = after, actor, today, note
-        old.save(update_fields=["status", "closed_by", "closed_on", "close_note", "updated_at"])
-        _event(old, DirectiveEventKind.REISSUED, actor=actor, before=before, after=after, note=note)
+        save_with_version(old, ["status", "closed_by", "closed_on", "close_note"])
+        record(
+            DirectiveEvent,
+            old,
+            DirectiveEventKind.REISSUED,
+            actor=actor,
+            before=before,
+            note=note,
+        )
         deadline_close(subject_type=SubjectType.DIRECTIVE, subject_id=old.pk, closed_on=today, actor=actor)
         return _create(
             actor=actor,

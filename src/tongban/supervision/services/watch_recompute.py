@@ -1,4 +1,5 @@
-"""Watches after the calendar under them changed: an official year replaced a provisional one.
+"""Watches after the calendar under them changed: an official year replaced a provisional one, or an
+administrator changed one date of an official year (then "the changed year" below reads "that date").
 
 Two steps, both inside the import's transaction (workdays.hooks.calendar_changed):
 
@@ -50,22 +51,6 @@ class Redate:
     provisional: bool
 
 
-def _event(d: Deadline, note: str, now) -> EventRow:
-    return EventRow(
-        deadline_id=d.pk,
-        kind=WarningKind.UPDATED,
-        step=0,
-        due_date=d.due_date,
-        level_before=d.level,
-        level_after=d.level,
-        overdue_days=0,
-        at=now,
-        notify_pending=False,
-        actor_id=None,
-        note=note[:255],
-    )
-
-
 def watches_redate(changes: list[Redate], *, note: str = "官方日历导入，期限重新计算") -> int:
     """Move the due dates of the open watches of these subjects (levels follow in `calendar_recompute`).
     Returns how many watches changed."""
@@ -85,19 +70,31 @@ def watches_redate(changes: list[Redate], *, note: str = "官方日历导入，�
         old = d.due_date
         d.due_date, d.provisional = c.due_date, c.provisional
         moved.append(d)
-        events.append(_event(d, f"{note}：{old:%Y-%m-%d} → {c.due_date:%Y-%m-%d}", now))
+        events.append(
+            EventRow.of(
+                d, WarningKind.UPDATED, at=now, note=f"{note}：{old:%Y-%m-%d} → {c.due_date:%Y-%m-%d}"
+            )
+        )
     update_each(Deadline, moved, ["due_date", "provisional"], batch_size=BATCH)
     save_events(events)
     return len(moved)
 
 
-def calendar_recompute(*, years: list[int], actor: User | None = None, today: dt.date | None = None) -> dict:
-    """Warning dates and levels of every open watch reaching into the changed years (see the module
-    docstring), in bulk: one locking read, one UPDATE per 1,000 changed rows, one INSERT of the log
-    rows (crossings included: a level that moves is logged, notified and carded as on any transition).
-    Idempotent — a second run finds every row already as computed."""
+def calendar_recompute(
+    *,
+    years: list[int],
+    actor: User | None = None,
+    today: dt.date | None = None,
+    day: dt.date | None = None,
+    reason: str = "",
+) -> dict:
+    """Warning dates and levels of every open watch reaching into the changed years — or, when one date of
+    an official year changed (`day`), reaching that date (see the module docstring), in bulk: one locking
+    read, one UPDATE per 1,000 changed rows, one INSERT of the log rows (crossings included: a level that
+    moves is logged, notified and carded as on any transition). Idempotent — a second run finds every row
+    already as computed."""
     today = today or local_today()
-    first = dt.date(min(years), 1, 1)
+    first = day or dt.date(min(years), 1, 1)
     reach = (
         Q(due_date__gte=first) | Q(red_on__gte=first) | Q(next_escalation_on__gte=first) | Q(provisional=True)
     )

@@ -39,7 +39,7 @@ from .deadlines import (
 )
 
 if TYPE_CHECKING:
-    from tongban.common.types import User
+    pass
 
 
 @dataclass(kw_only=True)
@@ -136,22 +136,6 @@ def deadlines_sync(specs: list[WatchSpec], *, today: dt.date | None = None) -> N
         _open_many(to_open, today=today, book=book or PolicyBook())
 
 
-def _log_row(d: Deadline, kind: str, note: str, actor: User | None = None) -> EventRow:
-    return EventRow(
-        deadline_id=d.pk,
-        kind=kind,
-        step=0,
-        due_date=d.due_date,
-        level_before=d.level,
-        level_after=d.level,
-        overdue_days=0,
-        at=timezone.now(),
-        notify_pending=False,
-        actor_id=getattr(actor, "pk", None),
-        note=note[:255],
-    )
-
-
 def _open_many(specs: list[WatchSpec], *, today: dt.date, book: PolicyBook) -> None:
     """Open watches as `deadline_open` would — evaluated at once, so one opened late is red straight
     away with its alert and card — in one INSERT for the watches and one for their log rows."""
@@ -199,7 +183,7 @@ def _open_many(specs: list[WatchSpec], *, today: dt.date, book: PolicyBook) -> N
     events: list[EventRow] = []
     cards = []
     for d, change in zip(watches, changes, strict=True):
-        opened = _log_row(d, WarningKind.OPENED, f"期限 {d.due_date:%Y-%m-%d}")
+        opened = EventRow.of(d, WarningKind.OPENED, at=timezone.now(), note=f"期限 {d.due_date:%Y-%m-%d}")
         opened.level_before = opened.level_after = Level.NORMAL
         events.append(opened)
         if change is None:
