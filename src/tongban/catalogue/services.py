@@ -371,8 +371,7 @@ def _new_version(
     new._state.adding = True
     new.version = max(v.version for v in versions) + 1
     new.status = ItemStatus.DRAFT
-    new.published_at = None
-    new.created_at = None
+    new.published_at = None  # created_at: auto_now_add stamps the new row on insert
     changed = _apply(new, values)
     _require_editor(actor, new.department_id)
     _full_clean(new)

@@ -173,7 +173,9 @@ def _insert_skipping_existing(candidates: list[Message]) -> set[str]:
     meta = Message._meta
     db = router.db_for_write(Message)
     query = InsertQuery(Message, on_conflict=OnConflict.IGNORE)
-    query.insert_values([f for f in meta.concrete_fields if not f.primary_key], candidates)
+    # django-stubs types `objs` as list[Model], which (list being invariant) no list[Message] matches;
+    # Django reads it as any sequence of the query's model.
+    query.insert_values([f for f in meta.concrete_fields if not f.primary_key], candidates)  # type: ignore[arg-type]
     compiler = query.get_compiler(using=db)
     compiler.returning_fields = [meta.pk, meta.get_field("idempotency_key")]
     ids: dict[str, int] = {}

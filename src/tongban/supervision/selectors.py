@@ -7,7 +7,8 @@ department and hall are GROUP BY queries over the indexed (status, level, depart
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
@@ -268,7 +269,7 @@ def card_events(*, user: AnyUser, card_id: int) -> QuerySet[CardEvent]:
 
 def card_counts_by_department(
     *, user: AnyUser, since: dt.date | None = None, until: dt.date | None = None
-) -> list[dict]:
+) -> list[Mapping[str, Any]]:
     """Cards that stand (not revoked) per department and colour, for the figures."""
     qs = Card.objects.visible_to(user).exclude(status="revoked")
     if since:

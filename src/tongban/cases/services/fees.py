@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -100,7 +100,7 @@ def case_fee_record(
         note = f"实收 {_yuan(charged)} 元" + (f"，票据号 {receipt}" if receipt else "")
         if previous:
             note += f"（更正：原登记 {previous['amount']} 元；原因：{reason}）"
-        detail = {
+        detail: dict[str, Any] = {
             "amount": _yuan(charged),
             "receipt_number": receipt,
             "charges_fee": item.charges_fee,

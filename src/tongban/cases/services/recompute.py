@@ -218,6 +218,7 @@ def case_deadlines_recompute(
     update_each(Step, moved_steps, ["due_date", "due_provisional"], batch_size=BATCH)
 
     year_text = "、".join(map(str, years))
+    scope: dict[str, object]
     if day is None:
         why, scope = f"导入 {year_text} 年官方节假日安排", {"years": years}
     else:

@@ -185,7 +185,7 @@ def appointment_check_in(
     At a kiosk (no staff actor) the booking code or the ID number is the proof; a clerk may check in for
     the person. Allowed from HALL_CHECKIN_EARLY_MINUTES before the slot until the slot ends.
     """
-    if actor is not None and getattr(actor, "is_authenticated", False) and kiosk_session is None:
+    if actor is not None and actor.is_authenticated and kiosk_session is None:
         require_hall_clerk(actor, hall_id)
     elif kiosk_session is None or kiosk_session.hall_id != hall_id:
         raise NotAllowed("请在大厅的自助终端或窗口签到。")

@@ -34,7 +34,16 @@ S = TicketStatus
 
 TRANSITIONS = TICKET.moves
 TAKE_SOURCES = (TicketSource.WALK_IN, TicketSource.KIOSK, TicketSource.STAFF)
-_LOCK = {"missing": "号票不存在。", "stale": "该号票已被他人处理，请刷新后重试。"}
+
+
+def _lock(ticket_id: int, expected_version: int | None = None) -> Ticket:
+    return lock(
+        Ticket.objects,
+        ticket_id,
+        expected_version,
+        missing="号票不存在。",
+        stale="该号票已被他人处理，请刷新后重试。",
+    )
 
 
 def _category(hall: ServiceHall, category_id: int) -> QueueCategory:
@@ -85,7 +94,7 @@ def issue(
         source=source,
         is_priority=is_priority,
         priority_note=priority_note[:255],
-        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+        issued_by=actor if actor is not None and actor.is_authenticated else None,
         applicant_id=applicant_id,
         kiosk_session=kiosk_session,
         appointment_due_at=appointment_due_at,
@@ -222,7 +231,7 @@ def ticket_call_next(*, actor: User, window_id: int) -> Ticket:
 def _at_window(
     actor: User, ticket_id: int, action: str, expected_version: int | None
 ) -> tuple[Ticket, str, str]:
-    ticket = lock(Ticket.objects, ticket_id, expected_version, **_LOCK)
+    ticket = _lock(ticket_id, expected_version)
     require_hall_clerk(actor, ticket.hall_id)
     before = ticket.status
     return ticket, before, TICKET.target(action, before, subject=ticket)
@@ -327,7 +336,7 @@ def ticket_transfer(
                 raise ValidationFailed("转移窗口无效：该大厅没有这个窗口或已停用。", field="window")
             if target_window.pk == ticket.window_id:
                 raise ValidationFailed("不能转移到本窗口。", field="window")
-        else:
+        elif category_id is not None:
             category = _category(ticket.hall, category_id)
         now = timezone.now()
         ticket.status = after
@@ -386,7 +395,7 @@ def ticket_close_day_sweep(*, before: dt.date | None = None) -> int:
     closed = 0
     for ticket_id in ids:
         with transaction.atomic():
-            ticket = lock(Ticket.objects, ticket_id, **_LOCK)
+            ticket = _lock(ticket_id)
             if ticket.status not in TICKET.moves["leave"]:
                 continue
             previous = ticket.status
@@ -410,7 +419,7 @@ def ticket_link_case(
     if not number:
         raise ValidationFailed("请填写办件编号。", field="case_number")
     with transaction.atomic():
-        ticket = lock(Ticket.objects, ticket_id, **_LOCK)
+        ticket = _lock(ticket_id)
         require_hall_clerk(actor, ticket.hall_id)
         TICKET.target("link_case", ticket.status, subject=ticket)
         case = Case.objects.visible_to(actor).filter(number=number).first()

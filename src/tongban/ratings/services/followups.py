@@ -11,6 +11,7 @@ claim pauses the watch; a rejected claim resumes it with the due date moved by t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -48,7 +49,7 @@ SUBJECT = SubjectType.RATING_FOLLOWUP
 NOTE_MAX = 1000
 
 # stage -> (limit in working days, due field)
-_STAGE_LIMITS = {
+_STAGE_LIMITS: dict[str, tuple[Callable[[], int], str]] = {
     S.VERIFY: (conf.verify_working_days, "verify_due"),
     S.RECTIFY: (conf.rectify_working_days, "rectify_due"),
     S.CALLBACK: (conf.callback_working_days, "callback_due"),

@@ -31,7 +31,7 @@ from ..choices import DeadlineStatus, WarningKind
 from ..engine import EventRow, plan_change
 from ..models import Deadline
 from ..policies import PolicyBook
-from ..thresholds import dates_for, state_on
+from ..thresholds import Dates, State, dates_for, state_on
 from ._common import dispatch_on_commit, local_today
 from .deadlines import save_events, save_rule_cards
 
@@ -105,34 +105,36 @@ def calendar_recompute(
     events, cards = [], []
     notifies = False
     moved_level = 0
-    memo: dict[tuple, object] = {}
+    paused_memo: dict[tuple, Dates] = {}
+    running_memo: dict[tuple, State] = {}
     for d in rows:
         thresholds = book.for_item(d.item_code)
-        key = (d.paused, d.started_on, d.due_date, d.limit_days, thresholds)
+        key = (d.started_on, d.due_date, d.limit_days, thresholds)
         try:
-            state = memo.get(key)
-            if state is None:
-                if d.paused:  # a paused watch gets its dates, never a level (as `refresh` does)
-                    state = dates_for(
+            if d.paused:  # a paused watch gets its dates, never a level (as `refresh` does)
+                if key not in paused_memo:
+                    paused_memo[key] = dates_for(
                         started_on=d.started_on,
                         due=d.due_date,
                         limit_days=d.limit_days,
                         thresholds=thresholds,
                     )
-                else:
-                    state = state_on(
+                dates = paused_memo[key]
+            else:
+                if key not in running_memo:
+                    running_memo[key] = state_on(
                         started_on=d.started_on,
                         due=d.due_date,
                         limit_days=d.limit_days,
                         thresholds=thresholds,
                         today=today,
                     )
-                memo[key] = state
+                state = running_memo[key]
         except CalendarMissing:
             continue
         provisional = touches_provisional(d.started_on, d.due_date)
         if d.paused:
-            fields = {"yellow_on": state.yellow_on, "red_on": state.red_on}
+            fields = {"yellow_on": dates.yellow_on, "red_on": dates.red_on}
         else:
             change = plan_change(d, state, today=today, now=now, rules=book.rules)
             fields = change.fields
