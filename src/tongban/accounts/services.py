@@ -12,8 +12,9 @@ past the limit. A locked account is refused even with the right password, on the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -83,7 +84,7 @@ class _Errors:
     def add(self, field: str, message: str) -> None:
         self.by_field.setdefault(field, []).append(message)
 
-    def check(self, field: str, func, value):
+    def check(self, field: str, func: Callable[[Any], Any], value: Any) -> Any:
         try:
             return func(value)
         except DjangoValidationError as exc:

@@ -55,43 +55,43 @@ class PerformanceRow:
     directives_answered: int | None = None
 
     @staticmethod
-    def _ratio(a, b) -> float | None:
+    def _ratio(a: int, b: int | None) -> float | None:
         return None if not b else a / b
 
     @property
-    def on_time_rate(self):
+    def on_time_rate(self) -> float | None:
         return self._ratio(self.on_time, self.concluded)
 
     @property
-    def early_rate(self):
+    def early_rate(self) -> float | None:
         return self._ratio(self.early, self.concluded)
 
     @property
-    def avg_used_days(self):
+    def avg_used_days(self) -> float | None:
         return self._ratio(self.used_days_sum, self.concluded)
 
     @property
-    def avg_promised_days(self):
+    def avg_promised_days(self) -> float | None:
         return self._ratio(self.promised_days_sum, self.concluded)
 
     @property
-    def online_rate(self):
+    def online_rate(self) -> float | None:
         return self._ratio(self.online, self.received)
 
     @property
-    def avg_visits(self):
+    def avg_visits(self) -> float | None:
         return self._ratio(self.visits_sum, self.concluded)
 
     @property
-    def one_visit_rate(self):
+    def one_visit_rate(self) -> float | None:
         return self._ratio(self.one_visit, self.concluded)
 
     @property
-    def correction_rate(self):
+    def correction_rate(self) -> float | None:
         return self._ratio(self.corrected, self.concluded)
 
     @property
-    def directive_response_rate(self):
+    def directive_response_rate(self) -> float | None:
         return self._ratio(self.directives_answered or 0, self.directives)
 
 

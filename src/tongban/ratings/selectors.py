@@ -15,7 +15,7 @@ from tongban.workdays.calendar import CalendarMissing
 from tongban.workdays.clock import is_overdue, remaining_working_days
 
 from .choices import FigureDimension, Score
-from .models import FollowUp, RatableService, Rating, RatingQuerySet
+from .models import FollowUp, FollowUpEvent, RatableService, Rating, RatingQuerySet
 
 if TYPE_CHECKING:
     from tongban.common.types import AnyUser, User
@@ -64,7 +64,7 @@ def followup_get(user: AnyUser, followup_id: int) -> FollowUp | None:
     return followups_for(user).filter(pk=followup_id).first()
 
 
-def followup_events(fu: FollowUp):
+def followup_events(fu: FollowUp) -> QuerySet[FollowUpEvent]:
     """The follow-up's log, oldest first (the caller has already checked the follow-up is visible)."""
     return fu.events.select_related("actor").order_by("at", "id")
 

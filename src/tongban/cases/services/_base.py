@@ -374,7 +374,7 @@ def notify_staff_of_steps(case: Case, steps: list[Step]) -> None:
     notify_many(todo)
 
 
-def atomic():
+def atomic() -> transaction.Atomic:
     return transaction.atomic()
 
 

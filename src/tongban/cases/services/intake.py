@@ -27,7 +27,7 @@ from ..choices import (
     VisitKind,
 )
 from ..models import Case, CaseMaterial, ClockPause, Step, Visit
-from ..processes import process_for_item, process_problems
+from ..processes import ProcessPlan, process_for_item, process_problems
 from ._base import (
     DUE_FIELDS,
     due_dates,
@@ -57,7 +57,7 @@ DEFAULT_CORRECTION_DAYS = 10
 # ---- intake decisions ----------------------------------------------------------------------------
 
 
-def _check_plan(case: Case):
+def _check_plan(case: Case) -> ProcessPlan:
     plan = process_for_item(case.item)
     problems = process_problems(plan, case.item)
     if problems:

@@ -104,7 +104,7 @@ def _write_plan(definition: ProcessDefinition, plan: ProcessPlan) -> None:
         )
 
 
-def _previous_version(item: ServiceItem, related: str):
+def _previous_version(item: ServiceItem, related: str) -> ServiceItem | None:
     return (
         ServiceItem.objects.filter(code=item.code, version__lt=item.version, **{f"{related}__isnull": False})
         .order_by("-version")

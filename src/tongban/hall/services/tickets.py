@@ -15,7 +15,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from tongban.common.errors import Conflict, NotFound, ValidationFailed
@@ -165,7 +165,7 @@ def window_categories(window: Window) -> list[int]:
     ]
 
 
-def next_candidates(window: Window, *, now: dt.datetime):
+def next_candidates(window: Window, *, now: dt.datetime) -> QuerySet[Ticket]:
     """Waiting tickets a window may call, best first: 特呼号, then checked-in appointments whose slot has
     started, then first come first served (by `queued_at`)."""
     return (

@@ -12,7 +12,7 @@ import secrets
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Expression, OuterRef
 from django.utils import timezone
 
 from tongban.common.errors import ValidationFailed
@@ -159,7 +159,7 @@ def register_kiosk_session(session) -> RatableService:
     )
 
 
-def _not_registered(kind: str):
+def _not_registered(kind: str) -> Expression:
     return ~Exists(RatableService.objects.filter(kind=kind, reference_id=OuterRef("pk")))
 
 

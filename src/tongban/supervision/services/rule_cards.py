@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from tongban.accounts.models import User
@@ -70,7 +70,7 @@ def _directive_card(rule: CardRule, directive: Directive, *, reason: str, today:
     )
 
 
-def _ignored(rule: CardRule, today: dt.date):
+def _ignored(rule: CardRule, today: dt.date) -> QuerySet[Directive] | None:
     """The directives this rule finds ignored on `today` and has not carded yet (None: the calendar
     cannot say today — the next sweep retries)."""
     try:

@@ -26,6 +26,7 @@ from functools import partial
 from typing import TypeVar
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tongban.common.pdf.layout import chinese_date
@@ -82,7 +83,7 @@ class SweepResult:
         return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.__dict__.items()}
 
 
-def _candidates(pass_name: str, today: dt.date):
+def _candidates(pass_name: str, today: dt.date) -> QuerySet[Deadline]:
     base = Deadline.objects.filter(status=DeadlineStatus.OPEN, paused=False)
     if pass_name == "red":
         return base.filter(level__in=[Level.NORMAL, Level.YELLOW], red_on__lte=today).order_by("red_on", "id")

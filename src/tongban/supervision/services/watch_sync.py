@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tongban.common.prepared import Prepared
@@ -84,7 +84,7 @@ def _open_watches(types: tuple[str, ...]) -> Prepared:
     query = _OPEN_WATCHES.get(types)
     if query is None:
 
-        def build(*ids_per_type):
+        def build(*ids_per_type: list[int]) -> QuerySet[Deadline]:
             match = Q()
             for subject_type, ids in zip(types, ids_per_type, strict=True):
                 match |= Q(subject_type=subject_type, subject_id__in=ids)
