@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -117,22 +118,9 @@ def case_dues(
     acceptance, less the pauses, plus the approved extension days (限时办结: both clocks run)."""
     item, start = case.item, accepted_on(case)
     ext = case.extension_days if extension_days is None else extension_days
-    promised = deadline(
-        start=start,
-        limit=item.promised_limit,
-        unit=item.promised_limit_unit,
-        pauses=pauses,
-        extension_days=ext,
-        today=on,
-    )
-    statutory = deadline(
-        start=start,
-        limit=item.statutory_limit,
-        unit=item.statutory_limit_unit,
-        pauses=pauses,
-        extension_days=ext,
-        today=on,
-    )
+    clock = partial(deadline, start=start, pauses=pauses, extension_days=ext, today=on)
+    promised = clock(limit=item.promised_limit, unit=item.promised_limit_unit)
+    statutory = clock(limit=item.statutory_limit, unit=item.statutory_limit_unit)
     return promised, statutory
 
 
