@@ -19,7 +19,7 @@ from .choices import ApplicantKind, ItemCategory, ItemStatus, LifeEvent
 from .models import ItemEvent, LifeEventIntent, MaterialRequirement, ServiceItem, ServiceItemQuerySet
 
 if TYPE_CHECKING:
-    from tongban.accounts.models import User
+    from tongban.common.types import AnyUser
 
 __all__ = [
     "GuideCounts",
@@ -53,7 +53,7 @@ class GuideCounts:
     life_events: dict[str, int]
 
 
-def guide_counts(*, user: User | None = None) -> GuideCounts:
+def guide_counts(*, user: AnyUser | None = None) -> GuideCounts:
     """The guide home's tile counts: one GROUP BY over the published items' tile columns.
 
     Why: the home page used to fetch every published row and decode its two JSON columns in Python.
@@ -86,7 +86,7 @@ def guide_counts(*, user: User | None = None) -> GuideCounts:
     return GuideCounts(total=total, categories=categories, applicant_kinds=kinds, life_events=events)
 
 
-def _visible(user: User | None) -> ServiceItemQuerySet:
+def _visible(user: AnyUser | None) -> ServiceItemQuerySet:
     return ServiceItem.objects.visible_to(user)
 
 
@@ -98,7 +98,7 @@ def _with_details(qs: QuerySet[ServiceItem]) -> QuerySet[ServiceItem]:
 
 def published_items(
     *,
-    user: User | None = None,
+    user: AnyUser | None = None,
     category: str | None = None,
     department_id: int | None = None,
     applicant_kind: str | None = None,
@@ -127,7 +127,7 @@ def published_items(
     return qs.order_by("code")
 
 
-def item_get_published(*, code: str, user: User | None = None) -> ServiceItem:
+def item_get_published(*, code: str, user: AnyUser | None = None) -> ServiceItem:
     """The published version of a code, with department, region and materials; NotFound otherwise."""
     item = _with_details(_visible(user).published().filter(code=code)).first()
     if item is None:
@@ -135,7 +135,7 @@ def item_get_published(*, code: str, user: User | None = None) -> ServiceItem:
     return item
 
 
-def item_get(*, pk: int, user: User | None = None) -> ServiceItem:
+def item_get(*, pk: int, user: AnyUser | None = None) -> ServiceItem:
     """One version by id, if the user may see it (drafts only for their department or administrators)."""
     item = _with_details(_visible(user).filter(pk=pk)).first()
     if item is None:
@@ -143,13 +143,13 @@ def item_get(*, pk: int, user: User | None = None) -> ServiceItem:
     return item
 
 
-def item_versions(*, code: str, user: User | None = None) -> QuerySet[ServiceItem]:
+def item_versions(*, code: str, user: AnyUser | None = None) -> QuerySet[ServiceItem]:
     """Every version of a code the user may see, newest first."""
     return _visible(user).filter(code=code).select_related("department").order_by("-version")
 
 
 def items_for_department(
-    *, department_id: int, user: User | None = None, status: str | None = None
+    *, department_id: int, user: AnyUser | None = None, status: str | None = None
 ) -> QuerySet[ServiceItem]:
     """A department's items (all versions the user may see, or one status), by code then newest version."""
     qs = _visible(user).filter(department_id=department_id).select_related("department")
@@ -160,7 +160,7 @@ def items_for_department(
     return qs.order_by("code", "-version")
 
 
-def item_events(*, code: str, user: User | None = None) -> QuerySet[ItemEvent]:
+def item_events(*, code: str, user: AnyUser | None = None) -> QuerySet[ItemEvent]:
     """The change log of a code (all versions), newest first."""
     return ItemEvent.objects.visible_to(user).filter(code=code).select_related("actor", "item")
 
