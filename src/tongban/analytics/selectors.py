@@ -23,7 +23,7 @@ from tongban.organisations.models import Department, Window
 from tongban.supervision.models import Directive
 
 from .choices import AnomalyKind, Dimension
-from .models import Anomaly, CaseFact
+from .models import Anomaly, CaseFact, MonthlyReport
 
 if TYPE_CHECKING:
     from tongban.common.types import AnyUser
@@ -354,3 +354,12 @@ def anomalies_list(*, user: AnyUser, kind: str = "", department_id: int | None =
 
 def rate_text(value: float | None) -> str:
     return "—" if value is None else f"{Decimal(value * 100).quantize(Decimal('0.1'))}%"
+
+
+def report_list(*, user: AnyUser) -> QuerySet[MonthlyReport]:
+    """The monthly reports the user may read (they rank departments: supervisors and administrators)."""
+    return MonthlyReport.objects.visible_to(user)
+
+
+def report_get(*, user: AnyUser, report_id: int) -> MonthlyReport | None:
+    return report_list(user=user).filter(pk=report_id).first()

@@ -10,8 +10,8 @@ import datetime as dt
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +21,6 @@ from tongban.common.errors import NotAllowed, ServiceError, ValidationFailed, da
 from . import permissions, screen, selectors, services
 from .choices import AnomalyKind, Dimension
 from .exports import headers, performance_xlsx
-from .models import MonthlyReport
 from .selectors import COLUMNS, DEFINITIONS, RATE_COLUMNS, RATE_NOTE
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -176,9 +175,7 @@ def screen_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def reports(request: HttpRequest) -> HttpResponse:
     _require_screen(request.user)
-    return _render(
-        request, "analytics/reports.html", {"reports": MonthlyReport.objects.visible_to(request.user)}
-    )
+    return _render(request, "analytics/reports.html", {"reports": selectors.report_list(user=request.user)})
 
 
 @login_required
@@ -204,7 +201,9 @@ def report_generate(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_download(request: HttpRequest, report_id: int) -> FileResponse:
     _require_screen(request.user)
-    report = get_object_or_404(MonthlyReport.objects.visible_to(request.user), pk=report_id)
+    report = selectors.report_get(user=request.user, report_id=report_id)
+    if report is None:
+        raise Http404(_("月度通报不存在或您无权查看。"))
     return FileResponse(
         report.file.open("rb"), content_type="application/pdf", filename=f"monthly-{report.month:%Y-%m}.pdf"
     )

@@ -1,7 +1,7 @@
 """REST API of the cases app (issue 3 point 11): a mobile app or another department's system can drive a
 case end to end — draft, submit, upload, intake, accept/refuse/correct, steps, decision, clock, issuance.
 
-Every case is first looked up through `Case.objects.visible_to(user)` (selectors.case_get), so a case
+Every case is first looked up in the caller's scope (selectors.case_get, `.visible_to(user)`), so a case
 outside the caller's scope is a 404 that says nothing about it; the service then checks the caller's
 role (403) and the state table (409 illegal_transition). Every action takes `expected_version` and
 answers with the case in full and its new version; a stale version is 409 "conflict" with nothing
@@ -11,7 +11,7 @@ changed. Errors are {"code", "message", ("field" | "errors")} (tongban.api.error
 from __future__ import annotations
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -29,7 +29,7 @@ from . import selectors, services
 from .capabilities import online_application_refusal
 from .choices import CaseStatus
 from .documents import document_response
-from .models import Case, CaseDocument, CaseMaterial, Step
+from .models import Case
 from .serializers import (
     AcceptSerializer,
     ApplicantFindOrRegisterSerializer,
@@ -79,12 +79,7 @@ ERRORS = {
 
 
 def _detail(case: Case) -> dict:
-    case = (
-        Case.objects.select_related("item", "item__department", "applicant")
-        .prefetch_related("materials", "steps__department")
-        .get(pk=case.pk)
-    )
-    return CaseDetailSerializer(case).data
+    return CaseDetailSerializer(selectors.case_detail_get(case.pk)).data
 
 
 def _valid(serializer_class, request: Request) -> dict:
@@ -117,13 +112,8 @@ class CaseListApi(generics.ListAPIView):
     serializer_class = CaseSerializer
 
     def get_queryset(self):
-        qs = Case.objects.visible_to(self.request.user).select_related(
-            "item", "item__department", "applicant"
-        )
         statuses = choice_param(self.request.query_params, "status", CaseStatus, "办件状态", many=True)
-        if statuses:
-            qs = qs.filter(status__in=statuses)
-        return qs.order_by("-created_at", "-id")
+        return selectors.case_list(user=self.request.user, statuses=statuses)
 
     @extend_schema(
         tags=[TAG],
@@ -213,9 +203,7 @@ class MaterialListApi(APIView):
     )
     def get(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get(user=request.user, case_id=case_id)
-        return Response(
-            CaseMaterialSerializer(CaseMaterial.objects.filter(case=case).order_by("id"), many=True).data
-        )
+        return Response(CaseMaterialSerializer(selectors.case_materials(case), many=True).data)
 
 
 class MaterialUploadApi(APIView):
@@ -316,11 +304,14 @@ class IntakeRegisterApi(APIView):
 # ---- actions on a case ---------------------------------------------------------------------------
 
 
+# Each action is a declared subclass naming its serializer and ONE service, its schema given by
+# `_action_schema` (the API's one style for actions: docs/architecture.md, "Action endpoints"). The
+# docstring below is the schema's description of the actions that have none of their own.
 class _CaseAction(APIView):
     """POST {…, expected_version} → the service → the case in full with its new version."""
 
     request_serializer: type[serializers.Serializer]
-    service = staticmethod(lambda **kwargs: None)
+    service: staticmethod
     staff_only = True  # an applicant is refused (403) before the body is looked at
 
     def arguments(self, data: dict) -> dict:
@@ -335,76 +326,96 @@ class _CaseAction(APIView):
         return Response(_detail(result if isinstance(result, Case) else case))
 
 
-def _action(
-    name: str,
-    service,
-    request_serializer,
-    summary: str,
-    description: str = "",
-    arguments=None,
-    *,
-    staff_only: bool = True,
-):
-    """One action endpoint class, with its own request serializer in the schema."""
-
-    def post(self, request: Request, case_id: int) -> Response:
-        return _CaseAction.post(self, request, case_id)
-
-    post = extend_schema(
-        tags=[TAG],
-        summary=summary,
-        description=description,
-        request=request_serializer,
-        responses={200: CaseDetailSerializer, **ERRORS},
-    )(post)
-    attrs = {
-        "request_serializer": request_serializer,
-        "service": staticmethod(service),
-        "post": post,
-        "staff_only": staff_only,
-    }
-    if arguments is not None:
-        attrs["arguments"] = lambda self, data: arguments(data)
-    return type(name, (_CaseAction,), attrs)
+def _action_schema(request_serializer, summary: str, description: str = ""):
+    """The schema of a case action: its own request serializer, the case in full, the usual errors."""
+    return extend_schema_view(
+        post=extend_schema(
+            tags=[TAG],
+            summary=summary,
+            description=description,
+            request=request_serializer,
+            responses={200: CaseDetailSerializer, **ERRORS},
+        )
+    )
 
 
-def _correction_args(data: dict) -> dict:
-    items = [{k: v for k, v in dict(i).items() if v not in (None, "")} for i in data.pop("items")]
-    if data.get("respond_within_days") is None:
-        data.pop("respond_within_days", None)
-    return {**data, "items": items}
+@_action_schema(AcceptSerializer, "受理", "受理通知书 is issued.")
+class AcceptApi(_CaseAction):
+    request_serializer, service = AcceptSerializer, staticmethod(services.case_accept)
 
 
-AcceptApi = _action("AcceptApi", services.case_accept, AcceptSerializer, "受理", "受理通知书 is issued.")
-RefuseApi = _action("RefuseApi", services.case_refuse, RefuseSerializer, "不予受理")
-CorrectionApi = _action(
-    "CorrectionApi",
-    services.case_request_correction,
+@_action_schema(RefuseSerializer, "不予受理")
+class RefuseApi(_CaseAction):
+    request_serializer, service = RefuseSerializer, staticmethod(services.case_refuse)
+
+
+@_action_schema(
     CorrectionSerializer,
     "一次性告知补正",
     "ONE 补正告知书 listing every material ({material_id, reason} or {name, reason}). After acceptance the "
     "clock pauses until the resubmission.",
-    _correction_args,
 )
-ResubmitApi = _action("ResubmitApi", services.case_resubmit, ResubmitSerializer, "补正提交", staff_only=False)
-WithdrawApi = _action("WithdrawApi", services.case_withdraw, WithdrawSerializer, "撤回申请", staff_only=False)
-DecideApi = _action("DecideApi", services.case_decide, DecideSerializer, "审批决定（准予/不予）")
-PauseApi = _action("PauseApi", services.case_pause, PauseSerializer, "特别程序（暂停计时）")
-ResumeApi = _action("ResumeApi", services.case_resume, CaseResumeSerializer, "恢复计时")
-ExtendApi = _action("ExtendApi", services.case_extend, ExtendSerializer, "延期（部门负责人）")
-IssueApi = _action("IssueApi", services.case_issue, CaseIssueSerializer, "统一出件")
-ImmediateApi = _action(
-    "ImmediateApi", services.case_handle_immediately, ImmediateSerializer, "即办件当场办结"
-)
-FeeApi = _action(
-    "FeeApi",
-    services.case_fee_record,
+class CorrectionApi(_CaseAction):
+    request_serializer, service = CorrectionSerializer, staticmethod(services.case_request_correction)
+
+    def arguments(self, data: dict) -> dict:
+        items = [{k: v for k, v in dict(i).items() if v not in (None, "")} for i in data.pop("items")]
+        if data.get("respond_within_days") is None:
+            data.pop("respond_within_days", None)
+        return {**data, "items": items}
+
+
+@_action_schema(ResubmitSerializer, "补正提交")
+class ResubmitApi(_CaseAction):
+    request_serializer, service = ResubmitSerializer, staticmethod(services.case_resubmit)
+    staff_only = False
+
+
+@_action_schema(WithdrawSerializer, "撤回申请")
+class WithdrawApi(_CaseAction):
+    request_serializer, service = WithdrawSerializer, staticmethod(services.case_withdraw)
+    staff_only = False
+
+
+@_action_schema(DecideSerializer, "审批决定（准予/不予）")
+class DecideApi(_CaseAction):
+    request_serializer, service = DecideSerializer, staticmethod(services.case_decide)
+
+
+@_action_schema(PauseSerializer, "特别程序（暂停计时）")
+class PauseApi(_CaseAction):
+    request_serializer, service = PauseSerializer, staticmethod(services.case_pause)
+
+
+@_action_schema(CaseResumeSerializer, "恢复计时")
+class ResumeApi(_CaseAction):
+    request_serializer, service = CaseResumeSerializer, staticmethod(services.case_resume)
+
+
+@_action_schema(ExtendSerializer, "延期（部门负责人）")
+class ExtendApi(_CaseAction):
+    request_serializer, service = ExtendSerializer, staticmethod(services.case_extend)
+
+
+@_action_schema(CaseIssueSerializer, "统一出件")
+class IssueApi(_CaseAction):
+    request_serializer, service = CaseIssueSerializer, staticmethod(services.case_issue)
+
+
+@_action_schema(ImmediateSerializer, "即办件当场办结")
+class ImmediateApi(_CaseAction):
+    request_serializer, service = ImmediateSerializer, staticmethod(services.case_handle_immediately)
+
+
+@_action_schema(
     CaseFeeSerializer,
     "登记收费（实收金额与票据号）",
     "窗口人员（本大厅）登记实际收取的费用，受理后至出件后均可登记；0 表示未收费。"
     "再次登记即更正，须填更正原因。"
     "与事项清单不一致的金额照样登记，由异常检测（fee_mismatch）标出。",
 )
+class FeeApi(_CaseAction):
+    request_serializer, service = CaseFeeSerializer, staticmethod(services.case_fee_record)
 
 
 class VisitApi(APIView):
@@ -433,9 +444,7 @@ class StepCompleteApi(APIView):
         responses={200: CaseDetailSerializer, **ERRORS},
     )
     def post(self, request: Request, step_id: int) -> Response:
-        step = Step.objects.visible_to(request.user).filter(pk=step_id).first()
-        if step is None:
-            raise NotFound("办理环节不存在或您无权查看。")
+        step = selectors.step_get(user=request.user, step_id=step_id)
         data = _valid(StepCompleteSerializer, request)
         services.step_complete(actor=request.user, step_id=step.pk, **data)
         return Response(_detail(step.case))
@@ -476,7 +485,7 @@ class DocumentListApi(APIView):
     )
     def get(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get(user=request.user, case_id=case_id)
-        docs = CaseDocument.objects.filter(case=case).order_by("created_at", "id")
+        docs = selectors.case_documents(case)
         return Response(CaseDocumentSerializer(docs, many=True).data)
 
 
@@ -488,7 +497,7 @@ class DocumentDownloadApi(APIView):
     )
     def get(self, request: Request, case_id: int, document_id: int) -> HttpResponse:
         case = selectors.case_get(user=request.user, case_id=case_id)
-        doc = CaseDocument.objects.filter(case=case, pk=document_id).first()
+        doc = selectors.case_document(case, document_id)
         if doc is None:
             raise NotFound("文书不存在。")
         return document_response(doc)

@@ -14,12 +14,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tongban.catalogue import selectors as catalogue_selectors
 from tongban.catalogue.models import ServiceItem
 from tongban.common.errors import NotFound
 
-from . import services
+from . import selectors, services
 from .choices import StageKind
-from .models import ProcessDefinition
 from .models.process import STEP_ROLE_CHOICES
 from .permissions import require_process_admin
 from .processes import plan_check, plan_report, plan_revision, process_for_item
@@ -80,9 +80,7 @@ class ProcessDefinitionSerializer(ProcessCheckSerializer):
 
 def _item(request: Request, item_id: int) -> ServiceItem:
     require_process_admin(request.user, action="配置办理流程")
-    item = (
-        ServiceItem.objects.visible_to(request.user).select_related("department").filter(pk=item_id).first()
-    )
+    item = catalogue_selectors.item_editable_get(user=request.user, item_id=item_id)
     if item is None:
         raise NotFound("事项版本不存在或您无权查看。", field="item_id")
     return item
@@ -90,7 +88,7 @@ def _item(request: Request, item_id: int) -> ServiceItem:
 
 def _definition(item: ServiceItem) -> dict:
     plan = process_for_item(item)
-    stored = ProcessDefinition.objects.filter(item=item).first()
+    stored = selectors.process_definition_of(item)
     return {
         "item_id": item.pk,
         "item_code": item.code,
@@ -138,7 +136,7 @@ class ProcessDefinitionApi(APIView):
             note=str(data.get("note") or ""),
             expected_revision=data.get("revision") if "revision" in data else None,
         )
-        target = ServiceItem.objects.select_related("department").get(pk=definition.item_id)
+        target = catalogue_selectors.item_version_get(definition.item_id)
         code = status.HTTP_201_CREATED if target.pk != item.pk else status.HTTP_200_OK
         return Response(ProcessDefinitionSerializer(_definition(target)).data, status=code)
 

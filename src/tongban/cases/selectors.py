@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tongban.common.errors import NotFound
@@ -20,7 +20,7 @@ from tongban.organisations.scoping import scope_for
 from tongban.workdays.clock import is_overdue, remaining_working_days
 
 from .choices import CaseEventKind, CaseStatus, MaterialStatus, PauseKind, StepStatus
-from .models import Case, CaseEvent, CaseMaterial, ClockPause, Step
+from .models import Case, CaseDocument, CaseEvent, CaseMaterial, ClockPause, ProcessDefinition, Step
 from .numbering import normalize_case_number, query_code_matches
 from .processes import ProcessPlan, process_flow, process_for_item
 
@@ -33,18 +33,42 @@ __all__ = [
     "TaskRow",
     "application_form",
     "case_clock",
+    "case_detail_get",
+    "case_document",
+    "case_documents",
     "case_events",
     "case_get",
+    "case_has_step",
+    "case_list",
+    "case_material",
+    "case_materials",
     "case_public_status",
+    "case_steps",
+    "correction_materials",
+    "correction_notice",
     "corrections_to_make",
+    "deficient_materials",
+    "documents_of_number",
     "intake_queue",
+    "issuance_queue",
+    "latest_document",
+    "my_case",
     "my_cases",
+    "my_draft",
+    "my_drafts",
+    "my_submitted",
+    "needs_upload",
+    "open_pause",
+    "process_definition_of",
     "process_flow",
     "process_for_item",
     "public_events",
+    "public_steps",
+    "step_get",
     "tasks_done",
     "tasks_in_progress",
     "tasks_todo",
+    "window_waiting",
 ]
 
 TRACKING_NOT_FOUND = "办件编号或查询码不正确。"
@@ -55,7 +79,7 @@ def application_form(item, *, user: AnyUser | None = None) -> dict:
     own applicant profile (none for a visitor, or for an account the item is not for), who the item is
     for, and the materials to upload (shared ones are fetched by the platform). The web form and the API
     read the same answer."""
-    from tongban.accounts.models import Applicant
+    from tongban.accounts.selectors import applicant_of
     from tongban.catalogue.audience import item_audience
     from tongban.catalogue.choices import MaterialSource
 
@@ -64,7 +88,7 @@ def application_form(item, *, user: AnyUser | None = None) -> dict:
     schema = form_for_item(item)
     applicant = None
     if user is not None and user.is_authenticated:
-        applicant = Applicant.objects.filter(user_id=user.pk).first()
+        applicant = applicant_of(user=user)
     audience = item_audience(item, applicant=applicant)
     return {
         "schema": schema,
@@ -188,12 +212,36 @@ def intake_queue(*, user: AnyUser) -> QuerySet[Case]:
     )
 
 
+def case_list(*, user: AnyUser, statuses: list[str] | None = None) -> QuerySet[Case]:
+    """The cases the user may see (the API's list), newest first; `statuses` narrows."""
+    qs = Case.objects.visible_to(user).select_related("item", "item__department", "applicant")
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    return qs.order_by("-created_at", "-id")
+
+
+def case_detail_get(case_id: int) -> Case:
+    """A case already found in the caller's scope, read again with what the API's detail shows (its
+    materials and steps prefetched), so the answer carries the state the last service wrote."""
+    return (
+        Case.objects.select_related("item", "item__department", "applicant")
+        .prefetch_related("materials", "steps__department")
+        .get(pk=case_id)
+    )
+
+
+def step_get(*, user: AnyUser, step_id: int) -> Step:
+    """One step the user may see, or NotFound (the same answer whether it exists or not)."""
+    step = Step.objects.visible_to(user).filter(pk=step_id).first()
+    if step is None:
+        raise NotFound("办理环节不存在或您无权查看。")
+    return step
+
+
 def my_cases(*, user: AnyUser) -> QuerySet[Case]:
     """我的办件: the applicant's own cases (or those they filed as an agent), newest first."""
     if not getattr(user, "is_authenticated", False):
         return Case.objects.none()
-    from django.db.models import Q
-
     return (
         Case.objects.filter(Q(applicant__user_id=user.pk) | Q(submitted_by_id=user.pk))
         .select_related("item", "item__department", "applicant")
@@ -299,10 +347,7 @@ def case_public_status(*, number: str, query_code: str, today: date | None = Non
     clock = case_clock(case, today=today)
     needed = []
     if case.status in (CaseStatus.CORRECTION, CaseStatus.SUPPLEMENTING):
-        needed = [
-            {"material": m.name, "reason": m.note}
-            for m in CaseMaterial.objects.filter(case=case, status=MaterialStatus.DEFICIENT).order_by("id")
-        ]
+        needed = [{"material": m.name, "reason": m.note} for m in deficient_materials(case)]
     # Who acted and the notes stay off this anonymous page: the kind, the moment and the new state.
     events = [
         {
@@ -324,7 +369,7 @@ def case_public_status(*, number: str, query_code: str, today: date | None = Non
             "due_provisional": s.due_provisional,
             "completed_on": timezone.localdate(s.completed_at).isoformat() if s.completed_at else None,
         }
-        for s in Step.objects.filter(case=case).select_related("department").order_by("stage_position", "id")
+        for s in public_steps(case)
     ]
     applicant = case.applicant
     return {
@@ -354,3 +399,148 @@ def case_public_status(*, number: str, query_code: str, today: date | None = Non
         "next_step": next_step(case, clock=clock, deficient=[n["material"] for n in needed]).as_dict(),
         "events": events,
     }
+
+
+# ---- one case of the applicant's own -------------------------------------------------------------
+
+
+def needs_upload(item) -> bool:
+    """Whether applying for `item` asks for a file (shared materials are fetched by the platform);
+    reads the item's prefetched materials when the caller loaded them."""
+    from tongban.catalogue.choices import MaterialSource
+
+    return any(m.source != MaterialSource.SHARED for m in item.materials.all())
+
+
+def my_case(*, user: AnyUser, number: str | None = None, case_id: int | None = None) -> Case | None:
+    """One of `my_cases` by number or id, or None: someone else's case is not told apart from none."""
+    qs = my_cases(user=user)
+    if number is not None:
+        return qs.filter(number=number).first()
+    return qs.filter(pk=case_id).first() if case_id is not None else None
+
+
+def my_draft(*, user: AnyUser, case_id: int) -> Case | None:
+    """A draft the user filed themselves (an agent's draft is not the applicant's to edit)."""
+    return my_cases(user=user).filter(pk=case_id, status=CaseStatus.DRAFT, submitted_by_id=user.pk).first()
+
+
+def my_drafts(*, user: AnyUser, item_code: str) -> QuerySet[Case]:
+    """The user's own drafts of one item, newest first (the apply page offers to resume them)."""
+    return my_cases(user=user).filter(status=CaseStatus.DRAFT, item__code=item_code, submitted_by_id=user.pk)
+
+
+def my_submitted(*, user: AnyUser, submit_key: str) -> Case | None:
+    """The case a submit key filed, so a repeated click answers with the case filed the first time."""
+    return my_cases(user=user).filter(submit_key=submit_key[:64]).first() if submit_key else None
+
+
+# ---- a case's rows (the caller has found the case in its scope) ----------------------------------
+
+
+def case_materials(case: Case, *, with_requirement: bool = False) -> QuerySet[CaseMaterial]:
+    """The case's materials in the order they were listed (the same order on every page and the API)."""
+    qs = CaseMaterial.objects.filter(case=case)
+    if with_requirement:
+        qs = qs.select_related("requirement")
+    return qs.order_by("id")
+
+
+def case_material(case: Case | None, material_id: int, *, uploaded: bool = False) -> CaseMaterial | None:
+    """One material of `case` (None without a case); `uploaded` keeps only one with a file."""
+    if case is None:
+        return None
+    qs = CaseMaterial.objects.filter(case=case, pk=material_id)
+    return qs.exclude(file="").first() if uploaded else qs.first()
+
+
+def deficient_materials(case: Case) -> QuerySet[CaseMaterial]:
+    """What the applicant still has to correct: the materials marked deficient."""
+    return case_materials(case).filter(status=MaterialStatus.DEFICIENT)
+
+
+def correction_materials(case: Case) -> QuerySet[CaseMaterial]:
+    """The correction notice's materials: still deficient, or re-uploaded since (the reason stays as
+    the note)."""
+    return case_materials(case).filter(
+        Q(status=MaterialStatus.DEFICIENT) | Q(note__gt="", status=MaterialStatus.SUBMITTED)
+    )
+
+
+def correction_notice(case: Case) -> CaseEvent | None:
+    """The latest correction request of the case (its detail lists what was asked for)."""
+    return (
+        CaseEvent.objects.filter(case=case, kind=CaseEventKind.CORRECTION_REQUESTED)
+        .order_by("-at", "-id")
+        .first()
+    )
+
+
+def case_documents(case: Case) -> QuerySet[CaseDocument]:
+    """The case's notices and result documents, oldest first."""
+    return CaseDocument.objects.filter(case=case).order_by("created_at", "id")
+
+
+def case_document(case: Case, document_id: int) -> CaseDocument | None:
+    return CaseDocument.objects.filter(case=case, pk=document_id).first()
+
+
+def documents_of_number(number: str, *, kinds: tuple[str, ...]) -> list[CaseDocument]:
+    """The documents of `kinds` of the case with that number, oldest first: the caller has checked the
+    number against its query code (the kiosk prints them after public tracking)."""
+    return list(CaseDocument.objects.filter(case__number=number, kind__in=kinds).order_by("created_at"))
+
+
+def latest_document(case: Case, kind: str) -> CaseDocument | None:
+    """The document of `kind` an action has just issued (the page links to it)."""
+    return CaseDocument.objects.filter(case=case, kind=kind).order_by("-id").first()
+
+
+def public_steps(case: Case) -> QuerySet[Step]:
+    """The steps as the applicant and public tracking list them."""
+    return Step.objects.filter(case=case).select_related("department").order_by("stage_position", "id")
+
+
+def case_steps(case: Case) -> QuerySet[Step]:
+    """The steps as the staff's case page lists them, with who completed each."""
+    return (
+        Step.objects.filter(case=case)
+        .select_related("department", "completed_by")
+        .order_by("stage_position", "opened_at", "id")
+    )
+
+
+def case_has_step(case: Case, step_id: int) -> bool:
+    return Step.objects.filter(case=case, pk=step_id).exists()
+
+
+def open_pause(case: Case) -> ClockPause | None:
+    return ClockPause.objects.filter(case=case, ended_on__isnull=True).first()
+
+
+def process_definition_of(item) -> ProcessDefinition | None:
+    """The stored process of an item version (None: the default process applies)."""
+    return ProcessDefinition.objects.filter(item=item).first()
+
+
+# ---- the window's lists beyond the intake queue --------------------------------------------------
+
+WAITING_AT_WINDOW = (CaseStatus.CORRECTION, CaseStatus.SUPPLEMENTING, CaseStatus.RETURNED)
+
+
+def _hall_cases(user: AnyUser) -> QuerySet[Case]:
+    scope = scope_for(user)
+    qs = Case.objects.visible_to(user).select_related("item", "item__department", "applicant")
+    if scope.sees_everything:
+        return qs
+    return qs.filter(intake_hall_id__in=scope.hall_ids)
+
+
+def window_waiting(*, user: AnyUser) -> QuerySet[Case]:
+    """Cases of the clerk's halls waiting on the window: corrections outstanding, returned by a department."""
+    return _hall_cases(user).filter(status__in=WAITING_AT_WINDOW).order_by("updated_at", "id")
+
+
+def issuance_queue(*, user: AnyUser) -> QuerySet[Case]:
+    """办结待出件: decided cases of the clerk's halls, oldest decision first."""
+    return _hall_cases(user).filter(status=CaseStatus.CONCLUDED).order_by("concluded_at", "id")

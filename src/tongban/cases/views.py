@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,22 +22,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tongban.accounts.models import Applicant
+from tongban.accounts import selectors as account_selectors
 from tongban.catalogue import selectors as catalogue_selectors
 from tongban.catalogue.audience import item_audience
-from tongban.catalogue.choices import MaterialSource
-from tongban.common.choices import ApplicantKind
 from tongban.common.errors import IllegalTransition, NotFound, ServiceError
 from tongban.common.public_url import public_url
 from tongban.common.validators import mask_id_number, validate_identity_number
 
 from . import selectors, services
 from .capabilities import online_application_refusal
-from .choices import CaseStatus, MaterialStatus
+from .choices import CaseStatus
 from .documents import document_response, material_response
 from .forms import form_for_item
 from .guidance import NextStep, next_step
-from .models import Case, CaseDocument, CaseMaterial, Step
+from .models import Case
 from .tracking import TooManyAttempts, case_track, client_ip
 from .transitions import allowed_actions
 from .uploads import MIME_TYPES, TYPE_LABELS
@@ -98,8 +95,7 @@ def _posted_agent(post) -> tuple[int | None, dict | None, dict]:
         kind, identity = validate_identity_number(post["for_identity"])
     except ValidationError as exc:
         return None, agent, {"for_identity": _("被代办人证件号码：%(reason)s") % {"reason": exc.messages[0]}}
-    number_field = "id_number" if kind == ApplicantKind.NATURAL else "credit_code"
-    applicant = Applicant.objects.filter(kind=kind, **{number_field: identity}).first()
+    applicant = account_selectors.applicant_by_identity(kind=kind, identity=identity)
     if applicant is None:
         return (
             None,
@@ -124,32 +120,24 @@ def _errors_of(exc: ServiceError) -> tuple[dict, str]:
 
 
 def _my_case(request: HttpRequest, number: str) -> Case:
-    case = selectors.my_cases(user=request.user).filter(number=number).first()
+    case = selectors.my_case(user=request.user, number=number)
     if case is None:
         raise Http404(_("办件不存在或您无权查看。"))
     return case
 
 
 def _my_draft(request: HttpRequest, case_id: int) -> Case:
-    case = (
-        selectors.my_cases(user=request.user)
-        .filter(pk=case_id, status=CaseStatus.DRAFT, submitted_by_id=request.user.pk)
-        .first()
-    )
+    case = selectors.my_draft(user=request.user, case_id=case_id)
     if case is None:
         raise Http404(_("草稿不存在或已提交。"))
     return case
-
-
-def _needs_upload(item) -> bool:
-    return any(m.source != MaterialSource.SHARED for m in item.materials.all())
 
 
 def _apply_context(request, *, item, case=None, values=None, errors=None, error="", agent_post=None) -> dict:
     if case is not None:
         schema, applicant = form_for_item(item), case.applicant
         values = dict(case.form_data) if values is None else values
-        materials = list(CaseMaterial.objects.filter(case=case).select_related("requirement").order_by("id"))
+        materials = list(selectors.case_materials(case, with_requirement=True))
     else:
         form = selectors.application_form(item, user=request.user)
         schema, applicant, materials = form["schema"], form["applicant"], form["materials"]
@@ -158,7 +146,7 @@ def _apply_context(request, *, item, case=None, values=None, errors=None, error=
     if agent is None:
         agent = {k: getattr(case, k) for k in AGENT_KEYS} if case else {}
         agent["as_agent"] = bool(case and case.agent_name)
-    own = Applicant.objects.filter(user_id=request.user.pk).first()
+    own = account_selectors.applicant_of(user=request.user)
     return {
         "item": item,
         "case": case,
@@ -172,7 +160,7 @@ def _apply_context(request, *, item, case=None, values=None, errors=None, error=
         "upload": _upload_rules(),
         "agent": agent,
         "submit_key": secrets.token_urlsafe(24),
-        "needs_upload": _needs_upload(item),
+        "needs_upload": selectors.needs_upload(item),
         "flow": selectors.process_flow(item),
     }
 
@@ -195,9 +183,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     if refusal:
         messages.info(request, refusal)
         return redirect("catalogue:item-detail", code=code)
-    drafts = selectors.my_cases(user=request.user).filter(
-        status=CaseStatus.DRAFT, item__code=code, submitted_by_id=request.user.pk
-    )
+    drafts = selectors.my_drafts(user=request.user, item_code=code)
     if request.method != "POST":
         ctx = _apply_context(request, item=item)
         ctx["drafts"] = list(drafts[:5])
@@ -213,7 +199,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         ctx["error"] = agent_errors["for_identity"]
         return render(request, "cases/applicant/apply.html", ctx, status=400)
     try:
-        if request.POST.get("action") == "submit" and not _needs_upload(item):
+        if request.POST.get("action") == "submit" and not selectors.needs_upload(item):
             case = services.case_submit(
                 actor=request.user,
                 idempotency_key=request.POST.get("submit_key", ""),
@@ -246,15 +232,15 @@ def draft(request: HttpRequest, case_id: int) -> HttpResponse:
     """Resume a draft: edit the form, upload materials, save again or submit.
 
     The hidden submit key is made when the page is rendered, so a double click or a retried POST
-    carries the same key and case_submit returns the case it filed the first time. "提交" first saves
-    what is on the page (case_draft_save), then submits the draft (case_submit): what was typed last
-    is what gets filed.
+    carries the same key and case_submit returns the case it filed the first time. One service per
+    request, as in the API: "保存" is case_draft_save; "提交" is case_submit with what is on the page
+    and `keep_draft`, which saves the draft first — what was typed last is what gets filed, and a
+    refused submission keeps it in the draft.
     """
     key = request.POST.get("submit_key", "") if request.method == "POST" else ""
-    if key:
-        done = selectors.my_cases(user=request.user).filter(submit_key=key[:64]).first()
-        if done is not None:
-            return _submitted(request, done)
+    done = selectors.my_submitted(user=request.user, submit_key=key)
+    if done is not None:
+        return _submitted(request, done)
     case = _my_draft(request, case_id)
     if request.method != "POST":
         return render(
@@ -269,14 +255,21 @@ def draft(request: HttpRequest, case_id: int) -> HttpResponse:
     agent_post = {k: request.POST.get(k, "") for k in AGENT_KEYS}
     agent_post["as_agent"] = bool(agent)
     try:
+        if request.POST.get("action") == "submit":
+            case = services.case_submit(
+                actor=request.user,
+                case_id=case.pk,
+                idempotency_key=key,
+                form_data=values,
+                agent=agent or {},
+                keep_draft=True,
+            )
+            return _submitted(request, case)
         case = services.case_draft_save(
             actor=request.user, case_id=case.pk, form_data=values, agent=agent or {}
         )
-        if request.POST.get("action") == "submit":
-            case = services.case_submit(actor=request.user, case_id=case.pk, idempotency_key=key)
-            return _submitted(request, case)
     except IllegalTransition:
-        done = selectors.my_cases(user=request.user).filter(submit_key=key[:64]).first() if key else None
+        done = selectors.my_submitted(user=request.user, submit_key=key)
         if done is not None:  # the first of two simultaneous clicks filed it
             return _submitted(request, done)
         raise Http404(_("草稿不存在或已提交。")) from None
@@ -301,10 +294,10 @@ def draft(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def material_upload(request: HttpRequest, case_id: int, material_id: int) -> HttpResponse:
     """Upload one material's file (draft, or a correction); htmx swaps the material's row."""
-    case = selectors.my_cases(user=request.user).filter(pk=case_id).first()
+    case = selectors.my_case(user=request.user, case_id=case_id)
     if case is None:
         raise Http404(_("办件不存在或您无权查看。"))
-    material = CaseMaterial.objects.filter(case=case, pk=material_id).first()
+    material = selectors.case_material(case, material_id)
     if material is None:
         raise Http404(_("材料不存在。"))
     error = ""
@@ -360,7 +353,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 
 
 def _case_next_step(case: Case, clock) -> NextStep:
-    deficient = [m.name for m in CaseMaterial.objects.filter(case=case, status=MaterialStatus.DEFICIENT)]
+    deficient = [m.name for m in selectors.deficient_materials(case)]
     return next_step(case, clock=clock, deficient=deficient)
 
 
@@ -376,16 +369,16 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "clock": clock,
         "next": _case_next_step(case, clock),
         "form_rows": form_rows,
-        "materials": CaseMaterial.objects.filter(case=case).order_by("id"),
-        "steps": Step.objects.filter(case=case).select_related("department").order_by("stage_position", "id"),
-        "documents": CaseDocument.objects.filter(case=case).order_by("created_at", "id"),
+        "materials": selectors.case_materials(case),
+        "steps": selectors.public_steps(case),
+        "documents": selectors.case_documents(case),
         "events": selectors.public_events(case),
         "flow": case.plan or selectors.process_flow(case.item),
         # a stage is "current" only while the case is being handled (not once decided or closed)
         "current_stage": case.current_stage if case.status in CaseStatus.handling() else None,
         "can_withdraw": "withdraw" in actions,
         "can_resubmit": "resubmit" in actions,
-        "deficient": CaseMaterial.objects.filter(case=case, status=MaterialStatus.DEFICIENT).order_by("id"),
+        "deficient": selectors.deficient_materials(case),
         "just_submitted": request.GET.get("submitted") == "1",
         "agent_id_masked": mask_id_number(case.agent_id_number),
     }
@@ -406,7 +399,7 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
         "case": case,
         "clock": clock,
         "next": _case_next_step(case, clock),
-        "materials": CaseMaterial.objects.filter(case=case).order_by("id"),
+        "materials": selectors.case_materials(case),
         "applicant_id_masked": mask_id_number(case.applicant.identity_number),
         "track_url": public_url(track),
         "track_qr": segno.make(public_url(track), error="m").svg_inline(scale=3, dark="#000"),
@@ -436,14 +429,11 @@ def resubmit(request: HttpRequest, number: str) -> HttpResponse:
     if "resubmit" not in allowed_actions(case.status):
         messages.info(request, _("该办件当前无需补正。"))
         return redirect("cases:case-detail", number=case.number)
-    notice = case.events.filter(kind="correction_requested").order_by("-at", "-id").first()
+    notice = selectors.correction_notice(case)
     ctx = {
         "case": case,
         "error": error,
-        # the notice's materials: still deficient, or re-uploaded since (the reason stays as the note)
-        "materials": CaseMaterial.objects.filter(case=case)
-        .filter(Q(status=MaterialStatus.DEFICIENT) | Q(note__gt="", status=MaterialStatus.SUBMITTED))
-        .order_by("id"),
+        "materials": selectors.correction_materials(case),
         "notice_items": (notice.detail.get("materials", []) if notice else []),
         "upload": _upload_rules(),
         "clock": selectors.case_clock(case),
@@ -493,7 +483,7 @@ def draft_withdraw(request: HttpRequest, case_id: int) -> HttpResponse:
 def document_download(request: HttpRequest, number: str, document_id: int) -> HttpResponse:
     """A notice, decision or result document of the applicant's own case."""
     case = _my_case(request, number)
-    doc = CaseDocument.objects.filter(case=case, pk=document_id).first()
+    doc = selectors.case_document(case, document_id)
     if doc is None:
         raise Http404(_("文书不存在。"))
     return document_response(doc)
@@ -503,10 +493,8 @@ def document_download(request: HttpRequest, number: str, document_id: int) -> Ht
 @require_GET
 def material_download(request: HttpRequest, case_id: int, material_id: int) -> HttpResponse:
     """A file the applicant uploaded for their own case."""
-    case = selectors.my_cases(user=request.user).filter(pk=case_id).first()
-    material = (
-        CaseMaterial.objects.filter(case=case, pk=material_id).exclude(file="").first() if case else None
-    )
+    case = selectors.my_case(user=request.user, case_id=case_id)
+    material = selectors.case_material(case, material_id, uploaded=True)
     if material is None:
         raise Http404(_("材料不存在。"))
     return material_response(material)

@@ -16,7 +16,7 @@ from tongban.common.errors import ValidationFailed, choice_param, id_param
 from . import selectors
 from .capabilities import capabilities_for
 from .choices import ApplicantKind, ItemCategory, ItemType
-from .life_events import life_events
+from .life_events import life_event_choices, life_event_find
 from .serializers import ApiErrorSerializer, ServiceItemDetailSerializer, ServiceItemListSerializer
 
 TAG = "事项清单"
@@ -37,9 +37,9 @@ def _life_event_param(params):
     code = (params.get("life_event") or "").strip()
     if not code:
         return None
-    event = life_events().filter(code=code).first()
+    event = life_event_find(code)
     if event is None:
-        allowed = "、".join(f"{c}（{n}）" for c, n in life_events().values_list("code", "name"))
+        allowed = "、".join(f"{c}（{n}）" for c, n in life_event_choices())
         raise ValidationFailed(f"人生事件：未知的编码“{code}”，允许：{allowed}。", field="life_event")
     return event
 

@@ -48,7 +48,7 @@ class ItemVersionSerializer(ServiceItemDetailSerializer):
 
     @extend_schema_field(EditableMaterialSerializer(many=True))
     def get_materials(self, item: ServiceItem) -> list[dict]:
-        rows = MaterialRequirement.objects.filter(item=item).order_by("position", "pk")
+        rows = selectors.item_materials(item)
         return EditableMaterialSerializer(rows, many=True, context=self.context).data
 
 
@@ -85,14 +85,14 @@ def _version(request: Request, item_id: int) -> ServiceItem:
 
 
 def _material(item: ServiceItem, material_id: int) -> MaterialRequirement:
-    material = MaterialRequirement.objects.filter(pk=material_id, item=item).first()
+    material = selectors.item_material(item, material_id)
     if material is None:
         raise NotFound("申请材料不存在。", field="material_id")
     return material
 
 
 def _answer(request: Request, item_id: int, code=status.HTTP_200_OK) -> Response:
-    item = ServiceItem.objects.select_related("department", "region").get(pk=item_id)
+    item = selectors.item_version_get(item_id)
     return Response(ItemVersionSerializer(item, context={"request": request}).data, status=code)
 
 

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from tongban.common.errors import NotFound, ValidationFailed
 
 from . import search_services as svc
+from . import selectors
 from .choices import LifeEvent
 from .life_events import life_event_get, life_event_items, life_events
 from .models import LifeEventIntent, SearchSynonym
@@ -123,7 +124,7 @@ def _body(request: Request) -> tuple[dict, object]:
 
 
 def _row(model, pk: int):
-    row = model.objects.filter(pk=pk).first()
+    row = selectors.search_row(model, pk)
     if row is None:
         raise NotFound(f"{model._meta.verbose_name}不存在。")
     return row
@@ -139,7 +140,7 @@ class SynonymListApi(APIView):
         tags=[TAG], summary="同义词与口语说法列表", responses={200: SynonymSerializer(many=True), **ERRORS}
     )
     def get(self, request: Request) -> Response:
-        return Response(SynonymSerializer(SearchSynonym.objects.all(), many=True).data)
+        return Response(SynonymSerializer(selectors.synonym_list(), many=True).data)
 
     @extend_schema(
         tags=[TAG],
@@ -191,7 +192,7 @@ class LifeEventAdminListApi(APIView):
         responses={200: LifeEventSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        return Response(LifeEventSerializer(LifeEventIntent.objects.all(), many=True).data)
+        return Response(LifeEventSerializer(selectors.life_event_admin_list(), many=True).data)
 
     @extend_schema(
         tags=[TAG],

@@ -43,7 +43,7 @@ def life_events() -> QuerySet[LifeEventIntent]:
 
 
 def life_event_get(*, code: str) -> LifeEventIntent:
-    event = life_events().filter(code=code).first()
+    event = life_event_find(code)
     if event is None:
         raise NotFound(f"人生事件 {code} 不存在或已停用。", field="life_event")
     return event
@@ -82,3 +82,13 @@ def life_event_tiles(*, counts: GuideCounts, user: AnyUser | None = None) -> lis
         extra = sum(1 for c in set(codes or []) if c in themes_of and theme not in (themes_of[c] or []))
         tiles.append(EventTile(code, name, (counts.life_events.get(theme, 0) if theme else 0) + extra))
     return tiles
+
+
+def life_event_find(code: str) -> LifeEventIntent | None:
+    """One active life event by code, or None (a stale filter link is dropped, not an error)."""
+    return life_events().filter(code=code).first()
+
+
+def life_event_choices() -> list[tuple[str, str]]:
+    """(code, name) of the active life events, for filters and the API's error message."""
+    return list(life_events().values_list("code", "name"))

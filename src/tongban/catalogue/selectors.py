@@ -16,21 +16,42 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from tongban.common.errors import NotFound, ValidationFailed
 
 from .choices import ApplicantKind, ItemCategory, ItemStatus, LifeEvent
-from .models import ItemEvent, LifeEventIntent, MaterialRequirement, ServiceItem, ServiceItemQuerySet
+from .models import (
+    ItemEvent,
+    LifeEventIntent,
+    MaterialRequirement,
+    SearchSynonym,
+    ServiceItem,
+    ServiceItemQuerySet,
+)
 
 if TYPE_CHECKING:
     from tongban.common.types import AnyUser
 
 __all__ = [
     "GuideCounts",
+    "department_tiles",
     "guide_counts",
+    "guide_item",
+    "item_draft_of",
+    "item_editable_get",
     "item_events",
     "item_get",
     "item_get_published",
+    "item_material",
+    "item_materials",
+    "item_published_by_id",
+    "item_version_get",
     "item_versions",
     "items_for_department",
+    "items_latest",
+    "items_searchable",
     "json_list_has",
+    "life_event_admin_list",
+    "published_item_ids",
     "published_items",
+    "search_row",
+    "synonym_list",
 ]
 
 
@@ -104,12 +125,16 @@ def published_items(
     applicant_kind: str | None = None,
     life_event: LifeEventIntent | str | None = None,
     item_type: str | None = None,
+    once: bool = False,
 ) -> QuerySet[ServiceItem]:
     """The current catalogue (published versions), narrowed by any of the guide's filters, by code.
 
-    `life_event` is a `LifeEventIntent` (its items) or a 主题分类 code (items carrying that theme).
+    `life_event` is a `LifeEventIntent` (its items) or a 主题分类 code (items carrying that theme);
+    `once` keeps the items done in at most one visit (最多跑一次).
     """
     qs = _visible(user).published().select_related("department")
+    if once:
+        qs = qs.filter(visits_required__lte=1)
     if category:
         qs = qs.filter(category=category)
     if department_id:
@@ -176,3 +201,91 @@ def published_limit_profile() -> list[tuple[int, str, int, str, int]]:
         .order_by()
     )
     return list(rows)
+
+
+def items_searchable(*, user: AnyUser | None = None) -> QuerySet[ServiceItem]:
+    """The published items the user may see, unsorted: what the guide's search ranks and narrows."""
+    return _visible(user).published()
+
+
+def published_item_ids(**filters) -> QuerySet:
+    """The keys of `published_items(**filters)`, so a page of the guide is paginated in SQL (COUNT, then
+    one page of keys) and no row outside the page is fetched."""
+    return published_items(**filters).values_list("pk", flat=True)
+
+
+def items_latest(*, user: AnyUser | None = None, limit: int) -> list[ServiceItem]:
+    """The most recently published items (the guide home lists them)."""
+    return list(
+        _visible(user).published().select_related("department").order_by("-published_at", "code")[:limit]
+    )
+
+
+def guide_item(*, code: str, user: AnyUser | None = None) -> ServiceItem | None:
+    """The published version of a code with its department and region (the guide page), or None."""
+    return _visible(user).published().select_related("department", "region").filter(code=code).first()
+
+
+def item_materials(item: ServiceItem) -> list[MaterialRequirement]:
+    """The item version's materials in their listed order (guide page, kiosk, editing API)."""
+    return list(MaterialRequirement.objects.filter(item=item).order_by("position", "pk"))
+
+
+def item_editable_get(*, user: AnyUser | None, item_id: int) -> ServiceItem | None:
+    """One item version the user may see, with its department (editors check their role themselves)."""
+    return _visible(user).select_related("department").filter(pk=item_id).first()
+
+
+def item_draft_of(item: ServiceItem) -> ServiceItem | None:
+    """The other, unpublished version of a published item, where its edits belong."""
+    if item.status != ItemStatus.PUBLISHED:
+        return None
+    return ServiceItem.objects.filter(code=item.code, status=ItemStatus.DRAFT).exclude(pk=item.pk).first()
+
+
+def department_tiles(*, user: AnyUser | None = None) -> list:
+    """The guide home's departments with their count of published items (one query)."""
+    from tongban.organisations.models import Department
+
+    return list(
+        Department.objects.visible_to(user)
+        .filter(is_active=True)
+        .annotate(n_items=Count("items", filter=Q(items__status=ItemStatus.PUBLISHED)))
+        .order_by("sort_order", "pk")
+    )
+
+
+def item_material(item: ServiceItem, material_id: int) -> MaterialRequirement | None:
+    """One material of an item version the caller has already found in its scope."""
+    return MaterialRequirement.objects.filter(pk=material_id, item=item).first()
+
+
+def item_version_get(item_id: int) -> ServiceItem:
+    """An item version already found in the caller's scope, read again after an edit (the answer shows
+    what the service wrote, which may be a new draft version)."""
+    return ServiceItem.objects.select_related("department", "region").get(pk=item_id)
+
+
+def synonym_list() -> QuerySet[SearchSynonym]:
+    """Every synonym, for the data administrators (public data: no scoping beyond their role)."""
+    return SearchSynonym.objects.all()
+
+
+def life_event_admin_list() -> QuerySet[LifeEventIntent]:
+    """Every life event, the inactive ones too, for the data administrators."""
+    return LifeEventIntent.objects.all()
+
+
+def search_row(model: type[SearchSynonym] | type[LifeEventIntent], pk: int):
+    """One synonym or life event by id, or None (the administration API's detail)."""
+    return model.objects.filter(pk=pk).first()
+
+
+def item_published_by_id(item_id: int) -> ServiceItem | None:
+    """A published item version by id, with its department: the window takes in ANY department's items
+    (综合受理), so no department scoping applies."""
+    return (
+        ServiceItem.objects.select_related("department")
+        .filter(pk=item_id, status=ItemStatus.PUBLISHED)
+        .first()
+    )

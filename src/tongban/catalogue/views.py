@@ -1,7 +1,8 @@
 """Public service guide (办事指南): home, browse, search, item page. Anonymous access everywhere.
 
-Every query starts from `ServiceItem.objects.visible_to(request.user).published()`: the guide shows
-published items only, whoever looks. Filters and counts on the JSON list columns (applicant kinds, life
+Every read goes through the catalogue's selectors, which start from
+`ServiceItem.objects.visible_to(user).published()`: the guide shows published items only, whoever
+looks. Filters and counts on the JSON list columns (applicant kinds, life
 events) run in SQL through `selectors.json_list_has` (a quoted `icontains` on the JSON text, portable
 between SQLite and PostgreSQL): no view decodes the JSON of every item.
 """
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Model, Q
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -25,23 +26,28 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from tongban.organisations import selectors as organisation_selectors
 from tongban.organisations.models import Department
 
 from .audience import item_audience
 from .capabilities import CapabilityCode, has_capability, item_capabilities, with_capabilities
 from .choices import ApplicantKind, CaseKind, ItemCategory, ItemStatus, LifeEvent
 from .hooks import process_flow
-from .life_events import life_event_items, life_event_q, life_event_tiles, life_events
+from .life_events import life_event_choices, life_event_find, life_event_items, life_event_tiles
 from .models import LifeEventIntent, ServiceItem
 from .search import MAX_QUERY_CHARS, load_items, search, search_suggest
-from .selectors import guide_counts, json_list_has
+from .selectors import (
+    department_tiles,
+    guide_counts,
+    guide_item,
+    item_materials,
+    items_latest,
+    items_searchable,
+    published_item_ids,
+)
 
 PAGE_SIZE = 20
 LATEST_COUNT = 8
-
-
-def _published(request: HttpRequest):
-    return ServiceItem.objects.visible_to(request.user).published()
 
 
 @dataclass(frozen=True)
@@ -55,17 +61,10 @@ class Tile:
 def guide_home(request: HttpRequest) -> HttpResponse:
     """Search box and the four ways to browse, each with item counts."""
     counts = guide_counts(user=request.user)
-    departments = list(
-        Department.objects.visible_to(request.user)
-        .filter(is_active=True)
-        .annotate(n_items=Count("items", filter=Q(items__status=ItemStatus.PUBLISHED)))
-        .order_by("sort_order", "pk")
-    )
+    departments = department_tiles(user=request.user)
     # The latest items are listed without their capabilities (shown on browse, search and the item
     # page): the home page stays at three queries.
-    latest = list(
-        _published(request).select_related("department").order_by("-published_at", "code")[:LATEST_COUNT]
-    )
+    latest = items_latest(user=request.user, limit=LATEST_COUNT)
     context = {
         "total": counts.total,
         "applicant_tiles": [Tile(k.value, k.label, counts.applicant_kinds[k.value]) for k in ApplicantKind],
@@ -141,11 +140,13 @@ def _parse_filters(request: HttpRequest) -> BrowseFilters:
     get = request.GET
     applicant = get.get("applicant", "")
     category = get.get("category", "")
-    event = life_events().filter(code=get.get("event", "")).first() if get.get("event") else None
+    event = life_event_find(get.get("event", "")) if get.get("event") else None
     department = None
     department_id = get.get("department", "")
     if department_id.isdigit():
-        department = Department.objects.visible_to(request.user).filter(pk=int(department_id)).first()
+        department = organisation_selectors.department_visible(
+            user=request.user, department_id=int(department_id)
+        )
     return BrowseFilters(
         applicant=applicant if applicant in ApplicantKind.values else "",
         category=category if category in ItemCategory.values else "",
@@ -163,19 +164,15 @@ def _paginate(request: HttpRequest, object_list) -> Page:
 def guide_browse(request: HttpRequest) -> HttpResponse:
     """Items by applicant kind, category, department and life event; filters combine (AND)."""
     filters = _parse_filters(request)
-    qs = _published(request)
-    if filters.category:
-        qs = qs.filter(category=filters.category)
-    if filters.department:
-        qs = qs.filter(department=filters.department)
-    if filters.once:
-        qs = qs.filter(visits_required__lte=1)
-    if filters.applicant:
-        qs = qs.filter(json_list_has("applicant_kinds", filters.applicant))
-    if filters.event:
-        qs = qs.filter(life_event_q(filters.event))
-    # Paginated in SQL (COUNT, then one page of keys): no row outside the page is fetched.
-    page = _paginate(request, qs.order_by("code").values_list("pk", flat=True))
+    ids = published_item_ids(
+        user=request.user,
+        category=filters.category or None,
+        department_id=filters.department.pk if filters.department else None,
+        applicant_kind=filters.applicant or None,
+        life_event=filters.event,
+        once=filters.once,
+    )
+    page = _paginate(request, ids)
     items = with_capabilities(load_items(list(page.object_list)))
     context = {
         "filters": filters,
@@ -183,8 +180,8 @@ def guide_browse(request: HttpRequest) -> HttpResponse:
         "items": items,
         "applicant_choices": ApplicantKind.choices,
         "category_choices": ItemCategory.choices,
-        "event_choices": list(life_events().values_list("code", "name")),
-        "departments": Department.objects.visible_to(request.user).filter(is_active=True),
+        "event_choices": life_event_choices(),
+        "departments": organisation_selectors.department_list(user=request.user),
     }
     return render(request, "catalogue/browse.html", context)
 
@@ -194,7 +191,7 @@ def guide_search(request: HttpRequest) -> HttpResponse:
     """Ranked results, best first; an explicit message with tips when nothing matches. An htmx request
     (the live results while typing) gets the results block only."""
     query = request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
-    result = search(query, _published(request)) if query else None
+    result = search(query, items_searchable(user=request.user)) if query else None
     ids = result.ids if result else []
     page = _paginate(request, ids)
     context = {
@@ -213,14 +210,14 @@ def guide_search(request: HttpRequest) -> HttpResponse:
 def guide_suggest(request: HttpRequest) -> HttpResponse:
     """Autocomplete fragment for htmx: a list of links, reachable with Tab."""
     query = request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
-    suggestions = search_suggest(query, queryset=_published(request)) if query else []
+    suggestions = search_suggest(query, queryset=items_searchable(user=request.user)) if query else []
     return render(request, "catalogue/_suggest.html", {"query": query, "suggestions": suggestions})
 
 
 @require_GET
 def life_event_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One life event (人生事件): the items it takes in the order they are usually done, then related ones."""
-    event = life_events().filter(code=code).first()
+    event = life_event_find(code)
     if event is None:
         raise Http404(_("人生事件不存在或已停用。"))
     listed, related = life_event_items(event=event, user=request.user)
@@ -231,14 +228,14 @@ def life_event_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The guide page of one item: every standard element, materials, flow chart."""
-    item = _published(request).select_related("department", "region").filter(code=code).first()
+    item = guide_item(code=code, user=request.user)
     if item is None or item.status != ItemStatus.PUBLISHED:  # belt and braces: the queryset says so
         raise Http404(_("事项 %(code)s 不存在或未发布。") % {"code": code})
     item.capabilities = item_capabilities(item)
     audience = item_audience(item, applicant=_own_applicant(request))
     context = {
         "item": item,
-        "materials": list(item.materials.order_by("position", "pk")),
+        "materials": item_materials(item),
         "flow": item_flow(item),
         "audience": audience,
         "applicant_labels": audience.labels,
@@ -256,9 +253,9 @@ def _own_applicant(request: HttpRequest):
     user = request.user
     if not user.is_authenticated:
         return None
-    from tongban.accounts.models import Applicant
+    from tongban.accounts.selectors import applicant_of
 
-    return Applicant.objects.filter(user_id=user.pk).first()
+    return applicant_of(user=user)
 
 
 def _review_stages(item: ServiceItem, department: str) -> list[dict]:

@@ -17,7 +17,7 @@ from tongban.common.errors import NotFound, ValidationFailed, date_param, id_par
 
 from . import selectors, services
 from .choices import TicketSource
-from .models import Appointment, QueueCategory, Ticket
+from .models import Appointment, Ticket
 
 
 class HallErrorSerializer(serializers.Serializer):
@@ -170,9 +170,7 @@ class TicketListCreateApi(generics.ListAPIView):
         except ValueError as exc:
             raise ValidationFailed("日期格式应为 YYYY-MM-DD。", field="date") from exc
         hall_id = id_param(self.request.query_params, "hall", "大厅")
-        return selectors.ticket_list(user=self.request.user, hall_id=hall_id, on=on).prefetch_related(
-            "case_links"
-        )
+        return selectors.ticket_list(user=self.request.user, hall_id=hall_id, on=on, with_case_links=True)
 
     @extend_schema(
         operation_id="hall_ticket_take",
@@ -316,11 +314,7 @@ class SlotsApi(APIView):
     )
     def get(self, request: Request, hall_code: str) -> Response:
         hall = selectors.hall_by_code(hall_code)
-        category = (
-            QueueCategory.objects.visible_to(None)
-            .filter(hall=hall, code=request.query_params.get("category", ""), is_active=True)
-            .first()
-        )
+        category = selectors.queue_category_by_code(hall=hall, code=request.query_params.get("category", ""))
         if category is None:
             raise ValidationFailed("排队类别无效。", field="category")
         try:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongban.catalogue.capabilities import item_capabilities
 from tongban.catalogue.search import search_items
-from tongban.catalogue.selectors import item_get_published
+from tongban.catalogue.selectors import item_get_published, item_materials
 from tongban.common.errors import NotFound, ServiceError
 from tongban.organisations.models import ServiceHall
 
@@ -97,7 +97,7 @@ def guide_item(request: HttpRequest, hall: ServiceHall, code: str) -> HttpRespon
         "guide_item.html",
         str(session.token),
         item=item,
-        materials=list(item.materials.order_by("position", "pk")),
+        materials=item_materials(item),
         capabilities=item_capabilities(item),
     )
 
@@ -105,15 +105,11 @@ def guide_item(request: HttpRequest, hall: ServiceHall, code: str) -> HttpRespon
 def _case_documents(request: HttpRequest, number: str, query_code: str) -> tuple[dict, list]:
     """Public tracking data (cases app) and the printable documents, both behind number + query code and
     the same guessing limit as the public tracking page (a kiosk must not be a way round it)."""
-    from tongban.cases.models import CaseDocument
+    from tongban.cases.selectors import documents_of_number
     from tongban.cases.tracking import case_track, client_ip
 
     status = case_track(number=number, query_code=query_code, ip=client_ip(request))
-    docs = list(
-        CaseDocument.objects.filter(case__number=status["number"], kind__in=PRINTABLE_KINDS).order_by(
-            "created_at"
-        )
-    )
+    docs = documents_of_number(status["number"], kinds=PRINTABLE_KINDS)
     return status, docs
 
 

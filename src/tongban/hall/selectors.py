@@ -58,6 +58,18 @@ def hall_by_code(code: str) -> ServiceHall:
     return hall
 
 
+def queue_category_by_code(*, hall: ServiceHall, code: str) -> QueueCategory | None:
+    """An active queue of the hall by its letter (public: the booking pages name it)."""
+    return QueueCategory.objects.visible_to(None).filter(hall=hall, code=code, is_active=True).first()
+
+
+def figure_halls(*, user: AnyUser) -> QuerySet[ServiceHall]:
+    """The active halls whose waiting figures the user may read (the figures page's hall filter)."""
+    halls = ServiceHall.objects.visible_to(user).active()
+    allowed = figure_hall_ids(user)
+    return halls if allowed is None else halls.filter(pk__in=allowed)
+
+
 def queue_categories(*, hall: ServiceHall) -> QuerySet[QueueCategory]:
     return (
         QueueCategory.objects.visible_to(None)
@@ -146,8 +158,14 @@ def window_current_ticket(*, window: Window) -> Ticket | None:
     )
 
 
-def ticket_list(*, user: AnyUser, hall_id: int | None = None, on: dt.date | None = None) -> QuerySet[Ticket]:
+def ticket_list(
+    *, user: AnyUser, hall_id: int | None = None, on: dt.date | None = None, with_case_links: bool = False
+) -> QuerySet[Ticket]:
+    """Tickets the user may see, newest day first; `with_case_links` loads the linked case numbers in
+    one more query (the API lists them on each ticket)."""
     qs = Ticket.objects.visible_to(user).select_related("category", "window", "hall")
+    if with_case_links:
+        qs = qs.prefetch_related("case_links")
     if hall_id:
         qs = qs.filter(hall_id=hall_id)
     if on:

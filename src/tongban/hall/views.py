@@ -19,11 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongban.catalogue.selectors import item_get_published
 from tongban.common.errors import NotAllowed, NotFound, ServiceError
+from tongban.organisations import selectors as organisation_selectors
 from tongban.organisations.models import ServiceHall, Window
 
 from . import conf, selectors, services
 from .choices import TicketSource
-from .permissions import can_view_figures, figure_hall_ids
+from .permissions import can_view_figures
 
 # ---- display board ---------------------------------------------------------------------------------
 
@@ -211,10 +212,7 @@ def figures(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     date_from = _date(request.GET.get("from"), today.replace(day=1))
     date_to = _date(request.GET.get("to"), today)
-    halls = ServiceHall.objects.visible_to(request.user).active()
-    allowed = figure_hall_ids(request.user)
-    if allowed is not None:
-        halls = halls.filter(pk__in=allowed)
+    halls = selectors.figure_halls(user=request.user)
     hall_id = _int(request.GET.get("hall"))
     try:
         data = selectors.hall_figures(
@@ -269,7 +267,7 @@ def book(request: HttpRequest) -> HttpResponse:
         item = item_get_published(code=item_code, user=request.user) if item_code else None
     except NotFound:
         item = None
-    halls = list(ServiceHall.objects.visible_to(request.user).active().order_by("level", "code"))
+    halls = list(organisation_selectors.halls_visible(user=request.user))
     if item is not None:
         halls = selectors.booking_halls([item.category])[item.category]
     hall = next((h for h in halls if h.code == data.get("hall")), None)

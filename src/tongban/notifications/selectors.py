@@ -55,3 +55,8 @@ def log_message(*, user: AnyUser, message_id: int) -> Message:
     if message is None:
         raise NotFound("消息不存在或您无权查看。", field="id")
     return message
+
+
+def message_events(message: Message) -> QuerySet:
+    """A message's delivery history with who acted (the caller has found the message in its scope)."""
+    return message.events.select_related("actor")

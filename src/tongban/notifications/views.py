@@ -107,7 +107,7 @@ def log_detail(request: HttpRequest, message_id: int) -> HttpResponse:
         {
             "message": message,
             "ref": ref_link(message.ref),
-            "events": message.events.select_related("actor"),
+            "events": selectors.message_events(message),
             "can_resend": can_resend(request.user) and message.channel != Channel.IN_APP,
         },
     )

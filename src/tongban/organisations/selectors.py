@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch, QuerySet
 
 from .models import Department, Region, ServiceHall, StaffAssignment, Window
+from .scoping import scope_for
 
 if TYPE_CHECKING:
     from tongban.common.types import AnyUser
@@ -63,3 +64,23 @@ def staff_assignment_list(
     if role:
         qs = qs.filter(role=role)
     return qs.order_by("user__username", "role", "id")
+
+
+def halls_of(*, user: AnyUser) -> QuerySet[ServiceHall]:
+    """The halls the user works in (their scope's halls, by name): where a clerk may register a case."""
+    return ServiceHall.objects.filter(pk__in=scope_for(user).hall_ids).order_by("name")
+
+
+def halls_visible(*, user: AnyUser) -> QuerySet[ServiceHall]:
+    """Active halls the user may see, without their windows (pickers and filters)."""
+    return ServiceHall.objects.visible_to(user).active()
+
+
+def departments_active() -> QuerySet[Department]:
+    """Every active department, in the catalogue's order: the process editor may name any of them."""
+    return Department.objects.filter(is_active=True).order_by("sort_order", "name")
+
+
+def department_visible(*, user: AnyUser, department_id: int) -> Department | None:
+    """One active department the user may see, or None (a stale filter link is dropped, not an error)."""
+    return Department.objects.visible_to(user).active().filter(pk=department_id).first()

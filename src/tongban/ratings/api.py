@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from tongban.common.errors import NotAllowed, NotFound, ValidationFailed
 
 from . import permissions, selectors, services
+from .actions import FOLLOWUP_ACTIONS, followup_act
 from .choices import CallbackResult, ClaimKind, FigureDimension, RatingChannel, RatingTag, Score
 from .models import FollowUp, RatableService, Rating
 
@@ -263,9 +264,6 @@ class RatingFollowUpActionSerializer(serializers.Serializer):
     expected_version = serializers.IntegerField(required=False)
 
 
-ACTIONS = ("verify", "rectify", "callback", "claim", "accept", "reject")
-
-
 class FollowUpActionApi(APIView):
     @extend_schema(
         request=RatingFollowUpActionSerializer,
@@ -279,27 +277,14 @@ class FollowUpActionApi(APIView):
         summary="整改单操作：verify 核实、rectify 整改、callback 回访、claim 申诉、accept/reject 审核",
     )
     def post(self, request: Request, followup_id: int, action: str) -> Response:
-        if action not in ACTIONS:
+        if action not in FOLLOWUP_ACTIONS:
             raise NotFound(f"未知的操作“{action}”。")
         s = RatingFollowUpActionSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        common = {
-            "actor": request.user,
-            "followup_id": followup_id,
-            "expected_version": d.get("expected_version"),
-        }
-        note = d.get("note", "")
-        if action == "verify":
-            fu = services.followup_verify(note=note, **common)
-        elif action == "rectify":
-            fu = services.followup_rectify(note=note, **common)
-        elif action == "callback":
-            fu = services.followup_callback(result=d.get("result", ""), note=note, **common)
-        elif action == "claim":
-            fu = services.followup_claim_invalid(kind=d.get("kind", ""), reason=d.get("reason", ""), **common)
-        else:
-            fu = services.followup_claim_decide(accept=action == "accept", note=note, **common)
+        fu = followup_act(
+            action, d, actor=request.user, followup_id=followup_id, expected_version=d.get("expected_version")
+        )
         return Response(RatingFollowUpSerializer(fu).data)
 
 

@@ -14,7 +14,7 @@ from tongban.organisations.scoping import Scope
 from tongban.workdays.calendar import CalendarMissing
 from tongban.workdays.clock import is_overdue, remaining_working_days
 
-from .choices import FigureDimension, Score
+from .choices import FigureDimension, FollowUpStage, Score
 from .models import FollowUp, FollowUpEvent, RatableService, Rating, RatingQuerySet
 
 if TYPE_CHECKING:
@@ -38,6 +38,11 @@ def my_unrated_services(user: User) -> QuerySet[RatableService]:
     )
 
 
+def my_unrated_service(user: User, service_id: int) -> RatableService | None:
+    """One of `my_unrated_services`, or None (rated already, expired, or someone else's)."""
+    return my_unrated_services(user).filter(pk=service_id).first()
+
+
 def my_rated_services(user: User) -> QuerySet[RatableService]:
     return (
         RatableService.objects.visible_to(user)
@@ -48,13 +53,16 @@ def my_rated_services(user: User) -> QuerySet[RatableService]:
 
 
 def followups_for(
-    user: AnyUser, *, stage: str | None = None, claim_status: str | None = None
+    user: AnyUser, *, stage: str | None = None, claim_status: str | None = None, open_only: bool = False
 ) -> QuerySet[FollowUp]:
+    """The follow-ups the user may see, most urgent first; `open_only` keeps those still in work."""
     qs = FollowUp.objects.visible_to(user).select_related(
         "service", "rating", "department", "hall", "verified_by", "rectified_by", "called_back_by"
     )
     if stage:
         qs = qs.filter(stage=stage)
+    if open_only:
+        qs = qs.filter(stage__in=FollowUpStage.open())
     if claim_status is not None:
         qs = qs.filter(claim_status=claim_status)
     return qs.order_by("stage_due", "id")

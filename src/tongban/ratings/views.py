@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tongban.common.errors import ServiceError
 
 from . import permissions, selectors, services
+from .actions import FOLLOWUP_ACTIONS, followup_act
 from .choices import (
     CallbackResult,
     ClaimKind,
@@ -93,7 +94,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rate_mine(request: HttpRequest, service_id: int) -> HttpResponse:
-    service = selectors.my_unrated_services(request.user).filter(pk=service_id).first()
+    service = selectors.my_unrated_service(request.user, service_id)
     if request.method == "POST":
         try:
             rating = services.rating_submit(
@@ -121,11 +122,10 @@ def followups(request: HttpRequest) -> HttpResponse:
     if not permissions.can_see_followups(request.user):
         raise PermissionDenied(_("您没有查看差评整改的权限。"))
     stage = request.GET.get("stage", "open")
-    qs = selectors.followups_for(request.user)
     if stage == "open":
-        qs = qs.filter(stage__in=FollowUpStage.open())
-    elif stage in FollowUpStage.values:
-        qs = qs.filter(stage=stage)
+        qs = selectors.followups_for(request.user, open_only=True)
+    else:
+        qs = selectors.followups_for(request.user, stage=stage if stage in FollowUpStage.values else None)
     rows = [_row(request.user, fu) for fu in qs[:200]]
     supervisor = permissions.is_supervisor(request.user)
     return render(
@@ -183,27 +183,16 @@ def followup_action(request: HttpRequest, followup_id: int, action: str) -> Http
     """One form per action on the list; the service checks role, scope and stage."""
     post = request.POST
     version = post.get("version")
-    common = {
-        "actor": request.user,
-        "followup_id": followup_id,
-        "expected_version": int(version) if version and version.isdigit() else None,
-    }
-    calls = {
-        "verify": lambda: services.followup_verify(note=post.get("note", ""), **common),
-        "rectify": lambda: services.followup_rectify(note=post.get("note", ""), **common),
-        "callback": lambda: services.followup_callback(
-            result=post.get("result", ""), note=post.get("note", ""), **common
-        ),
-        "claim": lambda: services.followup_claim_invalid(
-            kind=post.get("kind", ""), reason=post.get("reason", ""), **common
-        ),
-        "accept": lambda: services.followup_claim_decide(accept=True, note=post.get("note", ""), **common),
-        "reject": lambda: services.followup_claim_decide(accept=False, note=post.get("note", ""), **common),
-    }
-    if action not in calls:
+    if action not in FOLLOWUP_ACTIONS:
         raise Http404
     try:
-        fu = calls[action]()
+        fu = followup_act(
+            action,
+            post,
+            actor=request.user,
+            followup_id=followup_id,
+            expected_version=int(version) if version and version.isdigit() else None,
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:

@@ -76,6 +76,11 @@ def deadline_list(
     )
 
 
+def deadline_find(*, user: AnyUser, deadline_id: int) -> Deadline | None:
+    """A watch in any status the user may see, or None: the evidence a new card may cite."""
+    return deadline_list(user=user, status=None).filter(pk=deadline_id).first()
+
+
 def deadline_get(*, user: AnyUser, deadline_id: int) -> Deadline:
     d = (
         Deadline.objects.visible_to(user)

@@ -302,7 +302,7 @@ def card_new(request: HttpRequest) -> HttpResponse:
     evidence = form["deadline"].value()
     watch = None
     if evidence and str(evidence).isdigit():
-        watch = selectors.deadline_list(user=request.user, status=None).filter(pk=int(evidence)).first()
+        watch = selectors.deadline_find(user=request.user, deadline_id=int(evidence))
     status = 400 if request.method == "POST" else 200
     return render(
         request,

@@ -221,12 +221,20 @@ def case_submit(
     applicant_id: int | None = None,
     agent: dict | None = None,
     expected_version: int | None = None,
+    keep_draft: bool = False,
 ) -> Case:
     """Submit an online application: the draft `case_id`, or a new one from `item_id` in one go.
 
     The idempotency key (one per "submit" click, made by the client) is stored uniquely on the case:
     a retried or doubled request with the same key returns the same case and never files twice.
+
+    `keep_draft` (the applicant's web form): the draft is first saved with `form_data` and `agent`
+    (case_draft_save, its own transaction), then submitted as saved — so a refused submission leaves
+    the draft as the applicant typed it, and the page needs one call where it made two.
     """
+    if keep_draft and case_id is not None:
+        case_draft_save(actor=actor, case_id=case_id, form_data=form_data, agent=agent)
+        form_data = agent = None
     key = require_text(idempotency_key, field="idempotency_key", label="提交幂等键")[:64]
     existing = Case.objects.filter(submit_key=key).first()
     if existing is not None:

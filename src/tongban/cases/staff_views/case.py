@@ -22,8 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tongban.common.errors import NotFound, ServiceError, ValidationFailed
-from tongban.organisations.models import ServiceHall
-from tongban.organisations.scoping import scope_for
+from tongban.organisations import selectors as organisation_selectors
 
 from .. import selectors, services
 from ..choices import (
@@ -67,12 +66,12 @@ def _form_rows(case: Case) -> list[tuple[str, str]]:
 
 
 def case_context(request: HttpRequest, case: Case, *, error: FormError | None = None) -> dict:
-    steps = list(reads.case_steps(case))
+    steps = list(selectors.case_steps(case))
     abilities = reads.case_abilities(request.user, case, steps)
-    pause = reads.open_pause(case) if case.is_paused else None
-    materials = list(reads.case_materials(case))
+    pause = selectors.open_pause(case) if case.is_paused else None
+    materials = list(selectors.case_materials(case))
     _annotate_materials(request, materials, error)
-    documents = list(reads.case_documents(case))
+    documents = list(selectors.case_documents(case))
     new_doc = int_or_none(request.GET.get("doc"))
     actions = set(allowed_actions(case.status))
     my_steps = abilities.my_steps
@@ -81,10 +80,7 @@ def case_context(request: HttpRequest, case: Case, *, error: FormError | None = 
     for i, step in enumerate(review_steps):
         step.form_error = error if error and error.panel == f"step-{step.pk}" else None
         step.autofocus = i == 0 and decision_step is None
-    scope = scope_for(request.user)
-    halls = (
-        list(ServiceHall.objects.filter(pk__in=scope.hall_ids).order_by("name")) if abilities.clerk else []
-    )
+    halls = list(organisation_selectors.halls_of(user=request.user)) if abilities.clerk else []
     context = {
         "case": case,
         "clock": selectors.case_clock(case, pause_kind=pause.kind if pause else None),
@@ -197,7 +193,7 @@ def _act(
     messages.success(request, success)
     url = reverse("work:case", args=[case_id])
     if document_kind:
-        doc = reads.case_documents(case).filter(kind=document_kind).order_by("-id").first()
+        doc = selectors.latest_document(case, document_kind)
         if doc:
             url += f"?doc={doc.pk}"  # no #anchor: the download link's autofocus brings it into view
     return redirect(url + (f"#{anchor}" if anchor else ""))
@@ -404,7 +400,7 @@ def case_issue(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def step_complete(request: HttpRequest, case_id: int, step_id: int) -> HttpResponse:
     def call(case: Case, expected):
-        if not case.steps.filter(pk=step_id).exists():
+        if not selectors.case_has_step(case, step_id):
             raise NotFound(_("办理环节不存在。"))
         return services.step_complete(
             actor=request.user,

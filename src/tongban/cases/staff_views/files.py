@@ -1,28 +1,31 @@
 """Scoped downloads of a case's materials and documents: applicants' files are never served from
-/media/; a staff member gets a file only for a case they can see (`Case.objects.visible_to`)."""
+/media/; a staff member gets a file only for a case they can see (`selectors.case_get`)."""
 
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from tongban.common.errors import NotFound
+
+from .. import selectors
 from ..documents import document_response, material_response
-from ..models import Case, CaseDocument, CaseMaterial
+from ..models import Case
 from ._common import staff_required
 
 
 def _visible_case(user, case_id: int) -> Case:
-    case = Case.objects.visible_to(user).filter(pk=case_id).first()
-    if case is None:
-        raise Http404("办件不存在或您无权查看。")
-    return case
+    try:
+        return selectors.case_get(user=user, case_id=case_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
 
 
 @staff_required
 @require_GET
 def material_download(request: HttpRequest, case_id: int, material_id: int) -> HttpResponse:
     case = _visible_case(request.user, case_id)
-    material = CaseMaterial.objects.filter(case=case, pk=material_id).first()
+    material = selectors.case_material(case, material_id)
     if material is None or not material.file:
         raise Http404("材料不存在或尚未上传。")
     return material_response(material)
@@ -32,7 +35,7 @@ def material_download(request: HttpRequest, case_id: int, material_id: int) -> H
 @require_GET
 def document_download(request: HttpRequest, case_id: int, document_id: int) -> HttpResponse:
     case = _visible_case(request.user, case_id)
-    doc = CaseDocument.objects.filter(case=case, pk=document_id).first()
+    doc = selectors.case_document(case, document_id)
     if doc is None:
         raise Http404("文书不存在。")
     return document_response(doc)

@@ -12,15 +12,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tongban.accounts import selectors as account_selectors
 from tongban.accounts.models import Applicant
 from tongban.accounts.services import applicant_find_or_register
-from tongban.catalogue.choices import ItemStatus
-from tongban.catalogue.models import ServiceItem
+from tongban.catalogue import selectors as catalogue_selectors
 from tongban.catalogue.search import search_items
 from tongban.common.choices import ApplicantKind
 from tongban.common.errors import ServiceError
-from tongban.organisations.models import ServiceHall
-from tongban.organisations.scoping import scope_for
+from tongban.organisations import selectors as organisation_selectors
 
 from .. import services
 from ..forms import form_for_item, form_prefill
@@ -62,7 +61,7 @@ def intake_new(request: HttpRequest) -> HttpResponse:
 
 
 def _applicant_or_404(applicant_id: int) -> Applicant:
-    applicant = Applicant.objects.filter(pk=applicant_id).first()
+    applicant = account_selectors.applicant_get(applicant_id=applicant_id)
     if applicant is None:
         raise Http404(_("申请人不存在。"))
     return applicant
@@ -105,16 +104,11 @@ def _agent(post) -> dict | None:
 def intake_form(request: HttpRequest, applicant_id: int, item_id: int) -> HttpResponse:
     """Step 3: the item's application form; registering files the case (number, query code, visit)."""
     applicant = _applicant_or_404(applicant_id)
-    item = (
-        ServiceItem.objects.select_related("department")
-        .filter(pk=item_id, status=ItemStatus.PUBLISHED)
-        .first()
-    )
+    item = catalogue_selectors.item_published_by_id(item_id)
     if item is None:
         raise Http404(_("事项不存在或未发布。"))
     schema = form_for_item(item)
-    scope = scope_for(request.user)
-    halls = ServiceHall.objects.filter(pk__in=scope.hall_ids).order_by("name")
+    halls = organisation_selectors.halls_of(user=request.user)
     error = None
     if request.method == "POST":
         values = {f["key"]: request.POST.get(f["key"], "") for f in schema.get("fields", [])}

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET
 from tongban.organisations.scoping import scope_for
 
 from .. import selectors
-from . import reads
 from ._common import (
     department_required,
     staff_render,
@@ -38,8 +37,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if clerk:
         context.update(
             intake_count=selectors.intake_queue(user=user).count(),
-            waiting_count=reads.window_waiting(user=user).count(),
-            issuance_count=reads.issuance_queue(user=user).count(),
+            waiting_count=selectors.window_waiting(user=user).count(),
+            issuance_count=selectors.issuance_queue(user=user).count(),
         )
     if dept:
         todo = selectors.tasks_todo(user=user)
@@ -60,7 +59,7 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
     return staff_render(
         request,
         "cases/staff/intake_queue.html",
-        {"rows": rows, "waiting": reads.window_waiting(user=user), "today": today, "nav": "intake"},
+        {"rows": rows, "waiting": selectors.window_waiting(user=user), "today": today, "nav": "intake"},
     )
 
 
@@ -70,7 +69,7 @@ def issuance_list(request: HttpRequest) -> HttpResponse:
     return staff_render(
         request,
         "cases/staff/issuance_list.html",
-        {"cases": reads.issuance_queue(user=request.user), "nav": "issuance"},
+        {"cases": selectors.issuance_queue(user=request.user), "nav": "issuance"},
     )
 
 

@@ -16,14 +16,14 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tongban.catalogue import selectors as catalogue_selectors
 from tongban.catalogue.choices import ItemStatus
 from tongban.catalogue.models import ServiceItem
 from tongban.common.errors import ServiceError
-from tongban.organisations.models import Department
+from tongban.organisations import selectors as organisation_selectors
 
-from .. import services
+from .. import selectors, services
 from ..choices import StageKind
-from ..models import ProcessDefinition
 from ..models.process import STEP_ROLE_CHOICES
 from ..process_editor import apply_op, rows_from_plan, rows_from_post
 from ..processes import plan_check, plan_revision, process_for_item
@@ -36,19 +36,10 @@ process_admin_required = _staff_allowed(
 
 
 def _item(request: HttpRequest, item_id: int) -> ServiceItem:
-    item = (
-        ServiceItem.objects.visible_to(request.user).select_related("department").filter(pk=item_id).first()
-    )
+    item = catalogue_selectors.item_editable_get(user=request.user, item_id=item_id)
     if item is None:
         raise Http404(_("事项版本不存在或您无权查看。"))
     return item
-
-
-def _draft_of(item: ServiceItem) -> ServiceItem | None:
-    """The other, unpublished version of a published item, where its edits belong."""
-    if item.status != ItemStatus.PUBLISHED:
-        return None
-    return ServiceItem.objects.filter(code=item.code, status=ItemStatus.DRAFT).exclude(pk=item.pk).first()
 
 
 def _item_admin_url(item: ServiceItem) -> str:
@@ -60,8 +51,8 @@ def _item_admin_url(item: ServiceItem) -> str:
 
 def _context(item: ServiceItem, rows: list[dict], *, data=None, **extra) -> dict:
     stored = process_for_item(item)
-    draft = _draft_of(item)
-    definition = ProcessDefinition.objects.filter(item=item).first()
+    draft = catalogue_selectors.item_draft_of(item)
+    definition = selectors.process_definition_of(item)
     return {
         "process_name": data.get("name", "") if data is not None else getattr(definition, "name", ""),
         "process_note": data.get("note", "") if data is not None else getattr(definition, "note", ""),
@@ -69,7 +60,7 @@ def _context(item: ServiceItem, rows: list[dict], *, data=None, **extra) -> dict
         "rows": rows,
         "kinds": StageKind.choices,
         "roles": [("", _("本部门审批人员或负责人")), *STEP_ROLE_CHOICES],
-        "departments": list(Department.objects.filter(is_active=True).order_by("sort_order", "name")),
+        "departments": list(organisation_selectors.departments_active()),
         "revision": extra.pop("revision", plan_revision(stored)),
         "is_default": stored.is_default,
         "editable": item.status == ItemStatus.DRAFT

@@ -1,58 +1,16 @@
-"""Reads of the staff pages that the domain selectors do not already give: the window's lists beyond
-the intake queue, the case page's related rows, and who may act on what (to show only the forms that
-the services will accept — the services still check every action themselves)."""
+"""What the staff pages work out from rows already read (the queries are in `cases.selectors`): who
+may act on what (to show only the forms that the services will accept — the services still check
+every action themselves) and the fee box's warning and default."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
-
 from tongban.organisations.scoping import scope_for
 
-from ..choices import CaseStatus, PauseKind, StepStatus
-from ..models import Case, CaseDocument, CaseMaterial, ClockPause, Step
+from ..choices import PauseKind, StepStatus
+from ..models import Case, ClockPause, Step
 from ..permissions import can_extend, can_review_step, is_case_clerk
-
-WAITING_AT_WINDOW = (CaseStatus.CORRECTION, CaseStatus.SUPPLEMENTING, CaseStatus.RETURNED)
-
-
-def _hall_cases(user) -> QuerySet[Case]:
-    scope = scope_for(user)
-    qs = Case.objects.visible_to(user).select_related("item", "item__department", "applicant")
-    if scope.sees_everything:
-        return qs
-    return qs.filter(intake_hall_id__in=scope.hall_ids)
-
-
-def window_waiting(*, user) -> QuerySet[Case]:
-    """Cases of the clerk's halls waiting on the window: corrections outstanding, returned by a department."""
-    return _hall_cases(user).filter(status__in=WAITING_AT_WINDOW).order_by("updated_at", "id")
-
-
-def issuance_queue(*, user) -> QuerySet[Case]:
-    """办结待出件: decided cases of the clerk's halls, oldest decision first."""
-    return _hall_cases(user).filter(status=CaseStatus.CONCLUDED).order_by("concluded_at", "id")
-
-
-def case_materials(case: Case) -> QuerySet[CaseMaterial]:
-    return CaseMaterial.objects.filter(case=case).order_by("id")
-
-
-def case_documents(case: Case) -> QuerySet[CaseDocument]:
-    return CaseDocument.objects.filter(case=case).order_by("created_at", "id")
-
-
-def case_steps(case: Case) -> QuerySet[Step]:
-    return (
-        Step.objects.filter(case=case)
-        .select_related("department", "completed_by")
-        .order_by("stage_position", "opened_at", "id")
-    )
-
-
-def open_pause(case: Case) -> ClockPause | None:
-    return ClockPause.objects.filter(case=case, ended_on__isnull=True).first()
 
 
 @dataclass(frozen=True)
