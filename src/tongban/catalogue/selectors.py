@@ -276,7 +276,9 @@ def life_event_admin_list() -> QuerySet[LifeEventIntent]:
     return LifeEventIntent.objects.all()
 
 
-def search_row(model: type[SearchSynonym] | type[LifeEventIntent], pk: int):
+def search_row(
+    model: type[SearchSynonym] | type[LifeEventIntent], pk: int
+) -> SearchSynonym | LifeEventIntent | None:
     """One synonym or life event by id, or None (the administration API's detail)."""
     return model.objects.filter(pk=pk).first()
 
