@@ -1,4 +1,5 @@
-"""Suite-wide fixtures. App-specific fixtures live in each app's tests/conftest.py."""
+"""Suite-wide fixtures. The shared ones are the plugin `tongban.testing.plugin`; app-specific fixtures
+live in each app's tests/conftest.py."""
 
 import os
 
@@ -6,6 +7,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 
 import pytest
+
+pytest_plugins = ["tongban.testing.plugin"]
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tongban.common.adminforms import ServiceRefusalAdminMixin
 from tongban.common.errors import ServiceError
 from tongban.common.validators import mask_id_number
+from tongban.organisations import admin as organisation_admin
+from tongban.organisations import selectors as organisation_selectors
+from tongban.organisations.choices import OrganisationSubject
 from tongban.organisations.models import StaffAssignment
 
 from . import services
@@ -60,7 +64,7 @@ class StaffAssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceRefusalAdminMixin, DjangoUserAdmin):
     form = StaffChangeForm
     add_form = StaffCreationForm
     inlines = [StaffAssignmentInline]
@@ -76,7 +80,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("kind", "is_active", "is_staff", "assignments__role")
     search_fields = ("username", "display_name", "mobile", "email")
     ordering = ("username",)
-    readonly_fields = ("failed_login_count", "locked_until", "last_login", "date_joined")
+    readonly_fields = ("failed_login_count", "locked_until", "last_login", "date_joined", "role_log")
     actions = ["unlock_users"]
     fieldsets = (
         (None, {"fields": ("username", "password", "kind")}),
@@ -90,6 +94,7 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
         (_("时间"), {"fields": ("last_login", "date_joined")}),
+        (_("岗位角色变更记录"), {"fields": ("role_log",)}),
     )
     add_fieldsets = (
         (
@@ -107,6 +112,16 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description="角色")
     def roles(self, obj: User) -> str:
         return "、".join(sorted({a.get_role_display() for a in obj.assignments.all()})) or "—"
+
+    @admin.display(description="岗位角色变更")
+    def role_log(self, obj: User) -> str:
+        """Who granted or revoked which role of this person, where and when (written by the services)."""
+        return organisation_admin.event_log(
+            organisation_selectors.staff_role_events(user_id=obj.pk),
+            organisation_admin.event_list_url(
+                subject_type=OrganisationSubject.STAFF_ROLE, user__id__exact=obj.pk
+            ),
+        )
 
     @admin.display(description="锁定状态")
     def lock_status(self, obj: User) -> str:
@@ -140,6 +155,12 @@ class UserAdmin(DjangoUserAdmin):
         obj.pk = created.pk
         obj._state.adding = False
         obj.refresh_from_db()
+
+    def save_formset(self, request, form, formset, change):
+        """Role rows are granted, changed and revoked through the organisation's services (logged)."""
+        if formset.model is StaffAssignment:
+            return organisation_admin.save_formset(request, formset)
+        return super().save_formset(request, form, formset, change)
 
 
 @admin.register(Applicant)

@@ -36,8 +36,8 @@ from tongban.common.validators import (
     validate_id_number,
     validate_mobile,
 )
+from tongban.organisations import services as organisation_services
 from tongban.organisations.choices import StaffRole
-from tongban.organisations.models import StaffAssignment
 
 from .models import AccountEvent, AccountEventKind, Applicant, User, UserKind
 
@@ -510,20 +510,18 @@ def staff_create(
                 is_superuser=is_admin,
             )
             for spec in specs:
-                assignment = StaffAssignment(
-                    user=user,
-                    role=spec.role,
-                    department_id=spec.department_id,
-                    hall_id=spec.hall_id,
-                    window_id=spec.window_id,
-                )
+                # Each role through the organisation's grant service, so it is logged like any other grant.
                 try:
-                    assignment.full_clean()
-                except DjangoValidationError as exc:
-                    raise ValidationFailed(
-                        "；".join(exc.messages), field="assignments", errors=exc.message_dict
-                    ) from None
-                assignment.save()
+                    organisation_services.staff_role_grant(
+                        actor=by,
+                        user_id=user.pk,
+                        role=spec.role,
+                        department_id=spec.department_id,
+                        hall_id=spec.hall_id,
+                        window_id=spec.window_id,
+                    )
+                except ValidationFailed as exc:
+                    raise ValidationFailed(exc.message, field="assignments", errors=exc.errors) from None
             _log(user, AccountEventKind.STAFF_CREATED, actor=by, roles=[s.role for s in specs])
     except IntegrityError:
         raise Conflict(_("该用户名已被使用，请换一个。"), field="username") from None

@@ -19,9 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils import timezone
 
 from tongban.common.errors import Conflict, IllegalTransition, NotAllowed, NotFound, ValidationFailed
@@ -136,19 +135,12 @@ def _require_editor(actor: User | None, *department_ids: int | None) -> None:
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
-def _label(model: type[Model], field: str) -> str:
-    try:
-        return field_label(model, field)
-    except FieldDoesNotExist:
-        return ""
-
-
 def validation_failed_from(exc: ValidationError, model=ServiceItem) -> ValidationFailed:
     """A Django ValidationError as a ValidationFailed whose message names each field and its reason."""
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": list(exc.messages)}
     parts = []
     for field, messages in errors.items():
-        label = _label(model, field)
+        label = field_label(model, field)
         text = "".join(messages)
         parts.append(f"{label}：{text}" if label else text)
     first = next((f for f in errors if f != "__all__"), None)

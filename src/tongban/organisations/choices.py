@@ -46,3 +46,24 @@ OVERSIGHT_ROLES: tuple[str, ...] = (StaffRole.SUPERVISOR, StaffRole.ADMINISTRATO
 def department_roles_for(role: str = "") -> tuple[str, ...]:
     """The role a step names, or both department roles when it names none (anyone of the department)."""
     return (role,) if role else DEPARTMENT_ROLES
+
+
+class OrganisationSubject(models.TextChoices):
+    """What an organisation event is about."""
+
+    REGION = "region", "行政区划"
+    DEPARTMENT = "department", "部门"
+    HALL = "hall", "服务大厅"
+    WINDOW = "window", "窗口"
+    STAFF_ROLE = "staff_role", "人员角色"
+
+
+class OrganisationEventKind(models.TextChoices):
+    CREATED = "created", "新建"
+    CHANGED = "changed", "修改"
+    DEACTIVATED = "deactivated", "停用"
+    ACTIVATED = "activated", "启用"
+    DELETED = "deleted", "删除"
+    ROLE_GRANTED = "role_granted", "授予角色"
+    ROLE_CHANGED = "role_changed", "变更角色"
+    ROLE_REVOKED = "role_revoked", "撤销角色"

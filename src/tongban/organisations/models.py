@@ -5,12 +5,20 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from tongban.common.choices import ItemCategory
 from tongban.common.models import TimeStampedModel
 from tongban.common.validators import validate_credit_code
 
-from .choices import HallLevel, RegionLevel, StaffRole, WindowKind
+from .choices import (
+    HallLevel,
+    OrganisationEventKind,
+    OrganisationSubject,
+    RegionLevel,
+    StaffRole,
+    WindowKind,
+)
 from .scoping import ScopedQuerySet, scope_for
 
 # Significant digits of a division code at each level (GB/T 2260 and the 12-digit statistical codes).
@@ -256,4 +264,71 @@ class StaffAssignment(TimeStampedModel):
             raise ValidationError({"window": "窗口不在该人员所属的大厅。"})
 
 
-__all__ = ["Department", "Region", "ServiceHall", "StaffAssignment", "Window", "scope_for"]
+class OrganisationEventQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope):
+        """Administrators only: the log names people and their roles."""
+        return self if scope.has_role(StaffRole.ADMINISTRATOR) else self.none()
+
+
+class OrganisationEvent(models.Model):
+    """Append-only log of every organisation change and staff role grant: who did what to which unit or
+    person, when, with the row's values before and after. The subject is named by type and id (and a label
+    that survives a deletion), so one table serves regions, departments, halls, windows and role grants;
+    `user`, `department` and `hall` say whom and where a role grant concerns, for the log's filters."""
+
+    kind = models.CharField("事件", max_length=16, choices=OrganisationEventKind.choices)
+    subject_type = models.CharField("对象类型", max_length=16, choices=OrganisationSubject.choices)
+    subject_id = models.PositiveBigIntegerField("对象 id")
+    subject_label = models.CharField("对象", max_length=255)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="工作人员",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organisation_events",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="部门", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hall = models.ForeignKey(
+        ServiceHall, verbose_name="大厅", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    before = models.JSONField("变更前", default=dict, blank=True)
+    after = models.JSONField("变更后", default=dict, blank=True)
+    note = models.TextField("说明", blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    objects = OrganisationEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "组织机构日志"
+        verbose_name_plural = "组织机构日志"
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "at"], name="org_event_subject"),
+            models.Index(fields=["user", "at"], name="org_event_user"),
+            models.Index(fields=["department", "at"], name="org_event_department"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_label} · {self.get_kind_display()}"
+
+
+__all__ = [
+    "Department",
+    "OrganisationEvent",
+    "Region",
+    "ServiceHall",
+    "StaffAssignment",
+    "Window",
+    "scope_for",
+]

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 
-from .models import Department, Region, ServiceHall, StaffAssignment, Window
+from .choices import OrganisationSubject
+from .models import Department, OrganisationEvent, Region, ServiceHall, StaffAssignment, Window
 from .scoping import scope_for
 
 if TYPE_CHECKING:
@@ -84,3 +85,39 @@ def departments_active() -> QuerySet[Department]:
 def department_visible(*, user: AnyUser, department_id: int) -> Department | None:
     """One active department the user may see, or None (a stale filter link is dropped, not an error)."""
     return Department.objects.visible_to(user).active().filter(pk=department_id).first()
+
+
+def organisation_event_list(
+    *,
+    user: AnyUser,
+    subject_type: str | None = None,
+    subject_id: int | None = None,
+    user_id: int | None = None,
+    department_id: int | None = None,
+    hall_id: int | None = None,
+) -> QuerySet:
+    """The organisation log, newest first (administrators only: it names people and their roles)."""
+    qs = OrganisationEvent.objects.visible_to(user).select_related("actor", "user", "department", "hall")
+    if subject_type:
+        qs = qs.filter(subject_type=subject_type)
+    if subject_id is not None:
+        qs = qs.filter(subject_id=subject_id)
+    if user_id is not None:
+        qs = qs.filter(user_id=user_id)
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    if hall_id is not None:
+        qs = qs.filter(hall_id=hall_id)
+    return qs.order_by("-at", "-id")
+
+
+def subject_events(*, subject_type: str, subject_id: int, limit: int = 20) -> list[OrganisationEvent]:
+    """The latest log rows of one unit or grant, for its admin page (behind the admin's own permissions)."""
+    qs = OrganisationEvent.objects.filter(subject_type=subject_type, subject_id=subject_id)
+    return list(qs.select_related("actor").order_by("-at", "-id")[:limit])
+
+
+def staff_role_events(*, user_id: int, limit: int = 20) -> list[OrganisationEvent]:
+    """The latest role grants, changes and revocations of one staff member, for the user's admin page."""
+    qs = OrganisationEvent.objects.filter(subject_type=OrganisationSubject.STAFF_ROLE, user_id=user_id)
+    return list(qs.select_related("actor").order_by("-at", "-id")[:limit])

@@ -17,7 +17,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-import time_machine
 
 from tongban.accounts.tests.factories import ApplicantFactory, StaffFactory
 from tongban.cases.choices import CaseChannel, CaseEventKind, CaseStatus, PauseKind, StepKind, StepStatus
@@ -31,7 +30,6 @@ from tongban.organisations.tests.factories import (
     WindowFactory,
 )
 from tongban.supervision.models import Directive
-from tongban.workdays.calendar import invalidate_index
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 4, 1, 10, 0, tzinfo=TZ)  # Wednesday 1 April 2026: the first working day of April
@@ -42,21 +40,14 @@ def at(month: int, day: int, hour: int = 10) -> dt.datetime:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendar_index():
-    invalidate_index()
-    yield
-    invalidate_index()
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _media(media_root):
+    """Uploads and documents in the test's own folder (the shared `media_root`)."""
 
 
 @pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+def clock_start():
+    """Wednesday 1 April 2026, 10:00: the first working day of April."""
+    return NOW
 
 
 @dataclass

@@ -5,24 +5,27 @@ Time is frozen on Monday 2 March 2026, 10:00 Beijing time (a working day, away f
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import zipfile
 from dataclasses import dataclass
 
 import pytest
-import time_machine
 
-from tongban.accounts.tests.factories import ApplicantFactory, StaffFactory
 from tongban.catalogue.choices import CaseKind, ItemCategory
-from tongban.catalogue.tests.factories import MaterialRequirementFactory, ServiceItemFactory
 from tongban.organisations.choices import StaffRole
-from tongban.organisations.tests.factories import DepartmentFactory, HallFactory, RegionFactory
-from tongban.workdays.calendar import invalidate_index
+from tongban.testing.factories import (  # noqa: F401  (PDF, form_for: the cases tests import them from here)
+    PDF,
+    ApplicantFactory,
+    DepartmentFactory,
+    HallFactory,
+    MaterialRequirementFactory,
+    RegionFactory,
+    ServiceItemFactory,
+    StaffFactory,
+    form_for,
+)
+from tongban.testing.plugin import START  # noqa: F401  (the shared clock's moment; tests import it)
 
-START = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
@@ -40,21 +43,8 @@ def ooxml(kind: str) -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendar_index():
-    invalidate_index()
-    yield
-    invalidate_index()
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _media(media_root):
+    """Uploads and documents in the test's own folder (the shared `media_root`)."""
 
 
 @dataclass
@@ -134,13 +124,3 @@ def world(db, clock) -> World:
         applicant,
         other_applicant,
     )
-
-
-def form_for(applicant, **extra) -> dict:
-    return {
-        "name": applicant.name,
-        "identity_number": applicant.id_number,
-        "mobile": applicant.mobile,
-        "reason": "新开业申请",
-        **extra,
-    }

@@ -5,45 +5,16 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connections, transaction
 
 from tongban.cases import services
-from tongban.cases.models import Case, CaseMaterial
-
-from .conftest import PDF, form_for
+from tongban.cases.models import Case
+from tongban.testing.factories import form_for, serial_stages, upload_all
 
 
 def define_serial(world) -> None:
-    services.process_define(
-        item_id=world.serial_item.pk,
-        stages=[
-            {
-                "name": "审查",
-                "kind": "single",
-                "steps": [
-                    {
-                        "name": "材料审查",
-                        "department_id": world.housing.pk,
-                        "limit_days": 6,
-                        "role": "approver",
-                    }
-                ],
-            },
-            {
-                "name": "审批决定",
-                "kind": "single",
-                "steps": [
-                    {
-                        "name": "负责人决定",
-                        "department_id": world.housing.pk,
-                        "limit_days": 2,
-                        "role": "dept_head",
-                    }
-                ],
-            },
-        ],
-    )
+    """Review by the housing department's approver, then its head's decision."""
+    services.process_define(item_id=world.serial_item.pk, stages=serial_stages(world.housing))
 
 
 def define_parallel(world) -> None:
@@ -63,16 +34,6 @@ def define_parallel(world) -> None:
             },
         ],
     )
-
-
-def upload_all(case: Case, actor) -> None:
-    for m in CaseMaterial.objects.filter(case=case).order_by("id"):
-        services.case_material_upload(
-            actor=actor,
-            case_id=case.pk,
-            material_id=m.pk,
-            file=SimpleUploadedFile(f"{m.name}.pdf", PDF, content_type="application/pdf"),
-        )
 
 
 def submit_online(world, item=None, *, key: str = "k1", applicant=None) -> Case:

@@ -8,14 +8,23 @@ import pytest
 
 from tongban.cases import services as cases
 from tongban.cases.models import Step
-from tongban.cases.tests.conftest import clock, world  # noqa: F401  (the cases test world)
+from tongban.cases.tests.conftest import world  # noqa: F401  (the cases test world)
 from tongban.cases.tests.helpers import define_serial, submit_online
 from tongban.cases.watches import case_watches_sync
 from tongban.supervision.choices import Level
 from tongban.supervision.models import Card, Deadline
 from tongban.supervision.services import warning_sweep
+from tongban.testing.plugin import START
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clock_start():
+    """The cases tests' moment (10:00), not this app's (09:00): the cases world is used here."""
+    return START
+
+
 TZ = dt.timezone(dt.timedelta(hours=8))
 
 

@@ -8,7 +8,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-import time_machine
 
 from tongban.accounts.tests.factories import ApplicantFactory, StaffFactory
 from tongban.catalogue.tests.factories import ServiceItemFactory
@@ -16,27 +15,13 @@ from tongban.hall.models import QueueCategory
 from tongban.hall.services import hall_queues_setup
 from tongban.organisations.choices import StaffRole, WindowKind
 from tongban.organisations.tests.factories import HallFactory, WindowFactory
-from tongban.workdays.calendar import invalidate_index
 
 BJ = dt.timezone(dt.timedelta(hours=8))
-START = dt.datetime(2026, 3, 2, 10, 0, tzinfo=BJ)
+START = dt.datetime(2026, 3, 2, 10, 0, tzinfo=BJ)  # the shared `clock`'s moment
 
 
 def at(hour: int, minute: int = 0, day: int = 2) -> dt.datetime:
     return dt.datetime(2026, 3, day, hour, minute, tzinfo=BJ)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_calendar_index():
-    invalidate_index()
-    yield
-    invalidate_index()
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
 
 
 @dataclass

@@ -11,7 +11,6 @@ import itertools
 from dataclasses import dataclass
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from tongban.accounts.tests.factories import ApplicantFactory, StaffFactory
@@ -24,24 +23,16 @@ from tongban.hall.services import hall_queues_setup
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.tests.factories import DepartmentFactory, HallFactory, RegionFactory, WindowFactory
 from tongban.ratings.services.registry import register_case, register_ticket
-from tongban.workdays.calendar import invalidate_index
 
 BJ = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2026, 4, 3, 10, 0, tzinfo=BJ)
 _numbers = itertools.count(1)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_calendar_index():
-    invalidate_index()
-    yield
-    invalidate_index()
-
-
 @pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
+def clock_start():
+    """Friday 3 April 2026, 10:00 (see the module's docstring)."""
+    return START
 
 
 @dataclass

@@ -8,29 +8,20 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-import time_machine
 
 from tongban.accounts.tests.factories import ApplicantFactory, StaffFactory
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.tests.factories import DepartmentFactory, HallFactory, RegionFactory
-from tongban.workdays.calendar import invalidate_index
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
 MONDAY = START.date()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_calendar_index():
-    invalidate_index()
-    yield
-    invalidate_index()
-
-
 @pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
+def clock_start():
+    """Monday 2 March 2026, 09:00."""
+    return START
 
 
 @dataclass

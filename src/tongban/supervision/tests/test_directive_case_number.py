@@ -10,12 +10,19 @@ from rest_framework.test import APIClient
 from tongban.accounts.tests.factories import StaffFactory
 from tongban.cases import services as cases
 from tongban.cases.models import Step
-from tongban.cases.tests.conftest import clock, world  # noqa: F401  (the cases test world)
+from tongban.cases.tests.conftest import world  # noqa: F401  (the cases test world)
 from tongban.cases.tests.helpers import define_parallel, define_serial, submit_online
 from tongban.organisations.choices import StaffRole
 from tongban.supervision.models import Directive
+from tongban.testing.plugin import START
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clock_start():
+    """The cases tests' moment (10:00), not this app's (09:00): the cases world is used here."""
+    return START
 
 
 @pytest.fixture

@@ -4,21 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from tongban.workdays.calendar import CalendarMissing, invalidate_index
+from tongban.workdays.calendar import CalendarMissing
 from tongban.workdays.models import WorkCalendar
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index():
-    """Each test starts with no index and no pending write: a test's transaction is rolled back, so a
-    write another test made (on-demand provisional years included) must not make this one re-check."""
-    from tongban.workdays import calendar as cal
-
-    invalidate_index()
-    cal._WRITES.pending = False
-    yield
-    invalidate_index()
-    cal._WRITES.pending = False
 
 
 class Naive:
