@@ -14,6 +14,9 @@ $BIN/ruff check . && $BIN/ruff format --check . || status=1
 echo "== import-linter (the layers of the app graph, pyproject.toml) =="
 $BIN/lint-imports || status=1
 
+echo "== mypy (services, selectors and permissions of every app; tool.mypy in pyproject.toml) =="
+scripts/typecheck.sh || status=1
+
 echo "== pytest on SQLite =="
 env -u DATABASE_URL $BIN/pytest -q -n "$WORKERS" --dist loadgroup "$@"
 rc=$?; [[ $rc -ne 0 ]] && status=1

@@ -12,8 +12,9 @@ past the limit. A locked account is refused even with the right password, on the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -83,7 +84,7 @@ class _Errors:
     def add(self, field: str, message: str) -> None:
         self.by_field.setdefault(field, []).append(message)
 
-    def check(self, field: str, func, value):
+    def check(self, field: str, func: Callable[[Any], Any], value: Any) -> Any:
         try:
             return func(value)
         except DjangoValidationError as exc:
@@ -163,7 +164,7 @@ def _natural_checked(*, name, id_number, mobile, password, email, username) -> t
 
 # (column, form field, "already registered", "name disagrees") per kind; the messages are translated
 # where they are used.
-_TAKEN = {
+_TAKEN: dict[str, tuple[str, str, str, str]] = {
     ApplicantKind.NATURAL: (
         "id_number",
         "id_number",
@@ -392,7 +393,7 @@ def applicant_register_legal(
 
 def applicant_find_or_register(
     *,
-    actor,
+    actor: User,
     kind: str,
     name: str,
     id_number: str = "",

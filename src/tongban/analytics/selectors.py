@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet, Sum
@@ -23,6 +24,9 @@ from tongban.supervision.models import Directive
 
 from .choices import AnomalyKind, Dimension
 from .models import Anomaly, CaseFact, MonthlyReport
+
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser
 
 MAX_DAYS = 731
 
@@ -51,43 +55,43 @@ class PerformanceRow:
     directives_answered: int | None = None
 
     @staticmethod
-    def _ratio(a, b) -> float | None:
+    def _ratio(a: int, b: int | None) -> float | None:
         return None if not b else a / b
 
     @property
-    def on_time_rate(self):
+    def on_time_rate(self) -> float | None:
         return self._ratio(self.on_time, self.concluded)
 
     @property
-    def early_rate(self):
+    def early_rate(self) -> float | None:
         return self._ratio(self.early, self.concluded)
 
     @property
-    def avg_used_days(self):
+    def avg_used_days(self) -> float | None:
         return self._ratio(self.used_days_sum, self.concluded)
 
     @property
-    def avg_promised_days(self):
+    def avg_promised_days(self) -> float | None:
         return self._ratio(self.promised_days_sum, self.concluded)
 
     @property
-    def online_rate(self):
+    def online_rate(self) -> float | None:
         return self._ratio(self.online, self.received)
 
     @property
-    def avg_visits(self):
+    def avg_visits(self) -> float | None:
         return self._ratio(self.visits_sum, self.concluded)
 
     @property
-    def one_visit_rate(self):
+    def one_visit_rate(self) -> float | None:
         return self._ratio(self.one_visit, self.concluded)
 
     @property
-    def correction_rate(self):
+    def correction_rate(self) -> float | None:
         return self._ratio(self.corrected, self.concluded)
 
     @property
-    def directive_response_rate(self):
+    def directive_response_rate(self) -> float | None:
         return self._ratio(self.directives_answered or 0, self.directives)
 
 
@@ -223,7 +227,9 @@ def _row(key, label, values: dict) -> PerformanceRow:
     return PerformanceRow(key=key, label=label, **{k: (v or 0) for k, v in values.items()})
 
 
-def _directive_counts(user, date_from, date_to, everything=False) -> dict[int, tuple[int, int]]:
+def _directive_counts(
+    user: AnyUser | None, date_from: dt.date, date_to: dt.date, everything: bool = False
+) -> dict[int, tuple[int, int]]:
     """Per department: directives issued in the period, and those answered by their deadline."""
     rows = (
         (Directive.objects.all() if everything else Directive.objects.visible_to(user))
@@ -271,7 +277,7 @@ def _sort(rows: list[PerformanceRow], sort: str) -> list[PerformanceRow]:
 
 def performance_by(
     *,
-    user,
+    user: AnyUser | None,
     dimension: str,
     date_from: dt.date,
     date_to: dt.date,
@@ -308,7 +314,7 @@ def performance_by(
             Dimension.WINDOW: "window_id",
             Dimension.STAFF: "staff_id",
             Dimension.ITEM: "item_id",
-        }[dimension]
+        }[Dimension(dimension)]
         grouped = _grouped(facts, column, date_from, date_to)
         labels = _labels(dimension, list(grouped))
         for key in sorted(grouped, key=lambda k: (k is None, k)):
@@ -335,7 +341,7 @@ def performance_by(
     )
 
 
-def anomalies_list(*, user, kind: str = "", department_id: int | None = None) -> QuerySet[Anomaly]:
+def anomalies_list(*, user: AnyUser, kind: str = "", department_id: int | None = None) -> QuerySet[Anomaly]:
     if kind and kind not in AnomalyKind.values:
         raise ValidationFailed(f"异常类型“{kind}”无效。", field="kind")
     qs = Anomaly.objects.visible_to(user).select_related("case", "department")
@@ -350,10 +356,10 @@ def rate_text(value: float | None) -> str:
     return "—" if value is None else f"{Decimal(value * 100).quantize(Decimal('0.1'))}%"
 
 
-def report_list(*, user) -> QuerySet[MonthlyReport]:
+def report_list(*, user: AnyUser) -> QuerySet[MonthlyReport]:
     """The monthly reports the user may read (they rank departments: supervisors and administrators)."""
     return MonthlyReport.objects.visible_to(user)
 
 
-def report_get(*, user, report_id: int) -> MonthlyReport | None:
+def report_get(*, user: AnyUser, report_id: int) -> MonthlyReport | None:
     return report_list(user=user).filter(pk=report_id).first()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -29,6 +30,9 @@ from .selectors import (
     performance_by,
     rate_text,
 )
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 
 def case_facts_refresh(*, case_ids: Sequence[int] | None = None) -> int:
@@ -112,7 +116,7 @@ def _report_pdf(month: dt.date) -> bytes:
 
 
 @transaction.atomic
-def monthly_report_generate(*, month: dt.date, actor=None) -> MonthlyReport:
+def monthly_report_generate(*, month: dt.date, actor: User | None = None) -> MonthlyReport:
     """Generate (once) the 月度通报 of `month`; asking again returns the stored report unchanged."""
     if actor is not None and not can_view_screen(actor):
         raise NotAllowed("只有监察人员和管理员可以生成月度通报。")

@@ -3,6 +3,8 @@ the forms the services will accept (built on the role vocabulary of `organisatio
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tongban.common.errors import NotAllowed, ValidationFailed
 from tongban.organisations.choices import StaffRole
 from tongban.organisations.permissions import require_administrator, require_department_staff
@@ -11,8 +13,11 @@ from tongban.organisations.scoping import scope_for
 from .choices import CaseChannel, StepKind
 from .models import Case, Step
 
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser, User
 
-def is_case_clerk(user, case: Case) -> bool:
+
+def is_case_clerk(user: AnyUser, case: Case) -> bool:
     """A clerk of the case's hall, or of any hall for an online case no hall has taken yet."""
     scope = scope_for(user)
     if scope.is_superuser:
@@ -22,7 +27,7 @@ def is_case_clerk(user, case: Case) -> bool:
     return bool(scope.clerk_hall_ids) and case.channel == CaseChannel.ONLINE
 
 
-def require_clerk(actor, case: Case | None = None, *, hall_id: int | None = None) -> int | None:
+def require_clerk(actor: User, case: Case | None = None, *, hall_id: int | None = None) -> int | None:
     """A clerk of the case's hall (or, for an online case not yet taken, of any hall); returns the hall.
 
     `hall_id` chooses among the clerk's halls when they work in several. Superusers pass.
@@ -46,22 +51,22 @@ def require_clerk(actor, case: Case | None = None, *, hall_id: int | None = None
     return next(iter(halls))
 
 
-def can_review_step(user, step: Step) -> bool:
+def can_review_step(user: AnyUser, step: Step) -> bool:
     """A back-office step is handled by its department's approvers and heads (only the role it names)."""
     return step.kind != StepKind.WINDOW and scope_for(user).acts_for_department(step.department_id, step.role)
 
 
-def require_department(actor, department_id: int, *, role: str = "", action: str) -> None:
+def require_department(actor: User, department_id: int, *, role: str = "", action: str) -> None:
     """An approver or head of the step's department (only the named role if the step names one)."""
     require_department_staff(actor, department_id, role=role, action=action, where="该环节办理部门")
 
 
-def can_extend(user, case: Case) -> bool:
+def can_extend(user: AnyUser, case: Case) -> bool:
     """延期 is approved by a head of the item's own department."""
     return scope_for(user).acts_for_department(case.item.department_id, StaffRole.DEPARTMENT_HEAD)
 
 
-def require_applicant(actor, case: Case, *, action: str) -> None:
+def require_applicant(actor: User, case: Case, *, action: str) -> None:
     """The applicant's own login, or the login that filed the case for them (代办人)."""
     if case.applicant.user_id == getattr(actor, "pk", None) or case.submitted_by_id == getattr(
         actor, "pk", None
@@ -70,7 +75,7 @@ def require_applicant(actor, case: Case, *, action: str) -> None:
     raise NotAllowed(f"只有申请人本人或其代办人可以{action}。")
 
 
-def require_process_admin(actor, *, action: str = "配置办理流程和申请表单") -> None:
+def require_process_admin(actor: User | None, *, action: str = "配置办理流程和申请表单") -> None:
     """Processes and application forms are configured by administrators; `actor` None is the system
     (migrations, demo loader, catalogue versioning)."""
     if actor is not None:

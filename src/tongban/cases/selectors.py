@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -22,6 +23,9 @@ from .choices import CaseEventKind, CaseStatus, MaterialStatus, PauseKind, StepS
 from .models import Case, CaseDocument, CaseEvent, CaseMaterial, ClockPause, ProcessDefinition, Step
 from .numbering import normalize_case_number, query_code_matches
 from .processes import ProcessPlan, process_flow, process_for_item
+
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser
 
 __all__ = [
     "CaseClock",
@@ -70,7 +74,7 @@ __all__ = [
 TRACKING_NOT_FOUND = "办件编号或查询码不正确。"
 
 
-def application_form(item, *, user=None) -> dict:
+def application_form(item, *, user: AnyUser | None = None) -> dict:
     """What applying for `item` asks: the form schema's fields, their initial values from the user's
     own applicant profile (none for a visitor, or for an account the item is not for), who the item is
     for, and the materials to upload (shared ones are fetched by the platform). The web form and the API
@@ -171,7 +175,7 @@ def case_clock(
     )
 
 
-def case_get(*, user, case_id: int) -> Case:
+def case_get(*, user: AnyUser, case_id: int) -> Case:
     """One case the user may see, or NotFound (the same answer whether it exists or not)."""
     case = (
         Case.objects.visible_to(user)
@@ -184,7 +188,7 @@ def case_get(*, user, case_id: int) -> Case:
     return case
 
 
-def case_events(*, user, case_id: int) -> QuerySet[CaseEvent]:
+def case_events(*, user: AnyUser, case_id: int) -> QuerySet[CaseEvent]:
     """The case log in order (办件日志), for a case the user may see: staff get all of it, the
     applicant (or their agent) the public events only (CaseEventKind.public)."""
     case = case_get(user=user, case_id=case_id)
@@ -198,7 +202,7 @@ def public_events(case: Case) -> QuerySet[CaseEvent]:
     return CaseEvent.objects.filter(case=case, kind__in=CaseEventKind.public()).order_by("at", "id")
 
 
-def intake_queue(*, user) -> QuerySet[Case]:
+def intake_queue(*, user: AnyUser) -> QuerySet[Case]:
     """待受理 for clerks: submitted cases of their halls plus untaken online submissions, oldest first."""
     return (
         Case.objects.visible_to(user)
@@ -208,7 +212,7 @@ def intake_queue(*, user) -> QuerySet[Case]:
     )
 
 
-def case_list(*, user, statuses: list[str] | None = None) -> QuerySet[Case]:
+def case_list(*, user: AnyUser, statuses: list[str] | None = None) -> QuerySet[Case]:
     """The cases the user may see (the API's list), newest first; `statuses` narrows."""
     qs = Case.objects.visible_to(user).select_related("item", "item__department", "applicant")
     if statuses:
@@ -226,7 +230,7 @@ def case_detail_get(case_id: int) -> Case:
     )
 
 
-def step_get(*, user, step_id: int) -> Step:
+def step_get(*, user: AnyUser, step_id: int) -> Step:
     """One step the user may see, or NotFound (the same answer whether it exists or not)."""
     step = Step.objects.visible_to(user).filter(pk=step_id).first()
     if step is None:
@@ -234,7 +238,7 @@ def step_get(*, user, step_id: int) -> Step:
     return step
 
 
-def my_cases(*, user) -> QuerySet[Case]:
+def my_cases(*, user: AnyUser) -> QuerySet[Case]:
     """我的办件: the applicant's own cases (or those they filed as an agent), newest first."""
     if not getattr(user, "is_authenticated", False):
         return Case.objects.none()
@@ -245,7 +249,7 @@ def my_cases(*, user) -> QuerySet[Case]:
     )
 
 
-def corrections_to_make(user) -> int:
+def corrections_to_make(user: AnyUser) -> int:
     """How many of the user's cases wait for a correction from them (one COUNT, for the menu badge)."""
     return my_cases(user=user).filter(status__in=(CaseStatus.CORRECTION, CaseStatus.SUPPLEMENTING)).count()
 
@@ -263,7 +267,7 @@ class TaskRow:
     statutory_due_provisional: bool = False
 
 
-def _department_steps(user) -> QuerySet[Step]:
+def _department_steps(user: AnyUser) -> QuerySet[Step]:
     scope = scope_for(user)
     qs = Step.objects.visible_to(user).select_related(
         "case", "case__item", "case__applicant", "department", "completed_by"
@@ -290,7 +294,7 @@ def _rows(steps, today: date) -> list[TaskRow]:
     ]
 
 
-def tasks_todo(*, user, today: date | None = None) -> list[TaskRow]:
+def tasks_todo(*, user: AnyUser, today: date | None = None) -> list[TaskRow]:
     """待办: open steps of the user's departments (matching the step's role, if it names one),
     most urgent first."""
     scope = scope_for(user)
@@ -302,7 +306,7 @@ def tasks_todo(*, user, today: date | None = None) -> list[TaskRow]:
     return _rows(steps, today or timezone.localdate())
 
 
-def tasks_in_progress(*, user, today: date | None = None) -> list[TaskRow]:
+def tasks_in_progress(*, user: AnyUser, today: date | None = None) -> list[TaskRow]:
     """在办: steps the user's departments have done on cases still being handled."""
     qs = (
         _department_steps(user)
@@ -312,7 +316,7 @@ def tasks_in_progress(*, user, today: date | None = None) -> list[TaskRow]:
     return _rows(list(qs), today or timezone.localdate())
 
 
-def tasks_done(*, user, today: date | None = None, limit: int = 200) -> list[TaskRow]:
+def tasks_done(*, user: AnyUser, today: date | None = None, limit: int = 200) -> list[TaskRow]:
     """已办: steps the user's departments have done on cases that are decided or finished."""
     qs = (
         _department_steps(user)
@@ -408,23 +412,25 @@ def needs_upload(item) -> bool:
     return any(m.source != MaterialSource.SHARED for m in item.materials.all())
 
 
-def my_case(*, user, number: str | None = None, case_id: int | None = None) -> Case | None:
+def my_case(*, user: AnyUser, number: str | None = None, case_id: int | None = None) -> Case | None:
     """One of `my_cases` by number or id, or None: someone else's case is not told apart from none."""
     qs = my_cases(user=user)
-    return qs.filter(number=number).first() if number is not None else qs.filter(pk=case_id).first()
+    if number is not None:
+        return qs.filter(number=number).first()
+    return qs.filter(pk=case_id).first() if case_id is not None else None
 
 
-def my_draft(*, user, case_id: int) -> Case | None:
+def my_draft(*, user: AnyUser, case_id: int) -> Case | None:
     """A draft the user filed themselves (an agent's draft is not the applicant's to edit)."""
     return my_cases(user=user).filter(pk=case_id, status=CaseStatus.DRAFT, submitted_by_id=user.pk).first()
 
 
-def my_drafts(*, user, item_code: str) -> QuerySet[Case]:
+def my_drafts(*, user: AnyUser, item_code: str) -> QuerySet[Case]:
     """The user's own drafts of one item, newest first (the apply page offers to resume them)."""
     return my_cases(user=user).filter(status=CaseStatus.DRAFT, item__code=item_code, submitted_by_id=user.pk)
 
 
-def my_submitted(*, user, submit_key: str) -> Case | None:
+def my_submitted(*, user: AnyUser, submit_key: str) -> Case | None:
     """The case a submit key filed, so a repeated click answers with the case filed the first time."""
     return my_cases(user=user).filter(submit_key=submit_key[:64]).first() if submit_key else None
 
@@ -522,7 +528,7 @@ def process_definition_of(item) -> ProcessDefinition | None:
 WAITING_AT_WINDOW = (CaseStatus.CORRECTION, CaseStatus.SUPPLEMENTING, CaseStatus.RETURNED)
 
 
-def _hall_cases(user) -> QuerySet[Case]:
+def _hall_cases(user: AnyUser) -> QuerySet[Case]:
     scope = scope_for(user)
     qs = Case.objects.visible_to(user).select_related("item", "item__department", "applicant")
     if scope.sees_everything:
@@ -530,11 +536,11 @@ def _hall_cases(user) -> QuerySet[Case]:
     return qs.filter(intake_hall_id__in=scope.hall_ids)
 
 
-def window_waiting(*, user) -> QuerySet[Case]:
+def window_waiting(*, user: AnyUser) -> QuerySet[Case]:
     """Cases of the clerk's halls waiting on the window: corrections outstanding, returned by a department."""
     return _hall_cases(user).filter(status__in=WAITING_AT_WINDOW).order_by("updated_at", "id")
 
 
-def issuance_queue(*, user) -> QuerySet[Case]:
+def issuance_queue(*, user: AnyUser) -> QuerySet[Case]:
     """办结待出件: decided cases of the clerk's halls, oldest decision first."""
     return _hall_cases(user).filter(status=CaseStatus.CONCLUDED).order_by("concluded_at", "id")

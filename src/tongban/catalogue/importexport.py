@@ -28,6 +28,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from tongban.common.errors import NotAllowed, ServiceError, ValidationFailed
+from tongban.common.models import field_label
 from tongban.common.validators import validate_credit_code
 from tongban.organisations.models import Department, Region
 
@@ -486,7 +487,7 @@ def _parse_row(batch: _Batch, row: _Row, columns: Mapping[str, Column]) -> dict[
 def _model_errors(batch: _Batch, row: _Row, exc: ValidationError, model, mapping: Mapping[str, str]):
     for model_field, messages in exc.message_dict.items():
         key = mapping.get(model_field, model_field if model_field != "__all__" else "")
-        label = services._label(model, model_field)
+        label = field_label(model, model_field)
         for message in messages:
             batch.error(row, key, f"{label}：{message}" if label else message)
 

@@ -18,7 +18,7 @@ from .models import LifeEventIntent, ServiceItem
 from .selectors import GuideCounts, json_list_has
 
 if TYPE_CHECKING:
-    from tongban.accounts.models import User
+    from tongban.common.types import AnyUser
 
 __all__ = [
     "EventTile",
@@ -57,11 +57,11 @@ def life_event_q(event: LifeEventIntent) -> Q:
     return q
 
 
-def _published(user: User | None) -> QuerySet[ServiceItem]:
+def _published(user: AnyUser | None) -> QuerySet[ServiceItem]:
     return ServiceItem.objects.visible_to(user).published()
 
 
-def life_event_items(*, event: LifeEventIntent, user: User | None = None) -> tuple[list, list]:
+def life_event_items(*, event: LifeEventIntent, user: AnyUser | None = None) -> tuple[list, list]:
     """(the listed items in the event's order, the theme's other items by code), published only."""
     items = list(_published(user).filter(life_event_q(event)).select_related("department").order_by("code"))
     order = {code: n for n, code in enumerate(event.item_codes or [])}
@@ -69,7 +69,7 @@ def life_event_items(*, event: LifeEventIntent, user: User | None = None) -> tup
     return listed, [i for i in items if i.code not in order]
 
 
-def life_event_tiles(*, counts: GuideCounts, user: User | None = None) -> list[EventTile]:
+def life_event_tiles(*, counts: GuideCounts, user: AnyUser | None = None) -> list[EventTile]:
     """One tile per active event with its number of items: the theme's count (from the guide's counts)
     plus the listed items outside the theme — two queries whatever the catalogue's size."""
     events = list(life_events().values_list("code", "name", "theme", "item_codes"))

@@ -16,10 +16,17 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from tongban.common.errors import NotFound, ValidationFailed
 
 from .choices import ApplicantKind, ItemCategory, ItemStatus, LifeEvent
-from .models import ItemEvent, LifeEventIntent, MaterialRequirement, SearchSynonym, ServiceItem
+from .models import (
+    ItemEvent,
+    LifeEventIntent,
+    MaterialRequirement,
+    SearchSynonym,
+    ServiceItem,
+    ServiceItemQuerySet,
+)
 
 if TYPE_CHECKING:
-    from tongban.accounts.models import User
+    from tongban.common.types import AnyUser
 
 __all__ = [
     "GuideCounts",
@@ -67,7 +74,7 @@ class GuideCounts:
     life_events: dict[str, int]
 
 
-def guide_counts(*, user: User | None = None) -> GuideCounts:
+def guide_counts(*, user: AnyUser | None = None) -> GuideCounts:
     """The guide home's tile counts: one GROUP BY over the published items' tile columns.
 
     Why: the home page used to fetch every published row and decode its two JSON columns in Python.
@@ -100,7 +107,7 @@ def guide_counts(*, user: User | None = None) -> GuideCounts:
     return GuideCounts(total=total, categories=categories, applicant_kinds=kinds, life_events=events)
 
 
-def _visible(user: User | None) -> QuerySet[ServiceItem]:
+def _visible(user: AnyUser | None) -> ServiceItemQuerySet:
     return ServiceItem.objects.visible_to(user)
 
 
@@ -112,7 +119,7 @@ def _with_details(qs: QuerySet[ServiceItem]) -> QuerySet[ServiceItem]:
 
 def published_items(
     *,
-    user: User | None = None,
+    user: AnyUser | None = None,
     category: str | None = None,
     department_id: int | None = None,
     applicant_kind: str | None = None,
@@ -145,7 +152,7 @@ def published_items(
     return qs.order_by("code")
 
 
-def item_get_published(*, code: str, user: User | None = None) -> ServiceItem:
+def item_get_published(*, code: str, user: AnyUser | None = None) -> ServiceItem:
     """The published version of a code, with department, region and materials; NotFound otherwise."""
     item = _with_details(_visible(user).published().filter(code=code)).first()
     if item is None:
@@ -153,7 +160,7 @@ def item_get_published(*, code: str, user: User | None = None) -> ServiceItem:
     return item
 
 
-def item_get(*, pk: int, user: User | None = None) -> ServiceItem:
+def item_get(*, pk: int, user: AnyUser | None = None) -> ServiceItem:
     """One version by id, if the user may see it (drafts only for their department or administrators)."""
     item = _with_details(_visible(user).filter(pk=pk)).first()
     if item is None:
@@ -161,13 +168,13 @@ def item_get(*, pk: int, user: User | None = None) -> ServiceItem:
     return item
 
 
-def item_versions(*, code: str, user: User | None = None) -> QuerySet[ServiceItem]:
+def item_versions(*, code: str, user: AnyUser | None = None) -> QuerySet[ServiceItem]:
     """Every version of a code the user may see, newest first."""
     return _visible(user).filter(code=code).select_related("department").order_by("-version")
 
 
 def items_for_department(
-    *, department_id: int, user: User | None = None, status: str | None = None
+    *, department_id: int, user: AnyUser | None = None, status: str | None = None
 ) -> QuerySet[ServiceItem]:
     """A department's items (all versions the user may see, or one status), by code then newest version."""
     qs = _visible(user).filter(department_id=department_id).select_related("department")
@@ -178,7 +185,7 @@ def items_for_department(
     return qs.order_by("code", "-version")
 
 
-def item_events(*, code: str, user: User | None = None) -> QuerySet[ItemEvent]:
+def item_events(*, code: str, user: AnyUser | None = None) -> QuerySet[ItemEvent]:
     """The change log of a code (all versions), newest first."""
     return ItemEvent.objects.visible_to(user).filter(code=code).select_related("actor", "item")
 
@@ -196,7 +203,7 @@ def published_limit_profile() -> list[tuple[int, str, int, str, int]]:
     return list(rows)
 
 
-def items_searchable(*, user: User | None = None) -> QuerySet[ServiceItem]:
+def items_searchable(*, user: AnyUser | None = None) -> QuerySet[ServiceItem]:
     """The published items the user may see, unsorted: what the guide's search ranks and narrows."""
     return _visible(user).published()
 
@@ -207,14 +214,14 @@ def published_item_ids(**filters) -> QuerySet:
     return published_items(**filters).values_list("pk", flat=True)
 
 
-def items_latest(*, user: User | None = None, limit: int) -> list[ServiceItem]:
+def items_latest(*, user: AnyUser | None = None, limit: int) -> list[ServiceItem]:
     """The most recently published items (the guide home lists them)."""
     return list(
         _visible(user).published().select_related("department").order_by("-published_at", "code")[:limit]
     )
 
 
-def guide_item(*, code: str, user: User | None = None) -> ServiceItem | None:
+def guide_item(*, code: str, user: AnyUser | None = None) -> ServiceItem | None:
     """The published version of a code with its department and region (the guide page), or None."""
     return _visible(user).published().select_related("department", "region").filter(code=code).first()
 
@@ -224,7 +231,7 @@ def item_materials(item: ServiceItem) -> list[MaterialRequirement]:
     return list(MaterialRequirement.objects.filter(item=item).order_by("position", "pk"))
 
 
-def item_editable_get(*, user: User | None, item_id: int) -> ServiceItem | None:
+def item_editable_get(*, user: AnyUser | None, item_id: int) -> ServiceItem | None:
     """One item version the user may see, with its department (editors check their role themselves)."""
     return _visible(user).select_related("department").filter(pk=item_id).first()
 
@@ -236,7 +243,7 @@ def item_draft_of(item: ServiceItem) -> ServiceItem | None:
     return ServiceItem.objects.filter(code=item.code, status=ItemStatus.DRAFT).exclude(pk=item.pk).first()
 
 
-def department_tiles(*, user: User | None = None) -> list:
+def department_tiles(*, user: AnyUser | None = None) -> list:
     """The guide home's departments with their count of published items (one query)."""
     from tongban.organisations.models import Department
 
@@ -269,7 +276,9 @@ def life_event_admin_list() -> QuerySet[LifeEventIntent]:
     return LifeEventIntent.objects.all()
 
 
-def search_row(model: type[SearchSynonym] | type[LifeEventIntent], pk: int):
+def search_row(
+    model: type[SearchSynonym] | type[LifeEventIntent], pk: int
+) -> SearchSynonym | LifeEventIntent | None:
     """One synonym or life event by id, or None (the administration API's detail)."""
     return model.objects.filter(pk=pk).first()
 

@@ -19,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tongban.common.errors import Conflict, IllegalTransition, NotAllowed, NotFound, ValidationFailed
+from tongban.common.models import field_label
 from tongban.organisations.permissions import acts_for_department, is_administrator
 
 from .choices import ItemEventKind, ItemStatus
@@ -134,23 +135,16 @@ def _require_editor(actor: User | None, *department_ids: int | None) -> None:
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
-def _label(model, field: str) -> str:
-    try:
-        return str(model._meta.get_field(field).verbose_name)
-    except FieldDoesNotExist:
-        return ""
-
-
 def validation_failed_from(exc: ValidationError, model=ServiceItem) -> ValidationFailed:
     """A Django ValidationError as a ValidationFailed whose message names each field and its reason."""
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": list(exc.messages)}
     parts = []
     for field, messages in errors.items():
-        label = _label(model, field)
+        label = field_label(model, field)
         text = "".join(messages)
         parts.append(f"{label}：{text}" if label else text)
-    field = next((f for f in errors if f != "__all__"), None)
-    return ValidationFailed("".join(parts) or "数据有误。", field=field, errors=errors)
+    first = next((f for f in errors if f != "__all__"), None)
+    return ValidationFailed("".join(parts) or "数据有误。", field=first, errors=errors)
 
 
 def _full_clean(obj, **kwargs) -> None:
@@ -369,8 +363,7 @@ def _new_version(
     new._state.adding = True
     new.version = max(v.version for v in versions) + 1
     new.status = ItemStatus.DRAFT
-    new.published_at = None
-    new.created_at = None
+    new.published_at = None  # created_at: auto_now_add stamps the new row on insert
     changed = _apply(new, values)
     _require_editor(actor, new.department_id)
     _full_clean(new)

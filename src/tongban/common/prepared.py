@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -47,7 +47,10 @@ def _int_marker(argument: int, element: int = 0) -> int:
     return _INT_MARKER_BASE + argument * MAX_LIST + element
 
 
-class Prepared:
+_M = TypeVar("_M", bound=Model)
+
+
+class Prepared(Generic[_M]):
     """A model query compiled once per database connection (see the module docstring).
 
     `build(*markers)` returns the queryset; `kinds` says for each argument whether it is an "int"
@@ -57,7 +60,9 @@ class Prepared:
 
     KINDS = ("int", "text", "ints")
 
-    def __init__(self, build: Callable[..., QuerySet], *kinds: str, using: str = DEFAULT_DB_ALIAS) -> None:
+    def __init__(
+        self, build: Callable[..., QuerySet[_M]], *kinds: str, using: str = DEFAULT_DB_ALIAS
+    ) -> None:
         if any(k not in self.KINDS for k in kinds):
             raise ValueError(f"kinds must be one of {self.KINDS}")
         if len(kinds) > MAX_ARGUMENTS:
@@ -78,7 +83,7 @@ class Prepared:
                 markers.append([_int_marker(a, i) for i in range(len(value))])
         return markers
 
-    def _compiled(self, connection, values: tuple) -> _Compiled:
+    def _compiled(self, connection, values: tuple) -> _Compiled[_M]:
         cache = connection.__dict__.setdefault("_tongban_prepared", {})
         key = (self._key, *(len(v) for k, v in zip(self._kinds, values, strict=True) if k == "ints"))
         compiled = cache.get(key)
@@ -87,7 +92,7 @@ class Prepared:
             compiled = cache[key] = _Compiled(self._build(*markers), connection, markers)
         return compiled
 
-    def fetch(self, *values: Any) -> list[Model]:
+    def fetch(self, *values: Any) -> list[_M]:
         """Run the query with `values` in place of the markers; model instances in result order."""
         if len(values) != len(self._kinds):
             raise TypeError(f"expected {len(self._kinds)} values, got {len(values)}")
@@ -98,7 +103,7 @@ class Prepared:
         connection = connections[self._using]
         return self._compiled(connection, values).run(connection, values)
 
-    def first(self, *values: Any) -> Model | None:
+    def first(self, *values: Any) -> _M | None:
         rows = self.fetch(*values)
         return rows[0] if rows else None
 
@@ -122,10 +127,10 @@ def _server_prepared(connection) -> set[str]:
     return state[1]
 
 
-class _Compiled:
+class _Compiled(Generic[_M]):
     """The SQL, the parameter slots of the markers and the row-to-model plan of one query."""
 
-    def __init__(self, queryset: QuerySet, connection, markers: list[Any]) -> None:
+    def __init__(self, queryset: QuerySet[_M], connection, markers: list[Any]) -> None:
         compiler = queryset.query.get_compiler(connection=connection)
         try:
             sql, params = compiler.as_sql()
@@ -156,7 +161,7 @@ class _Compiled:
         self.converters = compiler.get_converters([s[0] for s in select[0 : compiler.col_count]])
         self.populators_info = klass_info, select
 
-    def run(self, connection, values) -> list[Model]:
+    def run(self, connection, values) -> list[_M]:
         if self.for_update and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         if not self.sql:

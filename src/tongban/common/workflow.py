@@ -14,7 +14,8 @@ own concrete event table (typed foreign key, cascades, the analytics queries) on
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, TypeVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -22,6 +23,9 @@ from django.db.models import Manager, QuerySet
 from django.utils import timezone
 
 from .errors import TEXT_MAX_LENGTH, Conflict, IllegalTransition, NotFound
+
+if TYPE_CHECKING:
+    from .types import AnyUser
 
 M = TypeVar("M", bound=models.Model)
 
@@ -212,12 +216,12 @@ def build(
     kind: str,
     /,
     *,
-    actor=None,
+    actor: AnyUser | None = None,
     before: str | None = None,
     after: str | None = None,
     note: str = "",
-    at=None,
-    **detail,
+    at: datetime | None = None,
+    **detail: Any,
 ) -> M:
     """An unsaved event row (`record` saves one; `record_many` inserts several at once).
 

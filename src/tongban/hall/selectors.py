@@ -6,7 +6,9 @@ Every staff read goes through `.visible_to(user)`; the board, the slots and the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet
 from django.db.models.functions import ExtractHour
@@ -22,6 +24,9 @@ from .choices import AppointmentStatus, TicketEventKind, TicketSource, TicketSta
 from .models import Appointment, AppointmentSlotConfig, QueueCategory, Ticket, TicketEvent
 from .permissions import clerk_hall_ids, figure_hall_ids
 from .slots import Slot, day_slots
+
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser, User
 
 S = TicketStatus
 
@@ -58,7 +63,7 @@ def queue_category_by_code(*, hall: ServiceHall, code: str) -> QueueCategory | N
     return QueueCategory.objects.visible_to(None).filter(hall=hall, code=code, is_active=True).first()
 
 
-def figure_halls(*, user) -> QuerySet[ServiceHall]:
+def figure_halls(*, user: AnyUser) -> QuerySet[ServiceHall]:
     """The active halls whose waiting figures the user may read (the figures page's hall filter)."""
     halls = ServiceHall.objects.visible_to(user).active()
     allowed = figure_hall_ids(user)
@@ -128,7 +133,7 @@ def board_data(*, hall: ServiceHall, recent: int = 8) -> dict:
     }
 
 
-def clerk_windows(*, user) -> list[Window]:
+def clerk_windows(*, user: User) -> list[Window]:
     """Windows a clerk may work at: the assigned window first, then the other windows of their halls."""
     halls = clerk_hall_ids(user)
     if getattr(user, "is_superuser", False):
@@ -154,7 +159,7 @@ def window_current_ticket(*, window: Window) -> Ticket | None:
 
 
 def ticket_list(
-    *, user, hall_id: int | None = None, on: dt.date | None = None, with_case_links: bool = False
+    *, user: AnyUser, hall_id: int | None = None, on: dt.date | None = None, with_case_links: bool = False
 ) -> QuerySet[Ticket]:
     """Tickets the user may see, newest day first; `with_case_links` loads the linked case numbers in
     one more query (the API lists them on each ticket)."""
@@ -262,7 +267,7 @@ def booking_days(*, hall: ServiceHall, category: QueueCategory) -> list[dt.date]
     return days
 
 
-def booking_blocked_until(*, user, today: dt.date | None = None) -> dt.date | None:
+def booking_blocked_until(*, user: User, today: dt.date | None = None) -> dt.date | None:
     """The day booking opens again after repeated no-shows, or None when the person may book.
 
     HALL_NO_SHOW_LIMIT no-shows with a slot date within the last HALL_NO_SHOW_WINDOW_DAYS natural days
@@ -279,7 +284,7 @@ def booking_blocked_until(*, user, today: dt.date | None = None) -> dt.date | No
     return until if until > today else None
 
 
-def my_appointments(*, user) -> QuerySet[Appointment]:
+def my_appointments(*, user: User) -> QuerySet[Appointment]:
     return (
         Appointment.objects.visible_to(user)
         .filter(user_id=user.pk)
@@ -344,7 +349,7 @@ def _seconds(value) -> float | None:
     return max(0.0, value.total_seconds() if isinstance(value, dt.timedelta) else value / 1_000_000)
 
 
-def _figure_row(key: str, label: str, values: dict) -> FigureRow:
+def _figure_row(key: str, label: str, values: Mapping[str, Any]) -> FigureRow:
     max_wait = _seconds(values["f_max_wait"])
     return FigureRow(
         key=key,
@@ -360,7 +365,9 @@ def _figure_row(key: str, label: str, values: dict) -> FigureRow:
     )
 
 
-def hall_figures(*, user, date_from: dt.date, date_to: dt.date, hall_id: int | None = None) -> HallFigures:
+def hall_figures(
+    *, user: AnyUser, date_from: dt.date, date_to: dt.date, hall_id: int | None = None
+) -> HallFigures:
     """Waiting and service times and unserved counts per category, window and hour of day (the hour the
     person joined the queue), over [date_from, date_to]. Hall staff see their halls; admins and
     supervisors all. Reused by the performance pages. Four aggregate queries, whatever the number of

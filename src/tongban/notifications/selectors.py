@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
 from tongban.common.errors import NotAllowed, NotFound
@@ -9,8 +11,11 @@ from tongban.common.errors import NotAllowed, NotFound
 from .models import Message
 from .permissions import can_view_log
 
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser
 
-def inbox_list(*, user, unread_only: bool = False) -> QuerySet[Message]:
+
+def inbox_list(*, user: AnyUser, unread_only: bool = False) -> QuerySet[Message]:
     """The user's own in-app messages, newest first."""
     qs = Message.objects.inbox_of(user)
     if unread_only:
@@ -18,14 +23,14 @@ def inbox_list(*, user, unread_only: bool = False) -> QuerySet[Message]:
     return qs
 
 
-def inbox_unread_count(*, user) -> int:
+def inbox_unread_count(*, user: AnyUser) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Message.objects.inbox_of(user).filter(read_at__isnull=True).count()
 
 
 def log_list(
-    *, user, status: str = "", channel: str = "", template: str = "", ref: str = ""
+    *, user: AnyUser, status: str = "", channel: str = "", template: str = "", ref: str = ""
 ) -> QuerySet[Message]:
     """The delivery log as the user may see it, filtered; raises NotAllowed for non-staff."""
     if not can_view_log(user):
@@ -42,7 +47,7 @@ def log_list(
     return qs
 
 
-def log_message(*, user, message_id: int) -> Message:
+def log_message(*, user: AnyUser, message_id: int) -> Message:
     """One message of the log with its history; NotFound when it is outside the user's scope."""
     if not can_view_log(user):
         raise NotAllowed("只有工作人员可以查看消息日志。")

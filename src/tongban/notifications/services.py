@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -32,7 +33,10 @@ from . import conf
 from .backends import deliver
 from .choices import Channel, MessageEventKind, MessageStatus
 from .models import Message, MessageEvent
-from .templates import render
+from .templates import Rendered, render
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +61,16 @@ def _enqueue_on_commit(message_ids: list[int]) -> None:
         enqueue_with_transaction(send_messages_task, list(message_ids))
 
 
-def _address_for(channel: str, *, recipient_user, mobile: str, email: str) -> tuple[str, str]:
+def _body_for(channel: str, rendered: Rendered) -> str:
+    """The text a channel carries: the SMS text, the e-mail body, or the in-app text."""
+    if channel == Channel.SMS:
+        return rendered.sms
+    if channel == Channel.EMAIL:
+        return rendered.body
+    return rendered.in_app
+
+
+def _address_for(channel: str, *, recipient_user: User | None, mobile: str, email: str) -> tuple[str, str]:
     """(address, error) for one channel: ("", "") means no address, so no message on that channel."""
     if channel == Channel.SMS:
         raw = mobile or getattr(recipient_user, "mobile", "") or ""
@@ -87,7 +100,7 @@ class Notification:
     template: str
     context: dict
     idempotency_key: str
-    recipient_user: object = None
+    recipient_user: User | None = None
     mobile: str = ""
     email: str = ""
     channels: tuple[str, ...] = ALL_CHANNELS
@@ -160,7 +173,9 @@ def _insert_skipping_existing(candidates: list[Message]) -> set[str]:
     meta = Message._meta
     db = router.db_for_write(Message)
     query = InsertQuery(Message, on_conflict=OnConflict.IGNORE)
-    query.insert_values([f for f in meta.concrete_fields if not f.primary_key], candidates)
+    # django-stubs types `objs` as list[Model], which (list being invariant) no list[Message] matches;
+    # Django reads it as any sequence of the query's model.
+    query.insert_values([f for f in meta.concrete_fields if not f.primary_key], candidates)  # type: ignore[arg-type]
     compiler = query.get_compiler(using=db)
     compiler.returning_fields = [meta.pk, meta.get_field("idempotency_key")]
     ids: dict[str, int] = {}
@@ -197,7 +212,7 @@ def _candidates(n: Notification, *, now: dt.datetime) -> list[Message]:
             address="" if channel == Channel.IN_APP else address,
             template=n.template,
             subject=rendered.subject,
-            body={Channel.SMS: rendered.sms, Channel.EMAIL: rendered.body}.get(channel, rendered.in_app),
+            body=_body_for(channel, rendered),
             context=stored_context,
             ref=n.ref,
             idempotency_key=f"{n.idempotency_key}:{channel}",
@@ -347,7 +362,7 @@ def messages_retry_due(*, now: dt.datetime | None = None, limit: int = 500, sync
     return ids
 
 
-def message_resend(*, message_id: int, actor) -> Message:
+def message_resend(*, message_id: int, actor: User) -> Message:
     """Send a message again from scratch (a fresh round of attempts); administrators only."""
     require_administrator(actor, action="重发消息")
     with transaction.atomic():
@@ -369,7 +384,7 @@ def message_resend(*, message_id: int, actor) -> Message:
     return message
 
 
-def message_mark_read(*, message_id: int, user) -> Message:
+def message_mark_read(*, message_id: int, user: User) -> Message:
     """Mark one of the user's own in-app messages read (repeating it changes nothing)."""
     with transaction.atomic():
         message = Message.objects.inbox_of(user).select_for_update().filter(pk=message_id).first()
@@ -382,7 +397,7 @@ def message_mark_read(*, message_id: int, user) -> Message:
     return message
 
 
-def messages_mark_all_read(*, user) -> int:
+def messages_mark_all_read(*, user: User) -> int:
     """Mark every unread in-app message of the user read; returns how many changed."""
     now = timezone.now()
     with transaction.atomic():

@@ -8,6 +8,8 @@ predicates (may this user review this step, handle this follow-up …) live in t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rest_framework.permissions import BasePermission
 
 from tongban.common.errors import NotAllowed
@@ -15,46 +17,49 @@ from tongban.common.errors import NotAllowed
 from .choices import StaffRole
 from .scoping import scope_for
 
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser, User
 
-def is_staff_member(user) -> bool:
+
+def is_staff_member(user: AnyUser) -> bool:
     """True for anyone holding a staff role (or a superuser): the gate of staff-only pages and APIs."""
     scope = scope_for(user)
     return scope.is_authenticated and not scope.is_applicant and scope.is_staff_member
 
 
-def is_administrator(user) -> bool:
+def is_administrator(user: AnyUser) -> bool:
     return scope_for(user).is_administrator
 
 
-def is_supervisor(user) -> bool:
+def is_supervisor(user: AnyUser) -> bool:
     """Supervisors and administrators (监察人员、管理员) and superusers."""
     return scope_for(user).is_supervisor
 
 
-def is_window_clerk(user) -> bool:
+def is_window_clerk(user: AnyUser) -> bool:
     return scope_for(user).is_window_clerk
 
 
-def is_department_staff(user) -> bool:
+def is_department_staff(user: AnyUser) -> bool:
     return scope_for(user).is_department_staff
 
 
-def acts_for_department(user, department_id: int | None, *, role: str = "") -> bool:
+def acts_for_department(user: AnyUser | None, department_id: int | None, *, role: str = "") -> bool:
     return scope_for(user).acts_for_department(department_id, role)
 
 
-def require_administrator(actor, *, action: str) -> None:
+def require_administrator(actor: User, *, action: str) -> None:
     if not is_administrator(actor):
         raise NotAllowed(f"只有管理员可以{action}。")
 
 
-def require_supervisor(actor, *, action: str) -> None:
+def require_supervisor(actor: User, *, action: str) -> None:
     if not is_supervisor(actor):
         raise NotAllowed(f"只有监察人员或管理员可以{action}。")
 
 
 def require_department_staff(
-    actor, department_id: int | None, *, action: str, role: str = "", where: str = "该部门"
+    actor: User, department_id: int | None, *, action: str, role: str = "", where: str = "该部门"
 ) -> None:
     """An approver or head of the department (only `role` if a step names one); `where` names the
     department in the message (e.g. "该环节办理部门")."""
@@ -63,12 +68,12 @@ def require_department_staff(
         raise NotAllowed(f"您不是{where}的{who}，不能{action}。")
 
 
-def can_administer_organisation(user) -> bool:
+def can_administer_organisation(user: AnyUser) -> bool:
     """Administrators (and superusers) change regions, departments, halls, windows and staff roles."""
     return scope_for(user).has_role(StaffRole.ADMINISTRATOR)
 
 
-def require_organisation_admin(actor, *, action: str) -> None:
+def require_organisation_admin(actor: User | None, *, action: str) -> None:
     """Refuse anyone but an administrator. `actor=None` is a system run (a management command), which
     the event log records without an actor; views and the API always pass the request's user."""
     if actor is not None and not can_administer_organisation(actor):

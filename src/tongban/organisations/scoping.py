@@ -18,10 +18,14 @@ offers them on users, with the `require_*` checks services call.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Self
 
 from django.db import models
 
 from .choices import DEPARTMENT_ROLES, OVERSIGHT_ROLES, StaffRole, department_roles_for
+
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ class Scope:
 ANONYMOUS = Scope()
 
 
-def scope_for(user) -> Scope:
+def scope_for(user: AnyUser | None) -> Scope:
     """Build (and cache on the user object) the scope of a user."""
     if user is None or not getattr(user, "is_authenticated", False):
         return ANONYMOUS
@@ -145,10 +149,10 @@ def scope_for(user) -> Scope:
 class ScopedQuerySet(models.QuerySet):
     """Base queryset: subclasses say what a scope may see in `scope_filter`; default is nothing."""
 
-    def visible_to(self, user):
+    def visible_to(self, user: AnyUser | None) -> Self:
         return self.scope_filter(scope_for(user))
 
-    def scope_filter(self, scope: Scope):
+    def scope_filter(self, scope: Scope) -> Self:
         if scope.sees_everything:
             return self
         return self.none()

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Prefetch, QuerySet
 
 from .choices import OrganisationSubject
 from .models import Department, OrganisationEvent, Region, ServiceHall, StaffAssignment, Window
 from .scoping import scope_for
 
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser
 
-def department_list(*, user, region_id: int | None = None, include_inactive: bool = False) -> QuerySet:
+
+def department_list(
+    *, user: AnyUser, region_id: int | None = None, include_inactive: bool = False
+) -> QuerySet:
     qs = Department.objects.visible_to(user).select_related("region")
     if not include_inactive:
         qs = qs.active()
@@ -18,7 +25,7 @@ def department_list(*, user, region_id: int | None = None, include_inactive: boo
     return qs
 
 
-def hall_list(*, user, level: str | None = None) -> QuerySet:
+def hall_list(*, user: AnyUser, level: str | None = None) -> QuerySet:
     """Active halls with their active windows (and each window's department) in one query each."""
     windows = Window.objects.visible_to(user).active().select_related("department").order_by("number")
     qs = (
@@ -32,7 +39,9 @@ def hall_list(*, user, level: str | None = None) -> QuerySet:
     return qs
 
 
-def region_list(*, user, parent_id: int | None = None, level: str | None = None, q: str = "") -> QuerySet:
+def region_list(
+    *, user: AnyUser, parent_id: int | None = None, level: str | None = None, q: str = ""
+) -> QuerySet:
     qs = Region.objects.visible_to(user).select_related("parent")
     if parent_id is not None:
         qs = qs.filter(parent_id=parent_id)
@@ -44,7 +53,7 @@ def region_list(*, user, parent_id: int | None = None, level: str | None = None,
 
 
 def staff_assignment_list(
-    *, user, department_id: int | None = None, hall_id: int | None = None, role: str | None = None
+    *, user: AnyUser, department_id: int | None = None, hall_id: int | None = None, role: str | None = None
 ) -> QuerySet:
     """Who works where: admins and supervisors see all, department staff their department, clerks
     their hall, everybody at least their own roles."""
@@ -58,12 +67,12 @@ def staff_assignment_list(
     return qs.order_by("user__username", "role", "id")
 
 
-def halls_of(*, user) -> QuerySet[ServiceHall]:
+def halls_of(*, user: AnyUser) -> QuerySet[ServiceHall]:
     """The halls the user works in (their scope's halls, by name): where a clerk may register a case."""
     return ServiceHall.objects.filter(pk__in=scope_for(user).hall_ids).order_by("name")
 
 
-def halls_visible(*, user) -> QuerySet[ServiceHall]:
+def halls_visible(*, user: AnyUser) -> QuerySet[ServiceHall]:
     """Active halls the user may see, without their windows (pickers and filters)."""
     return ServiceHall.objects.visible_to(user).active()
 
@@ -73,14 +82,14 @@ def departments_active() -> QuerySet[Department]:
     return Department.objects.filter(is_active=True).order_by("sort_order", "name")
 
 
-def department_visible(*, user, department_id: int) -> Department | None:
+def department_visible(*, user: AnyUser, department_id: int) -> Department | None:
     """One active department the user may see, or None (a stale filter link is dropped, not an error)."""
     return Department.objects.visible_to(user).active().filter(pk=department_id).first()
 
 
 def organisation_event_list(
     *,
-    user,
+    user: AnyUser,
     subject_type: str | None = None,
     subject_id: int | None = None,
     user_id: int | None = None,

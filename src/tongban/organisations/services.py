@@ -13,27 +13,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import ForeignObjectRel
 from django.db.models.deletion import ProtectedError, RestrictedError
 
 from tongban.common.errors import TEXT_MAX_LENGTH, Conflict, NotFound, ValidationFailed
+from tongban.common.models import field_label
 
 from .choices import OrganisationEventKind as Kind
 from .choices import OrganisationSubject as Subject
 from .models import Department, OrganisationEvent, Region, ServiceHall, StaffAssignment, Window
 from .permissions import require_organisation_admin
 
+if TYPE_CHECKING:
+    from tongban.common.types import User
+
+
+M = TypeVar("M", bound=models.Model)
+
 
 @dataclass(frozen=True)
-class _Kind:
+class _Kind(Generic[M]):
     """What the services need to know of one organisation model: its subject name and writable columns."""
 
-    model: type[models.Model]
+    model: type[M]
     subject: str
     fields: tuple[str, ...]  # attnames: a foreign key is written by its id ("region_id")
 
@@ -59,7 +66,9 @@ WINDOW = _Kind(
 STAFF_ROLE = _Kind(
     StaffAssignment, Subject.STAFF_ROLE, ("user_id", "role", "department_id", "hall_id", "window_id")
 )
-KINDS: dict[type[models.Model], _Kind] = {k.model: k for k in (REGION, DEPARTMENT, HALL, WINDOW, STAFF_ROLE)}
+KINDS: dict[type[models.Model], _Kind[Any]] = {
+    k.model: k for k in (REGION, DEPARTMENT, HALL, WINDOW, STAFF_ROLE)
+}
 
 
 # --- the event writer and its helpers -------------------------------------------------------------------
@@ -67,7 +76,7 @@ KINDS: dict[type[models.Model], _Kind] = {k.model: k for k in (REGION, DEPARTMEN
 
 def _record(
     *,
-    actor,
+    actor: User | None,
     kind: str,
     subject_type: str,
     subject_id: int,
@@ -95,7 +104,17 @@ def _record(
     )
 
 
-def _log(k: _Kind, obj: models.Model, kind: str, *, actor, before, after, note: str, gone: bool = False):
+def _log(
+    k: _Kind[Any],
+    obj: models.Model,
+    kind: str,
+    *,
+    actor: User | None,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    note: str,
+    gone: bool = False,
+) -> OrganisationEvent:
     """Log a change of `obj`; the log's user / department / hall say whom and where it concerns (never
     the row itself once deleted: the log keeps its id and label instead)."""
     where = {
@@ -127,7 +146,7 @@ def _note(note: str) -> str:
     return note
 
 
-def _snapshot(k: _Kind, obj: models.Model) -> dict[str, Any]:
+def _snapshot(k: _Kind[Any], obj: models.Model) -> dict[str, Any]:
     """The writable values as JSON; a foreign key as {id, name}, so the log reads without joins."""
     out: dict[str, Any] = {}
     for attname in k.fields:
@@ -141,13 +160,6 @@ def _snapshot(k: _Kind, obj: models.Model) -> dict[str, Any]:
     return out
 
 
-def _field_label(model: type[models.Model], name: str) -> str:
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:  # "__all__" has no label
-        return ""
-
-
 def _clean(obj: models.Model) -> None:
     """The model's validation as a service refusal: every message names its field."""
     try:
@@ -155,14 +167,14 @@ def _clean(obj: models.Model) -> None:
     except DjangoValidationError as exc:
         errors: dict[str, list[str]] = {}
         for name, messages in exc.message_dict.items():
-            label = _field_label(type(obj), name)
+            label = field_label(type(obj), name)
             errors[name] = [m if not label or label in m else f"{label}：{m}" for m in messages]
         first = next(iter(errors))
         summary = "；".join(m[0] for m in errors.values())
         raise ValidationFailed(summary, field=None if first == "__all__" else first, errors=errors) from None
 
 
-def _checked(k: _Kind, values: Mapping[str, Any]) -> dict[str, Any]:
+def _checked(k: _Kind[Any], values: Mapping[str, Any]) -> dict[str, Any]:
     """Known columns only; text trimmed."""
     unknown = sorted(set(values) - set(k.fields))
     if unknown:
@@ -170,8 +182,8 @@ def _checked(k: _Kind, values: Mapping[str, Any]) -> dict[str, Any]:
     return {name: v.strip() if isinstance(v, str) else v for name, v in values.items()}
 
 
-def _locked(k: _Kind, pk: int) -> models.Model:
-    obj = k.model.objects.select_for_update(of=("self",)).filter(pk=pk).first()
+def _locked(k: _Kind[M], pk: int) -> M:
+    obj = k.model._default_manager.select_for_update(of=("self",)).filter(pk=pk).first()
     if obj is None:
         raise NotFound(f"{k.label}不存在。")
     return obj
@@ -181,8 +193,8 @@ def _references(obj: models.Model) -> list[str]:
     """The names of the kinds of rows that still point to `obj` (the organisation log does not count)."""
     names = []
     for rel in obj._meta.get_fields(include_hidden=True):
-        if not (rel.auto_created and not rel.concrete) or rel.related_model is OrganisationEvent:
-            continue
+        if not isinstance(rel, ForeignObjectRel) or rel.related_model is OrganisationEvent:
+            continue  # a column of its own, or the log
         if not (rel.one_to_many or rel.one_to_one or rel.many_to_many):
             continue
         if rel.related_model._base_manager.filter(**{rel.field.name: obj}).exists():
@@ -190,7 +202,9 @@ def _references(obj: models.Model) -> list[str]:
     return sorted(set(names))
 
 
-def _create(k: _Kind, *, actor, values: Mapping[str, Any], note: str, kind: str = Kind.CREATED):
+def _create(
+    k: _Kind[M], *, actor: User | None, values: Mapping[str, Any], note: str, kind: str = Kind.CREATED
+) -> M:
     obj = k.model(**_checked(k, values))
     _clean(obj)
     try:
@@ -202,7 +216,15 @@ def _create(k: _Kind, *, actor, values: Mapping[str, Any], note: str, kind: str 
     return obj
 
 
-def _update(k: _Kind, *, actor, pk: int, changes: Mapping[str, Any], note: str, changed: str = Kind.CHANGED):
+def _update(
+    k: _Kind[M],
+    *,
+    actor: User | None,
+    pk: int,
+    changes: Mapping[str, Any],
+    note: str,
+    changed: str = Kind.CHANGED,
+) -> M:
     """Change the given fields only; nothing logged when nothing changed. A change of `is_active` alone is
     logged as deactivation or activation."""
     changes = _checked(k, changes)
@@ -220,7 +242,7 @@ def _update(k: _Kind, *, actor, pk: int, changes: Mapping[str, Any], note: str, 
             obj.save()
             kind = changed
             if diff == ["is_active"]:
-                kind = Kind.ACTIVATED if obj.is_active else Kind.DEACTIVATED
+                kind = Kind.ACTIVATED if after["is_active"] else Kind.DEACTIVATED
             _log(
                 k,
                 obj,
@@ -235,7 +257,7 @@ def _update(k: _Kind, *, actor, pk: int, changes: Mapping[str, Any], note: str, 
     return obj
 
 
-def _delete(k: _Kind, *, actor, pk: int, note: str, kind: str = Kind.DELETED) -> None:
+def _delete(k: _Kind[Any], *, actor: User | None, pk: int, note: str, kind: str = Kind.DELETED) -> None:
     with transaction.atomic():
         obj = _locked(k, pk)
         refs = _references(obj)
@@ -259,7 +281,7 @@ def _delete(k: _Kind, *, actor, pk: int, note: str, kind: str = Kind.DELETED) ->
 
 
 def region_create(
-    *, actor, code: str, name: str, level: str, parent_id: int | None = None, note: str = ""
+    *, actor: User | None, code: str, name: str, level: str, parent_id: int | None = None, note: str = ""
 ) -> Region:
     """A new division (code length fits the level, the parent is one level up)."""
     require_organisation_admin(actor, action="新建行政区划")
@@ -272,13 +294,13 @@ def region_create(
     return _create(REGION, actor=actor, values=values, note=_note(note))
 
 
-def region_update(*, actor, region_id: int, note: str = "", **changes: Any) -> Region:
+def region_update(*, actor: User | None, region_id: int, note: str = "", **changes: Any) -> Region:
     """Change code, name, level or parent (`parent_id`); only the fields given change."""
     require_organisation_admin(actor, action="修改行政区划")
     return _update(REGION, actor=actor, pk=region_id, changes=changes, note=_note(note))
 
 
-def region_delete(*, actor, region_id: int, note: str = "") -> None:
+def region_delete(*, actor: User | None, region_id: int, note: str = "") -> None:
     """Remove a division nothing refers to (no sub-division, department or hall); refused otherwise."""
     require_organisation_admin(actor, action="删除行政区划")
     _delete(REGION, actor=actor, pk=region_id, note=_note(note))
@@ -289,7 +311,7 @@ def region_delete(*, actor, region_id: int, note: str = "") -> None:
 
 def department_create(
     *,
-    actor,
+    actor: User | None,
     name: str,
     short_name: str,
     credit_code: str,
@@ -314,7 +336,9 @@ def department_create(
     return _create(DEPARTMENT, actor=actor, values=values, note=_note(note))
 
 
-def department_update(*, actor, department_id: int, note: str = "", **changes: Any) -> Department:
+def department_update(
+    *, actor: User | None, department_id: int, note: str = "", **changes: Any
+) -> Department:
     """Change the given fields; `is_active=False` alone is a deactivation (cases and items keep it)."""
     require_organisation_admin(actor, action="修改部门")
     if "credit_code" in changes:
@@ -322,11 +346,11 @@ def department_update(*, actor, department_id: int, note: str = "", **changes: A
     return _update(DEPARTMENT, actor=actor, pk=department_id, changes=changes, note=_note(note))
 
 
-def department_deactivate(*, actor, department_id: int, note: str = "") -> Department:
+def department_deactivate(*, actor: User | None, department_id: int, note: str = "") -> Department:
     return department_update(actor=actor, department_id=department_id, is_active=False, note=note)
 
 
-def department_delete(*, actor, department_id: int, note: str = "") -> None:
+def department_delete(*, actor: User | None, department_id: int, note: str = "") -> None:
     """Remove a department nothing refers to; one with items, cases, staff or windows is refused."""
     require_organisation_admin(actor, action="删除部门")
     _delete(DEPARTMENT, actor=actor, pk=department_id, note=_note(note))
@@ -337,7 +361,7 @@ def department_delete(*, actor, department_id: int, note: str = "") -> None:
 
 def hall_create(
     *,
-    actor,
+    actor: User | None,
     name: str,
     code: str,
     level: str,
@@ -365,16 +389,16 @@ def hall_create(
     return _create(HALL, actor=actor, values=values, note=_note(note))
 
 
-def hall_update(*, actor, hall_id: int, note: str = "", **changes: Any) -> ServiceHall:
+def hall_update(*, actor: User | None, hall_id: int, note: str = "", **changes: Any) -> ServiceHall:
     require_organisation_admin(actor, action="修改服务大厅")
     return _update(HALL, actor=actor, pk=hall_id, changes=changes, note=_note(note))
 
 
-def hall_deactivate(*, actor, hall_id: int, note: str = "") -> ServiceHall:
+def hall_deactivate(*, actor: User | None, hall_id: int, note: str = "") -> ServiceHall:
     return hall_update(actor=actor, hall_id=hall_id, is_active=False, note=note)
 
 
-def hall_delete(*, actor, hall_id: int, note: str = "") -> None:
+def hall_delete(*, actor: User | None, hall_id: int, note: str = "") -> None:
     """Remove a hall nothing refers to (no windows, staff, tickets, cases); refused otherwise."""
     require_organisation_admin(actor, action="删除服务大厅")
     _delete(HALL, actor=actor, pk=hall_id, note=_note(note))
@@ -385,7 +409,7 @@ def hall_delete(*, actor, hall_id: int, note: str = "") -> None:
 
 def window_create(
     *,
-    actor,
+    actor: User | None,
     hall_id: int | None,
     number: int | None,
     name: str,
@@ -409,7 +433,7 @@ def window_create(
     return _create(WINDOW, actor=actor, values=values, note=_note(note))
 
 
-def window_update(*, actor, window_id: int, note: str = "", **changes: Any) -> Window:
+def window_update(*, actor: User | None, window_id: int, note: str = "", **changes: Any) -> Window:
     require_organisation_admin(actor, action="修改窗口")
     if "hall_id" in changes and not Window.objects.filter(pk=window_id, hall_id=changes["hall_id"]).exists():
         # Its tickets and calls belong to this hall; another hall gets a window of its own.
@@ -421,11 +445,11 @@ def window_update(*, actor, window_id: int, note: str = "", **changes: Any) -> W
     return _update(WINDOW, actor=actor, pk=window_id, changes=changes, note=_note(note))
 
 
-def window_deactivate(*, actor, window_id: int, note: str = "") -> Window:
+def window_deactivate(*, actor: User | None, window_id: int, note: str = "") -> Window:
     return window_update(actor=actor, window_id=window_id, is_active=False, note=note)
 
 
-def window_delete(*, actor, window_id: int, note: str = "") -> None:
+def window_delete(*, actor: User | None, window_id: int, note: str = "") -> None:
     """Remove a window nothing refers to (tickets, calls, staff); refused otherwise."""
     require_organisation_admin(actor, action="删除窗口")
     _delete(WINDOW, actor=actor, pk=window_id, note=_note(note))
@@ -434,7 +458,7 @@ def window_delete(*, actor, window_id: int, note: str = "") -> None:
 # --- staff roles ----------------------------------------------------------------------------------------
 
 
-def _staff_locked(user_id: int | None):
+def _staff_locked(user_id: int | None) -> User:
     """The staff member's row, locked: grants to one person are serialised, so the duplicate check holds."""
     user = get_user_model().objects.select_for_update().filter(pk=user_id).first() if user_id else None
     if user is None:
@@ -448,8 +472,8 @@ def _refuse_duplicate(assignment: StaffAssignment) -> None:
     same = StaffAssignment.objects.filter(
         user_id=assignment.user_id,
         role=assignment.role,
-        department_id=assignment.department_id,
-        hall_id=assignment.hall_id,
+        department=assignment.department_id,  # None: IS NULL, as the duplicate rule means
+        hall=assignment.hall_id,
     ).exclude(pk=assignment.pk)
     if same.exists():
         raise ValidationFailed(
@@ -459,7 +483,7 @@ def _refuse_duplicate(assignment: StaffAssignment) -> None:
 
 def staff_role_grant(
     *,
-    actor,
+    actor: User | None,
     user_id: int,
     role: str,
     department_id: int | None = None,
@@ -483,7 +507,9 @@ def staff_role_grant(
         return _create(STAFF_ROLE, actor=actor, values=values, note=note, kind=Kind.ROLE_GRANTED)
 
 
-def staff_role_update(*, actor, assignment_id: int, note: str = "", **changes: Any) -> StaffAssignment:
+def staff_role_update(
+    *, actor: User | None, assignment_id: int, note: str = "", **changes: Any
+) -> StaffAssignment:
     """Change a grant's role, department, hall or window (the person stays the same)."""
     require_organisation_admin(actor, action="变更工作人员角色")
     note = _note(note)
@@ -503,7 +529,7 @@ def staff_role_update(*, actor, assignment_id: int, note: str = "", **changes: A
         )
 
 
-def staff_role_revoke(*, actor, assignment_id: int, note: str = "") -> None:
+def staff_role_revoke(*, actor: User | None, assignment_id: int, note: str = "") -> None:
     """Take a role away; the log keeps who had it, where, and who revoked it."""
     require_organisation_admin(actor, action="撤销工作人员角色")
     _delete(STAFF_ROLE, actor=actor, pk=assignment_id, note=_note(note), kind=Kind.ROLE_REVOKED)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
@@ -14,7 +15,10 @@ from tongban.workdays.calendar import CalendarMissing
 from tongban.workdays.clock import is_overdue, remaining_working_days
 
 from .choices import FigureDimension, FollowUpStage, Score
-from .models import FollowUp, RatableService, Rating
+from .models import FollowUp, FollowUpEvent, RatableService, Rating, RatingQuerySet
+
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser, User
 
 
 def service_by_token(token: str) -> RatableService | None:
@@ -24,32 +28,32 @@ def service_by_token(token: str) -> RatableService | None:
     return RatableService.objects.select_related("hall", "window", "department").filter(token=token).first()
 
 
-def my_unrated_services(user) -> QuerySet[RatableService]:
+def my_unrated_services(user: User) -> QuerySet[RatableService]:
     """Services the logged-in person received and has not rated yet, still open for rating."""
     return (
         RatableService.objects.visible_to(user)
-        .filter(user_id=getattr(user, "pk", None), rated=False, rate_by__gt=timezone.now())
+        .filter(user_id=user.pk, rated=False, rate_by__gt=timezone.now())
         .select_related("hall", "window", "department")
         .order_by("-served_at", "-id")
     )
 
 
-def my_unrated_service(user, service_id: int) -> RatableService | None:
+def my_unrated_service(user: User, service_id: int) -> RatableService | None:
     """One of `my_unrated_services`, or None (rated already, expired, or someone else's)."""
     return my_unrated_services(user).filter(pk=service_id).first()
 
 
-def my_rated_services(user) -> QuerySet[RatableService]:
+def my_rated_services(user: User) -> QuerySet[RatableService]:
     return (
         RatableService.objects.visible_to(user)
-        .filter(user_id=getattr(user, "pk", None), rated=True)
+        .filter(user_id=user.pk, rated=True)
         .select_related("rating")
         .order_by("-served_at", "-id")
     )
 
 
 def followups_for(
-    user, *, stage: str | None = None, claim_status: str | None = None, open_only: bool = False
+    user: AnyUser, *, stage: str | None = None, claim_status: str | None = None, open_only: bool = False
 ) -> QuerySet[FollowUp]:
     """The follow-ups the user may see, most urgent first; `open_only` keeps those still in work."""
     qs = FollowUp.objects.visible_to(user).select_related(
@@ -64,11 +68,11 @@ def followups_for(
     return qs.order_by("stage_due", "id")
 
 
-def followup_get(user, followup_id: int) -> FollowUp | None:
+def followup_get(user: AnyUser, followup_id: int) -> FollowUp | None:
     return followups_for(user).filter(pk=followup_id).first()
 
 
-def followup_events(fu: FollowUp):
+def followup_events(fu: FollowUp) -> QuerySet[FollowUpEvent]:
     """The follow-up's log, oldest first (the caller has already checked the follow-up is visible)."""
     return fu.events.select_related("actor").order_by("at", "id")
 
@@ -93,7 +97,7 @@ def due_info(fu: FollowUp, *, today: dt.date | None = None) -> DueInfo:
 
 
 # dimension -> (group field on Rating, label fields)
-_DIMENSIONS = {
+_DIMENSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     FigureDimension.STAFF: (
         "service__staff_id",
         ("service__staff__display_name", "service__staff__username"),
@@ -165,7 +169,7 @@ def _label(dimension: str, values: tuple) -> str:
     return values[0] or "（未记录）"
 
 
-def _scoped(scope) -> QuerySet[Rating]:
+def _scoped(scope: AnyUser | Scope) -> RatingQuerySet:
     if isinstance(scope, Scope):
         return Rating.objects.scope_filter(scope)
     return Rating.objects.visible_to(scope)

@@ -7,6 +7,8 @@ department and hall are GROUP BY queries over the indexed (status, level, depart
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
@@ -27,6 +29,9 @@ from .models import (
 from .permissions import can_supervise
 from .subjects import normalise_case_number
 
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser
+
 LEVEL_RANK = Case(
     When(level=Level.RED, then=Value(2)),
     When(level=Level.YELLOW, then=Value(1)),
@@ -46,7 +51,7 @@ DEADLINE_ORDERINGS: dict[str, tuple[str, ...]] = {
 
 def deadline_list(
     *,
-    user,
+    user: AnyUser,
     level: str | None = None,
     department_id: int | None = None,
     hall_id: int | None = None,
@@ -71,12 +76,12 @@ def deadline_list(
     )
 
 
-def deadline_find(*, user, deadline_id: int) -> Deadline | None:
+def deadline_find(*, user: AnyUser, deadline_id: int) -> Deadline | None:
     """A watch in any status the user may see, or None: the evidence a new card may cite."""
     return deadline_list(user=user, status=None).filter(pk=deadline_id).first()
 
 
-def deadline_get(*, user, deadline_id: int) -> Deadline:
+def deadline_get(*, user: AnyUser, deadline_id: int) -> Deadline:
     d = (
         Deadline.objects.visible_to(user)
         .select_related("department", "hall", "assignee", "item")
@@ -88,7 +93,7 @@ def deadline_get(*, user, deadline_id: int) -> Deadline:
     return d
 
 
-def deadline_events(*, user, deadline_id: int) -> QuerySet[WarningEvent]:
+def deadline_events(*, user: AnyUser, deadline_id: int) -> QuerySet[WarningEvent]:
     return (
         WarningEvent.objects.visible_to(user)
         .filter(deadline_id=deadline_id)
@@ -97,7 +102,7 @@ def deadline_events(*, user, deadline_id: int) -> QuerySet[WarningEvent]:
     )
 
 
-def level_counts(*, user, subject_type: str | None = None) -> dict[str, int]:
+def level_counts(*, user: AnyUser, subject_type: str | None = None) -> dict[str, int]:
     """{"normal": n, "yellow": n, "red": n} over open watches."""
     qs = Deadline.objects.visible_to(user).filter(status=DeadlineStatus.OPEN)
     if subject_type:
@@ -108,7 +113,7 @@ def level_counts(*, user, subject_type: str | None = None) -> dict[str, int]:
     return counts
 
 
-def _counts_by(user, key: str, name: str, subject_type: str | None) -> list[dict]:
+def _counts_by(user: AnyUser, key: str, name: str, subject_type: str | None) -> list[dict]:
     qs = Deadline.objects.visible_to(user).filter(status=DeadlineStatus.OPEN)
     if subject_type:
         qs = qs.filter(subject_type=subject_type)
@@ -127,17 +132,17 @@ def _counts_by(user, key: str, name: str, subject_type: str | None) -> list[dict
     ]
 
 
-def counts_by_department(*, user, subject_type: str | None = None) -> list[dict]:
+def counts_by_department(*, user: AnyUser, subject_type: str | None = None) -> list[dict]:
     """Per department: open, yellow, red — most red first."""
     return _counts_by(user, "department_id", "department__name", subject_type)
 
 
-def counts_by_hall(*, user, subject_type: str | None = None) -> list[dict]:
+def counts_by_hall(*, user: AnyUser, subject_type: str | None = None) -> list[dict]:
     """Per intake hall (watches without a hall under "—")."""
     return _counts_by(user, "hall_id", "hall__name", subject_type)
 
 
-def most_overdue(*, user, limit: int = 10, subject_type: str | None = None) -> QuerySet[Deadline]:
+def most_overdue(*, user: AnyUser, limit: int = 10, subject_type: str | None = None) -> QuerySet[Deadline]:
     """Open red watches, longest overdue first (earliest due date)."""
     qs = deadline_list(user=user, level=Level.RED, subject_type=subject_type, ordering="due_date")
     return qs[:limit]
@@ -154,7 +159,7 @@ def _with_case_id(qs: QuerySet[Directive]) -> QuerySet[Directive]:
 
 def directive_list(
     *,
-    user,
+    user: AnyUser,
     status: str | None = None,
     department_id: int | None = None,
     overdue_on: dt.date | None = None,
@@ -172,7 +177,7 @@ def directive_list(
     return qs.order_by("-issued_on", "-id")
 
 
-def directive_get(*, user, directive_id: int) -> Directive:
+def directive_get(*, user: AnyUser, directive_id: int) -> Directive:
     d = (
         _with_case_id(Directive.objects.visible_to(user))
         .select_related("department", "issued_by", "responded_by", "closed_by", "previous")
@@ -184,12 +189,12 @@ def directive_get(*, user, directive_id: int) -> Directive:
     return d
 
 
-def directive_events(*, user, directive_id: int) -> QuerySet[DirectiveEvent]:
+def directive_events(*, user: AnyUser, directive_id: int) -> QuerySet[DirectiveEvent]:
     return DirectiveEvent.objects.visible_to(user).filter(directive_id=directive_id).select_related("actor")
 
 
 def directive_response_rates(
-    *, user, since: dt.date | None = None, until: dt.date | None = None
+    *, user: AnyUser, since: dt.date | None = None, until: dt.date | None = None
 ) -> list[dict]:
     """Per department over directives issued in [since, until]: issued, responded, responded on time,
     and the response rate and on-time rate (None when nothing was issued)."""
@@ -229,7 +234,7 @@ def directive_response_rates(
 
 def card_list(
     *,
-    user,
+    user: AnyUser,
     color: str | None = None,
     status: str | None = None,
     department_id: int | None = None,
@@ -247,7 +252,7 @@ def card_list(
     return qs.order_by("-issued_on", "-id")
 
 
-def card_get(*, user, card_id: int) -> Card:
+def card_get(*, user: AnyUser, card_id: int) -> Card:
     warnings = WarningEvent.objects.select_related("deadline").order_by("at", "id")
     card = (
         Card.objects.visible_to(user)
@@ -263,13 +268,13 @@ def card_get(*, user, card_id: int) -> Card:
     return card
 
 
-def card_events(*, user, card_id: int) -> QuerySet[CardEvent]:
+def card_events(*, user: AnyUser, card_id: int) -> QuerySet[CardEvent]:
     return CardEvent.objects.visible_to(user).filter(card_id=card_id).select_related("actor")
 
 
 def card_counts_by_department(
-    *, user, since: dt.date | None = None, until: dt.date | None = None
-) -> list[dict]:
+    *, user: AnyUser, since: dt.date | None = None, until: dt.date | None = None
+) -> list[Mapping[str, Any]]:
     """Cards that stand (not revoked) per department and colour, for the figures."""
     qs = Card.objects.visible_to(user).exclude(status="revoked")
     if since:
@@ -289,12 +294,12 @@ def card_counts_by_department(
 # ---- card rules ----------------------------------------------------------------------------------
 
 
-def _require_rule_reader(user) -> None:
+def _require_rule_reader(user: AnyUser) -> None:
     if not can_supervise(user):
         raise NotAllowed("只有监察人员或管理员可以查看出牌规则。")
 
 
-def card_rule_list(*, user, active: bool | None = None) -> QuerySet[CardRule]:
+def card_rule_list(*, user: AnyUser, active: bool | None = None) -> QuerySet[CardRule]:
     """All card rules (supervisors and administrators read them; administrators change them)."""
     _require_rule_reader(user)
     qs = CardRule.objects.select_related("updated_by").annotate(card_count=Count("cards"))
@@ -303,7 +308,7 @@ def card_rule_list(*, user, active: bool | None = None) -> QuerySet[CardRule]:
     return qs.order_by("-active", "trigger", "key")
 
 
-def card_rule_get(*, user, rule_id: int) -> CardRule:
+def card_rule_get(*, user: AnyUser, rule_id: int) -> CardRule:
     _require_rule_reader(user)
     rule = (
         CardRule.objects.select_related("updated_by")

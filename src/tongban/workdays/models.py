@@ -27,6 +27,9 @@ from .choices import WORKING_KINDS, CalendarChangeAction, DayKind
 
 
 class WorkCalendar(models.Model):
+    #: Not stored: what a service that changed this day recomputed in other apps ({app: counts}).
+    recomputed: dict[str, dict] | None = None
+
     date = models.DateField("日期", unique=True)
     is_workday = models.BooleanField("是否工作日")
     kind = models.CharField("类型", max_length=16, choices=DayKind.choices)
@@ -60,6 +63,9 @@ class CalendarYear(TimeStampedModel):
     official schedule is not imported yet; every date computed on it is 暂定, and importing the
     official schedule replaces it and recomputes those dates (services.calendar_year_import).
     """
+
+    #: Not stored: what a service that changed this year recomputed in other apps ({app: counts}).
+    recomputed: dict[str, dict] | None = None
 
     year = models.PositiveSmallIntegerField("年份", primary_key=True)
     source = models.CharField("数据来源", max_length=100)

@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -26,6 +26,9 @@ from tongban.common.errors import Conflict, ValidationFailed
 from .calendar import CalendarMissing, invalidate_index, note_write, writes_committed
 from .choices import WORKING_KINDS, CalendarChangeAction, DayKind
 from .models import CalendarChange, CalendarVersion, CalendarYear, WorkCalendar
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 MAX_IMPORT_BYTES = 1024 * 1024
 NAME_MAX = 50
@@ -162,7 +165,7 @@ def _rows_from_table(table: list[tuple[int, list[Any]]]) -> list[tuple[int, Mapp
             f"第 {line} 行表头缺少列：{', '.join(missing)}。表头应为 date,type,name（或 日期,类型,名称）。",
             field="file",
         )
-    out = []
+    out: list[tuple[int, Mapping[str, Any]]] = []
     for n, cells in table[1:]:
         out.append((n, {k: (cells[i] if i < len(cells) else None) for k, i in columns.items()}))
     return out
@@ -267,7 +270,7 @@ def calendar_year_import(
     rows: Iterable[Mapping[str, Any]] | None = None,
     file: IO[bytes] | IO[str] | bytes | None = None,
     replace: bool = False,
-    actor=None,
+    actor: User | None = None,
     source: str = "导入",
 ) -> CalendarYear:
     """Write a whole year from its schedule: the listed rest days (法定节假日) and make-up working days
@@ -384,7 +387,7 @@ def calendar_provisional_extend(
 
 
 @transaction.atomic
-def calendar_day_set(*, day: date, kind: str, name: str = "", actor=None) -> WorkCalendar:
+def calendar_day_set(*, day: date, kind: str, name: str = "", actor: User | None = None) -> WorkCalendar:
     """Change one date of a covered year (e.g. a holiday announced late). Refuses kinds the weekday
     cannot take (see check_day_kind); a day in an uncovered year raises CalendarMissing.
 

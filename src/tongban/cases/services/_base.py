@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
+from tongban.common.errors import IllegalTransition
 from tongban.common.errors import require_text as require_text  # the services of this app use it from here
 from tongban.common.pdf import chinese_date
 from tongban.common.prepared import Prepared
@@ -26,6 +29,9 @@ from ..permissions import require_department as require_department
 from ..processes import plan_from_list
 from ..transitions import target_state
 from ..watches import case_watches_sync
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 CONFLICT_MESSAGE = "该办件已被他人处理，请刷新后重试"
 
@@ -110,18 +116,34 @@ def case_dues(
 ) -> tuple[Due, Due]:
     """(promised, statutory) deadlines of an accepted case: both limits counted from the day after
     acceptance, less the pauses, plus the approved extension days (限时办结: both clocks run)."""
-    item = case.item
+    item, start = case.item, accepted_on(case)
     ext = case.extension_days if extension_days is None else extension_days
-    common = {"start": case.accepted_on, "pauses": pauses, "extension_days": ext, "today": on}
-    promised = deadline(limit=item.promised_limit, unit=item.promised_limit_unit, **common)
-    statutory = deadline(limit=item.statutory_limit, unit=item.statutory_limit_unit, **common)
+    clock = partial(deadline, start=start, pauses=pauses, extension_days=ext, today=on)
+    promised = clock(limit=item.promised_limit, unit=item.promised_limit_unit)
+    statutory = clock(limit=item.statutory_limit, unit=item.statutory_limit_unit)
     return promised, statutory
 
 
-def set_case_dues(case: Case, pauses: list[Pause], *, on: date) -> None:
+def accepted_on(case: Case) -> date:
+    """The day the case was accepted, from which its clocks run; a case not accepted has no deadlines."""
+    if case.accepted_on is None:
+        raise IllegalTransition("办件尚未受理，没有办结期限。", field="case_id")
+    return case.accepted_on
+
+
+def due_dates(case: Case) -> tuple[date, date]:
+    """(promised, statutory) due dates of an accepted case: set at acceptance, never cleared after."""
+    if case.due_date is None or case.statutory_due_date is None:
+        raise IllegalTransition("办件尚未受理，没有办结期限。", field="case_id")
+    return case.due_date, case.statutory_due_date
+
+
+def set_case_dues(case: Case, pauses: list[Pause], *, on: date) -> tuple[Due, Due]:
+    """Compute and set the case's (promised, statutory) due dates; returns them."""
     promised, statutory = case_dues(case, pauses, on=on)
     case.due_date, case.due_provisional = promised.date, promised.provisional
     case.statutory_due_date, case.statutory_due_provisional = statutory.date, statutory.provisional
+    return promised, statutory
 
 
 def recompute_due(case: Case, *, on: date) -> None:
@@ -160,7 +182,7 @@ class StepToOpen:
 
 
 def open_steps(
-    case: Case, stage, todo: list[StepToOpen], *, actor=None, on: date, notify: bool = True
+    case: Case, stage, todo: list[StepToOpen], *, actor: User | None = None, on: date, notify: bool = True
 ) -> list[Step]:
     """Open the steps of one stage together: one INSERT for the steps, one for their log rows, one read
     of the case's pauses and one of the staff to tell (a parallel stage opens several at once)."""
@@ -210,11 +232,13 @@ def open_steps(
     return steps
 
 
-def open_step(case: Case, *, stage, actor=None, on: date, notify: bool = True, **step) -> Step:
+def open_step(case: Case, *, stage, actor: User | None = None, on: date, notify: bool = True, **step) -> Step:
     return open_steps(case, stage, [StepToOpen(**step)], actor=actor, on=on, notify=notify)[0]
 
 
-def open_stage(case: Case, position: int, *, actor=None, on: date, decision_only: bool = False) -> list[Step]:
+def open_stage(
+    case: Case, position: int, *, actor: User | None = None, on: date, decision_only: bool = False
+) -> list[Step]:
     """Open the steps of stage `position` of the case's plan (the snapshot taken at acceptance).
 
     `decision_only` opens just the stage's decision (used when an earlier stage failed: the decider
@@ -254,7 +278,7 @@ def open_stage(case: Case, position: int, *, actor=None, on: date, decision_only
     return open_steps(case, stage, todo, actor=actor, on=on)
 
 
-def open_joint(case: Case, stage, *, last: bool, actor=None, on: date) -> Step:
+def open_joint(case: Case, stage, *, last: bool, actor: User | None = None, on: date) -> Step:
     """The lead department's summing up (JOINT) or, in the last stage, its joint decision (DECISION)."""
     kind = StepKind.DECISION if last else StepKind.JOINT
     name = "牵头部门联合决定" if last else "牵头部门汇总意见"
@@ -319,7 +343,7 @@ def notify_staff_of_steps(case: Case, steps: list[Step]) -> None:
     from tongban.notifications.services import Notification, notify_many
 
     staff = _DEPARTMENT_STAFF.fetch(sorted({s.department_id for s in steps}))
-    todo = []
+    todo: list[Notification] = []
     for step in steps:
         roles = department_roles_for(step.role)
         users = {a.user for a in staff if a.department_id == step.department_id and a.role in roles}
@@ -338,7 +362,7 @@ def notify_staff_of_steps(case: Case, steps: list[Step]) -> None:
     notify_many(todo)
 
 
-def atomic():
+def atomic() -> transaction.Atomic:
     return transaction.atomic()
 
 

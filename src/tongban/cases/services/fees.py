@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +22,9 @@ from ..choices import CaseEventKind
 from ..models import Case
 from ..signals import case_fee_recorded
 from ._base import event, lock_case, move, require_clerk, require_text, save_case
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 MAX_FEE = Decimal("9999999999.99")  # Case.fee_charged: 12 digits, 2 decimals
 RECEIPT_MAX = 64
@@ -65,7 +69,7 @@ def _yuan(amount: Decimal | None) -> str:
 
 def case_fee_record(
     *,
-    actor,
+    actor: User,
     case_id: int,
     amount,
     receipt_number: str = "",
@@ -96,7 +100,7 @@ def case_fee_record(
         note = f"实收 {_yuan(charged)} 元" + (f"，票据号 {receipt}" if receipt else "")
         if previous:
             note += f"（更正：原登记 {previous['amount']} 元；原因：{reason}）"
-        detail = {
+        detail: dict[str, Any] = {
             "amount": _yuan(charged),
             "receipt_number": receipt,
             "charges_fee": item.charges_fee,

@@ -4,6 +4,7 @@ withdrawal, visits and the 5-day intake rule."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
@@ -26,9 +27,10 @@ from ..choices import (
     VisitKind,
 )
 from ..models import Case, CaseMaterial, ClockPause, Step, Visit
-from ..processes import process_for_item, process_problems
+from ..processes import ProcessPlan, process_for_item, process_problems
 from ._base import (
     DUE_FIELDS,
+    due_dates,
     event,
     lock_case,
     move,
@@ -46,13 +48,16 @@ from ._base import (
 )
 from .submission import INTAKE_RULE_DAYS, _missing_required
 
+if TYPE_CHECKING:
+    from tongban.common.types import User
+
 DEFAULT_CORRECTION_DAYS = 10
 
 
 # ---- intake decisions ----------------------------------------------------------------------------
 
 
-def _check_plan(case: Case):
+def _check_plan(case: Case) -> ProcessPlan:
     plan = process_for_item(case.item)
     problems = process_problems(plan, case.item)
     if problems:
@@ -63,7 +68,7 @@ def _check_plan(case: Case):
 
 
 def case_accept(
-    *, actor, case_id: int, expected_version: int | None = None, hall_id: int | None = None
+    *, actor: User, case_id: int, expected_version: int | None = None, hall_id: int | None = None
 ) -> Case:
     """受理: the clock starts the day after; the first stage's steps open; 受理通知书 is issued."""
     with transaction.atomic():
@@ -85,7 +90,7 @@ def case_accept(
             case.intake_hall = ServiceHall.objects.select_related("region").get(pk=hall)
         case.accepted_on, case.accepted_at, case.accepted_by = on, timezone.now(), actor
         case.plan = plan.as_list()
-        set_case_dues(case, [], on=on)
+        promised, statutory = set_case_dues(case, [], on=on)
         case.intake_due, case.intake_due_provisional = None, False
         case.status = after
         CaseMaterial.objects.filter(case=case, status=MaterialStatus.SUBMITTED).update(
@@ -97,8 +102,8 @@ def case_accept(
             actor=actor,
             from_status=before,
             to_status=after,
-            due_date=case.due_date.isoformat(),
-            statutory_due_date=case.statutory_due_date.isoformat(),
+            due_date=promised.date.isoformat(),
+            statutory_due_date=statutory.date.isoformat(),
             provisional=case.due_provisional,
         )
         open_stage(case, 1, actor=actor, on=on)
@@ -127,14 +132,14 @@ def case_accept(
             case,
             "case.accepted",
             key="accepted",
-            due_date=provisional_text(case.due_date, case.due_provisional),
+            due_date=provisional_text(promised.date, case.due_provisional),
             accepted_on=on,
         )
         return case
 
 
 def case_refuse(
-    *, actor, case_id: int, reason: str, refer_to: str = "", expected_version: int | None = None
+    *, actor: User, case_id: int, reason: str, refer_to: str = "", expected_version: int | None = None
 ) -> Case:
     """不予受理 with the reason and, where the matter belongs elsewhere, the body to apply to."""
     with transaction.atomic():
@@ -178,7 +183,7 @@ def case_refuse(
 
 def case_request_correction(
     *,
-    actor,
+    actor: User,
     case_id: int,
     items: list[dict],
     respond_within_days: int = DEFAULT_CORRECTION_DAYS,
@@ -281,7 +286,7 @@ def case_request_correction(
         return case
 
 
-def _require_any_department(actor, departments: set[int], *, action: str) -> None:
+def _require_any_department(actor: User, departments: set[int], *, action: str) -> None:
     last: NotAllowed | None = None
     for dept in departments:
         try:
@@ -294,7 +299,7 @@ def _require_any_department(actor, departments: set[int], *, action: str) -> Non
 
 def case_resubmit(
     *,
-    actor,
+    actor: User,
     case_id: int,
     expected_version: int | None = None,
     at_window: bool = False,
@@ -347,7 +352,7 @@ def case_resubmit(
                 actor=actor,
                 from_status=after,
                 note="补正完成，恢复计时",
-                due_date=case.due_date.isoformat(),
+                due_date=due_dates(case)[0].isoformat(),
             )
             if not Step.objects.filter(case=case, status=StepStatus.OPEN).exists():
                 open_stage(case, case.current_stage or 1, actor=actor, on=on)
@@ -359,12 +364,14 @@ def case_resubmit(
                 case,
                 "case.resumed",
                 key=f"resumed:{case.version}",
-                due_date=provisional_text(case.due_date, case.due_provisional),
+                due_date=provisional_text(due_dates(case)[0], case.due_provisional),
             )
         return case
 
 
-def case_withdraw(*, actor, case_id: int, reason: str = "", expected_version: int | None = None) -> Case:
+def case_withdraw(
+    *, actor: User, case_id: int, reason: str = "", expected_version: int | None = None
+) -> Case:
     """The applicant withdraws the application (撤回) before it is decided."""
     with transaction.atomic():
         case = lock_case(case_id, expected_version=expected_version)
@@ -390,7 +397,7 @@ def case_withdraw(*, actor, case_id: int, reason: str = "", expected_version: in
 # ---- visits and the 5-day rule -------------------------------------------------------------------
 
 
-def _visit(case: Case, *, kind: str, hall_id: int | None, actor, note: str = "") -> Visit:
+def _visit(case: Case, *, kind: str, hall_id: int | None, actor: User, note: str = "") -> Visit:
     visit = Visit.objects.create(
         case=case, kind=kind, hall_id=hall_id, staff=actor, note=note[:255], at=timezone.now()
     )
@@ -409,7 +416,7 @@ def _visit(case: Case, *, kind: str, hall_id: int | None, actor, note: str = "")
 
 
 def visit_record(
-    *, actor, case_id: int, kind: str = VisitKind.OTHER, note: str = "", hall_id: int | None = None
+    *, actor: User, case_id: int, kind: str = VisitKind.OTHER, note: str = "", hall_id: int | None = None
 ) -> Visit:
     """Record that the applicant came in person for this case (跑动次数)."""
     if kind not in VisitKind.values:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from tongban.catalogue import services as catalogue_services
@@ -15,10 +17,13 @@ from ..models import ItemForm, ProcessDefinition, StageDefinition, StepDefinitio
 from ..permissions import require_process_admin
 from ..processes import ProcessPlan, plan_from_input, plan_revision, process_for_item, process_problems
 
+if TYPE_CHECKING:
+    from tongban.common.types import User
+
 
 def process_define(
     *,
-    actor=None,
+    actor: User | None = None,
     item_id: int,
     stages: list[dict],
     name: str = "",
@@ -99,7 +104,7 @@ def _write_plan(definition: ProcessDefinition, plan: ProcessPlan) -> None:
         )
 
 
-def _previous_version(item: ServiceItem, related: str):
+def _previous_version(item: ServiceItem, related: str) -> ServiceItem | None:
     return (
         ServiceItem.objects.filter(code=item.code, version__lt=item.version, **{f"{related}__isnull": False})
         .order_by("-version")
@@ -146,7 +151,7 @@ def process_copy_to(*, item: ServiceItem, source: ServiceItem | None = None) -> 
         return copy
 
 
-def form_define(*, actor=None, item_id: int, schema: dict) -> ItemForm:
+def form_define(*, actor: User | None = None, item_id: int, schema: dict) -> ItemForm:
     """Set the application form schema of an item version (validated: forms.schema_problems)."""
     require_process_admin(actor)
     if not ServiceItem.objects.filter(pk=item_id).exists():

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -35,6 +36,9 @@ from ..models import Case, CaseEvent, ClockPause, Step
 from ._base import case_context, case_dues, provisional_text, step_due, today
 from .intake import DEFAULT_CORRECTION_DAYS
 from .submission import INTAKE_RULE_DAYS
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 BATCH = 1000
 OPEN_STATES = frozenset({*CaseStatus.handling(), CaseStatus.SUBMITTED, CaseStatus.CORRECTION})
@@ -126,7 +130,12 @@ def _describe(name: str, old: tuple, new: tuple) -> str:
 
 
 def case_deadlines_recompute(
-    *, years: list[int], actor=None, on: date | None = None, day: date | None = None, reason: str = ""
+    *,
+    years: list[int],
+    actor: User | None = None,
+    on: date | None = None,
+    day: date | None = None,
+    reason: str = "",
 ) -> dict:
     """Recompute every open provisional date — or, given the changed `day` (and the `reason` told to
     people), every open date that day can move (see the module docstring); returns counts."""
@@ -209,6 +218,7 @@ def case_deadlines_recompute(
     update_each(Step, moved_steps, ["due_date", "due_provisional"], batch_size=BATCH)
 
     year_text = "、".join(map(str, years))
+    scope: dict[str, object]
     if day is None:
         why, scope = f"导入 {year_text} 年官方节假日安排", {"years": years}
     else:
@@ -221,11 +231,13 @@ def case_deadlines_recompute(
     log = []
     for case_id in sorted(logged):
         case = by_case[case_id]
-        r = rows_by_case.get(case_id)
-        parts = [t for n in LABELS if r and (t := _describe(n, r.before[n], r.after[n]))]
+        row = rows_by_case.get(case_id)
+        parts = [t for n in LABELS if row and (t := _describe(n, row.before[n], row.after[n]))]
         parts += [f"环节“{s.name}”期限 {s.due_date:%Y-%m-%d}" for s in steps_by_case.get(case_id, [])]
         detail = {
-            n: [str(r.before[n][0]), str(r.after[n][0])] for n in LABELS if r and r.before[n] != r.after[n]
+            n: [str(row.before[n][0]), str(row.after[n][0])]
+            for n in LABELS
+            if row and row.before[n] != row.after[n]
         }
         log.append(
             CaseEvent(

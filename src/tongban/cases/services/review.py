@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,6 +37,7 @@ from ..transitions import target_state
 from ._base import (
     DUE_FIELDS,
     case_dues,
+    due_dates,
     event,
     lock_case,
     move,
@@ -54,6 +57,9 @@ from ._base import (
 )
 from .intake import _check_plan, _visit
 from .submission import _missing_required
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 # Prepared (compiled once per connection): every approver's action runs them. The step is locked
 # alone (`of`), never its department's row, which would queue every approver of the department.
@@ -99,7 +105,7 @@ def _lock_step(step_id: int, expected_version: int | None) -> tuple[Case, Step]:
 
 def step_complete(
     *,
-    actor,
+    actor: User,
     step_id: int,
     outcome: str,
     opinion: str,
@@ -158,7 +164,7 @@ def step_complete(
         return step
 
 
-def _advance(case: Case, step: Step, *, actor, on) -> None:
+def _advance(case: Case, step: Step, *, actor: User, on) -> None:
     plan = plan_from_list(case.plan)
     stage = plan.stages[step.stage_position - 1]
     last_position = len(plan.stages)
@@ -175,7 +181,7 @@ def _advance(case: Case, step: Step, *, actor, on) -> None:
 
 def case_decide(
     *,
-    actor,
+    actor: User,
     case_id: int,
     decision: str,
     reason: str,
@@ -208,7 +214,9 @@ def case_decide(
         return case
 
 
-def _conclude(case: Case, *, decision: str, reason: str, basis: str, actor, before: str, after: str) -> None:
+def _conclude(
+    case: Case, *, decision: str, reason: str, basis: str, actor: User, before: str, after: str
+) -> None:
     on = today()
     case.decision, case.decision_reason, case.decision_basis = decision, reason, basis
     case.status, case.concluded_at = after, timezone.now()
@@ -233,7 +241,7 @@ def _conclude(case: Case, *, decision: str, reason: str, basis: str, actor, befo
 # ---- the clock: special procedures and extensions ------------------------------------------------
 
 
-def _require_case_department(actor, case: Case, *, action: str) -> None:
+def _require_case_department(actor: User, case: Case, *, action: str) -> None:
     """Department staff of an open step of the case, or of the item's own department."""
     departments = set(
         Step.objects.filter(case=case, status=StepStatus.OPEN).values_list("department_id", flat=True)
@@ -251,7 +259,7 @@ def _require_case_department(actor, case: Case, *, action: str) -> None:
 
 def case_pause(
     *,
-    actor,
+    actor: User,
     case_id: int,
     procedure: str,
     reason: str,
@@ -309,7 +317,7 @@ def case_pause(
         return case
 
 
-def case_resume(*, actor, case_id: int, note: str = "", expected_version: int | None = None) -> Case:
+def case_resume(*, actor: User, case_id: int, note: str = "", expected_version: int | None = None) -> Case:
     """The special procedure is over: the clock resumes from the day after today; deadlines move."""
     with transaction.atomic():
         case = lock_case(case_id, expected_version=expected_version)
@@ -331,19 +339,21 @@ def case_resume(*, actor, case_id: int, note: str = "", expected_version: int | 
             from_status=before,
             to_status=after,
             note=note.strip() or f"{pause.get_procedure_display()}结束，恢复计时",
-            due_date=case.due_date.isoformat(),
+            due_date=due_dates(case)[0].isoformat(),
             pause_id=pause.pk,
         )
         notify_applicant(
             case,
             "case.resumed",
             key=f"resumed:{ev.pk}",
-            due_date=provisional_text(case.due_date, case.due_provisional),
+            due_date=provisional_text(due_dates(case)[0], case.due_provisional),
         )
         return case
 
 
-def case_extend(*, actor, case_id: int, days: int, reason: str, expected_version: int | None = None) -> Case:
+def case_extend(
+    *, actor: User, case_id: int, days: int, reason: str, expected_version: int | None = None
+) -> Case:
     """延期 as the law allows it (cases.extensions): by a head of the item's own department, at most the
     item's number of times (行政许可法 第四十二条: once) and days (10; joint processing 15), and never
     past the statutory deadline plus its legal extension. Refusals name the rule (Chinese, 4xx)."""
@@ -375,9 +385,10 @@ def case_extend(*, actor, case_id: int, days: int, reason: str, expected_version
                 field="days",
                 code="extension_refused",
             )
-        due_before = case.due_date
+        due_before, _ = due_dates(case)
         case.extension_days += days
         recompute_due(case, on=on)
+        due_after, statutory_due_after = due_dates(case)
         save_case(case, ["extension_days", *DUE_FIELDS])
         ext = Extension.objects.create(
             case=case,
@@ -385,7 +396,7 @@ def case_extend(*, actor, case_id: int, days: int, reason: str, expected_version
             reason=reason,
             approved_by=actor,
             due_before=due_before,
-            due_after=case.due_date,
+            due_after=due_after,
             at=timezone.now(),
         )
         event(
@@ -397,8 +408,8 @@ def case_extend(*, actor, case_id: int, days: int, reason: str, expected_version
             note=f"延长 {days} 个工作日：{reason}（{allowance.basis}）",
             days=days,
             due_before=due_before.isoformat(),
-            due_after=case.due_date.isoformat(),
-            statutory_due_after=case.statutory_due_date.isoformat(),
+            due_after=due_after.isoformat(),
+            statutory_due_after=statutory_due_after.isoformat(),
             provisional=case.due_provisional,
             extension_id=ext.pk,
         )
@@ -415,7 +426,7 @@ def case_extend(*, actor, case_id: int, days: int, reason: str, expected_version
             "case.extended",
             key=f"extended:{ext.pk}",
             days=days,
-            due_date=provisional_text(case.due_date, case.due_provisional),
+            due_date=provisional_text(due_dates(case)[0], case.due_provisional),
             reason=reason,
         )
         return case
@@ -427,7 +438,7 @@ def case_extend(*, actor, case_id: int, days: int, reason: str, expected_version
 def _issue(
     case: Case,
     *,
-    actor,
+    actor: User,
     hall: int | None,
     method: str,
     identity_checked: bool,
@@ -481,7 +492,7 @@ def _issue(
 
 def case_issue(
     *,
-    actor,
+    actor: User,
     case_id: int,
     method: str,
     identity_checked: bool = False,
@@ -515,7 +526,7 @@ def case_issue(
 
 def case_handle_immediately(
     *,
-    actor,
+    actor: User,
     case_id: int,
     reason: str,
     decision: str,

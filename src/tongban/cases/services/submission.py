@@ -4,6 +4,7 @@ materials uploaded and checked against the checklist before the intake decision.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -43,6 +44,9 @@ from ._base import (
     save_case,
     today,
 )
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 
 def _agent_fields(agent: dict | None) -> dict:
@@ -107,7 +111,7 @@ def _missing_required(case: Case) -> list[str]:
     return [m.name for m in _MISSING_REQUIRED.fetch(case.pk)]
 
 
-def _applicant_for(actor, applicant_id: int | None, agent: dict | None) -> tuple[Applicant, dict]:
+def _applicant_for(actor: User, applicant_id: int | None, agent: dict | None) -> tuple[Applicant, dict]:
     own = Applicant.objects.filter(user_id=actor.pk).first()
     if applicant_id is None or (own and own.pk == applicant_id):
         if own is None:
@@ -129,7 +133,7 @@ def _require_audience(item: ServiceItem, applicant: Applicant) -> None:
 
 
 def _region_code(case: Case) -> str:
-    if case.intake_hall_id:
+    if case.intake_hall is not None:
         return case.intake_hall.region.code
     return case.item.department.region.code
 
@@ -147,7 +151,9 @@ def _file(case: Case, *, on: date, channel: str) -> None:
 # ---- drafts and online submission ----------------------------------------------------------------
 
 
-def _new_online_case(*, actor, item_id: int | None, applicant_id: int | None, agent: dict | None) -> Case:
+def _new_online_case(
+    *, actor: User, item_id: int | None, applicant_id: int | None, agent: dict | None
+) -> Case:
     """An unsaved online case of a published item, for the actor or someone they act for."""
     if item_id is None:
         raise ValidationFailed("请选择申请的事项。", field="item_id")
@@ -169,7 +175,7 @@ def _new_online_case(*, actor, item_id: int | None, applicant_id: int | None, ag
 
 def case_draft_save(
     *,
-    actor,
+    actor: User,
     item_id: int | None = None,
     case_id: int | None = None,
     form_data: dict | None = None,
@@ -207,7 +213,7 @@ def case_draft_save(
 
 def case_submit(
     *,
-    actor,
+    actor: User,
     idempotency_key: str,
     case_id: int | None = None,
     item_id: int | None = None,
@@ -252,13 +258,13 @@ def case_submit(
         return _same_submission(existing, actor)
 
 
-def _same_submission(case: Case, actor) -> Case:
+def _same_submission(case: Case, actor: User) -> Case:
     if case.submitted_by_id != actor.pk:
         raise Conflict("该提交标识已被使用，请刷新页面后重新提交。", code="idempotency_key_reused")
     return case
 
 
-def _submit(*, actor, key, case_id, item_id, form_data, applicant_id, agent, expected_version) -> Case:
+def _submit(*, actor: User, key, case_id, item_id, form_data, applicant_id, agent, expected_version) -> Case:
     if case_id is None:
         return _submit_new(
             actor=actor, key=key, item_id=item_id, form_data=form_data, applicant_id=applicant_id, agent=agent
@@ -292,7 +298,7 @@ SUBMIT_FIELDS = (
 )
 
 
-def _submit_new(*, actor, key, item_id, form_data, applicant_id, agent) -> Case:
+def _submit_new(*, actor: User, key, item_id, form_data, applicant_id, agent) -> Case:
     """A submission in one go, without a saved draft: everything is checked before the one INSERT, and
     the case log starts with its submission."""
     case = _new_online_case(actor=actor, item_id=item_id, applicant_id=applicant_id, agent=agent)
@@ -328,7 +334,7 @@ def _file_submission(case: Case, *, key: str, after: str) -> None:
     case.status = after
 
 
-def _log_submitted(case: Case, *, actor, before: str, after: str) -> None:
+def _log_submitted(case: Case, *, actor: User, before: str, after: str) -> None:
     event(case, CaseEventKind.SUBMITTED, actor=actor, from_status=before, to_status=after, number=case.number)
 
 
@@ -337,7 +343,7 @@ def _log_submitted(case: Case, *, actor, before: str, after: str) -> None:
 
 def case_intake_register(
     *,
-    actor,
+    actor: User,
     item_id: int,
     applicant_id: int,
     form_data: dict,
@@ -403,7 +409,7 @@ def case_intake_register(
 
 def case_material_upload(
     *,
-    actor,
+    actor: User,
     case_id: int,
     material_id: int,
     file,
@@ -454,7 +460,9 @@ def case_material_upload(
         return material
 
 
-def case_material_check(*, actor, case_id: int, material_id: int, ok: bool, note: str = "") -> CaseMaterial:
+def case_material_check(
+    *, actor: User, case_id: int, material_id: int, ok: bool, note: str = ""
+) -> CaseMaterial:
     """The clerk ticks a material against the checklist (ok) or marks it deficient with the reason."""
     with transaction.atomic():
         case = lock_case(case_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -31,6 +32,9 @@ from ..slots import day_slots
 from ..transitions import APPOINTMENT
 from .tickets import issue
 
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser, User
+
 A = AppointmentStatus
 _MISSING = "预约不存在。"
 
@@ -44,10 +48,10 @@ def _booking_code() -> str:
 
 
 def appointment_book(
-    *, actor, hall_id: int, item_id: int, slot_date: dt.date, slot_start: dt.time
+    *, actor: AnyUser, hall_id: int, item_id: int, slot_date: dt.date, slot_start: dt.time
 ) -> Appointment:
     """预约: an applicant books a slot at a hall for one item."""
-    if not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_applicant", False):
+    if not actor.is_authenticated or not actor.is_applicant:
         raise NotAllowed("请以申请人身份登录后预约。")
     item = ServiceItem.objects.filter(pk=item_id, status=ItemStatus.PUBLISHED).first()
     if item is None:
@@ -124,7 +128,7 @@ def appointment_book(
         return appointment
 
 
-def appointment_cancel(*, actor, appointment_id: int) -> Appointment:
+def appointment_cancel(*, actor: User, appointment_id: int) -> Appointment:
     """取消预约: the person (or a clerk of the hall) cancels before the slot starts."""
     with transaction.atomic():
         appointment = lock(Appointment.objects, appointment_id, missing=_MISSING)
@@ -173,7 +177,7 @@ def appointment_check_in(
     hall_id: int,
     booking_code: str = "",
     id_number: str = "",
-    actor=None,
+    actor: AnyUser | None = None,
     kiosk_session: KioskSession | None = None,
 ) -> Ticket:
     """签到: today's booking becomes a ticket that goes ahead of walk-ins once its slot has started.
@@ -181,7 +185,7 @@ def appointment_check_in(
     At a kiosk (no staff actor) the booking code or the ID number is the proof; a clerk may check in for
     the person. Allowed from HALL_CHECKIN_EARLY_MINUTES before the slot until the slot ends.
     """
-    if actor is not None and getattr(actor, "is_authenticated", False) and kiosk_session is None:
+    if actor is not None and actor.is_authenticated and kiosk_session is None:
         require_hall_clerk(actor, hall_id)
     elif kiosk_session is None or kiosk_session.hall_id != hall_id:
         raise NotAllowed("请在大厅的自助终端或窗口签到。")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from tongban.common.errors import NotFound
@@ -9,6 +11,9 @@ from tongban.organisations.models import ServiceHall
 from tongban.organisations.permissions import require_administrator
 
 from ..models import AppointmentSlotConfig, QueueCategory
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 STANDARD_QUEUES = [
     # code, name, item categories, window kinds, bookable
@@ -21,7 +26,7 @@ STANDARD_QUEUES = [
 STANDARD_PERIODS = [["09:00", "12:00"], ["13:30", "17:00"]]
 
 
-def hall_queues_setup(*, hall_id: int, actor=None) -> list[QueueCategory]:
+def hall_queues_setup(*, hall_id: int, actor: User | None = None) -> list[QueueCategory]:
     """Create the standard queues A–E and 30-minute appointment slots (5 places) for A–C where missing.
 
     Idempotent: existing categories and settings are left as they are. `actor` None is the system

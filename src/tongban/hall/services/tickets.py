@@ -12,9 +12,10 @@ is IMMEDIATE (settings), which serialises callers at BEGIN.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from tongban.common.errors import Conflict, NotFound, ValidationFailed
@@ -26,11 +27,23 @@ from ..models import KioskSession, QueueCategory, Ticket, TicketCase, TicketCoun
 from ..permissions import require_hall_clerk
 from ..transitions import TICKET
 
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser, User
+
 S = TicketStatus
 
 TRANSITIONS = TICKET.moves
 TAKE_SOURCES = (TicketSource.WALK_IN, TicketSource.KIOSK, TicketSource.STAFF)
-_LOCK = {"missing": "号票不存在。", "stale": "该号票已被他人处理，请刷新后重试。"}
+
+
+def _lock(ticket_id: int, expected_version: int | None = None) -> Ticket:
+    return lock(
+        Ticket.objects,
+        ticket_id,
+        expected_version,
+        missing="号票不存在。",
+        stale="该号票已被他人处理，请刷新后重试。",
+    )
 
 
 def _category(hall: ServiceHall, category_id: int) -> QueueCategory:
@@ -60,7 +73,7 @@ def issue(
     *,
     category: QueueCategory,
     source: str,
-    actor=None,
+    actor: AnyUser | None = None,
     applicant_id: int | None = None,
     kiosk_session: KioskSession | None = None,
     is_priority: bool = False,
@@ -81,7 +94,7 @@ def issue(
         source=source,
         is_priority=is_priority,
         priority_note=priority_note[:255],
-        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+        issued_by=actor if actor is not None and actor.is_authenticated else None,
         applicant_id=applicant_id,
         kiosk_session=kiosk_session,
         appointment_due_at=appointment_due_at,
@@ -98,7 +111,7 @@ def ticket_take(
     hall_id: int,
     category_id: int,
     source: str = TicketSource.WALK_IN,
-    actor=None,
+    actor: User | None = None,
     applicant_id: int | None = None,
     kiosk_session: KioskSession | None = None,
 ) -> Ticket:
@@ -122,7 +135,7 @@ def ticket_take(
 
 
 def ticket_issue_priority(
-    *, actor, hall_id: int, category_id: int, note: str, applicant_id: int | None = None
+    *, actor: User, hall_id: int, category_id: int, note: str, applicant_id: int | None = None
 ) -> Ticket:
     """特呼号: the guide desk pre-checked the materials and sends the person ahead of the queue."""
     note = (note or "").strip()
@@ -152,7 +165,7 @@ def window_categories(window: Window) -> list[int]:
     ]
 
 
-def next_candidates(window: Window, *, now: dt.datetime):
+def next_candidates(window: Window, *, now: dt.datetime) -> QuerySet[Ticket]:
     """Waiting tickets a window may call, best first: 特呼号, then checked-in appointments whose slot has
     started, then first come first served (by `queued_at`)."""
     return (
@@ -179,7 +192,7 @@ def _lock_window(window_id: int) -> Window:
     return window
 
 
-def ticket_call_next(*, actor, window_id: int) -> Ticket:
+def ticket_call_next(*, actor: User, window_id: int) -> Ticket:
     """叫号: the window takes the best waiting ticket among the categories it serves.
 
     The window row is locked first (one call at a time per window, and the window must be free); the
@@ -215,14 +228,16 @@ def ticket_call_next(*, actor, window_id: int) -> Ticket:
         return ticket
 
 
-def _at_window(actor, ticket_id: int, action: str, expected_version: int | None) -> tuple[Ticket, str, str]:
-    ticket = lock(Ticket.objects, ticket_id, expected_version, **_LOCK)
+def _at_window(
+    actor: User, ticket_id: int, action: str, expected_version: int | None
+) -> tuple[Ticket, str, str]:
+    ticket = _lock(ticket_id, expected_version)
     require_hall_clerk(actor, ticket.hall_id)
     before = ticket.status
     return ticket, before, TICKET.target(action, before, subject=ticket)
 
 
-def ticket_recall(*, actor, ticket_id: int, expected_version: int | None = None) -> Ticket:
+def ticket_recall(*, actor: User, ticket_id: int, expected_version: int | None = None) -> Ticket:
     """重呼: announce the called number again (the board and the voice repeat it)."""
     with transaction.atomic():
         ticket, before, after = _at_window(actor, ticket_id, "recall", expected_version)
@@ -242,7 +257,7 @@ def ticket_recall(*, actor, ticket_id: int, expected_version: int | None = None)
         return ticket
 
 
-def ticket_start(*, actor, ticket_id: int, expected_version: int | None = None) -> Ticket:
+def ticket_start(*, actor: User, ticket_id: int, expected_version: int | None = None) -> Ticket:
     """开始办理: the person is at the window; the service time starts."""
     with transaction.atomic():
         ticket, before, after = _at_window(actor, ticket_id, "start", expected_version)
@@ -254,7 +269,7 @@ def ticket_start(*, actor, ticket_id: int, expected_version: int | None = None) 
         return ticket
 
 
-def ticket_finish(*, actor, ticket_id: int, expected_version: int | None = None) -> Ticket:
+def ticket_finish(*, actor: User, ticket_id: int, expected_version: int | None = None) -> Ticket:
     """完成: the window visit is over (a served ticket: what a rating of a window visit attaches to)."""
     with transaction.atomic():
         ticket, before, after = _at_window(actor, ticket_id, "finish", expected_version)
@@ -265,7 +280,7 @@ def ticket_finish(*, actor, ticket_id: int, expected_version: int | None = None)
         return ticket
 
 
-def ticket_no_show(*, actor, ticket_id: int, expected_version: int | None = None) -> Ticket:
+def ticket_no_show(*, actor: User, ticket_id: int, expected_version: int | None = None) -> Ticket:
     """未到: called but nobody came; the window is free again."""
     with transaction.atomic():
         ticket, before, after = _at_window(actor, ticket_id, "no_show", expected_version)
@@ -283,7 +298,9 @@ def ticket_no_show(*, actor, ticket_id: int, expected_version: int | None = None
         return ticket
 
 
-def ticket_leave(*, actor, ticket_id: int, note: str = "", expected_version: int | None = None) -> Ticket:
+def ticket_leave(
+    *, actor: User, ticket_id: int, note: str = "", expected_version: int | None = None
+) -> Ticket:
     """离开: the person gave up waiting (told the guide desk, or the day was closed)."""
     with transaction.atomic():
         ticket, before, after = _at_window(actor, ticket_id, "leave", expected_version)
@@ -296,7 +313,7 @@ def ticket_leave(*, actor, ticket_id: int, note: str = "", expected_version: int
 
 def ticket_transfer(
     *,
-    actor,
+    actor: User,
     ticket_id: int,
     window_id: int | None = None,
     category_id: int | None = None,
@@ -319,7 +336,7 @@ def ticket_transfer(
                 raise ValidationFailed("转移窗口无效：该大厅没有这个窗口或已停用。", field="window")
             if target_window.pk == ticket.window_id:
                 raise ValidationFailed("不能转移到本窗口。", field="window")
-        else:
+        elif category_id is not None:
             category = _category(ticket.hall, category_id)
         now = timezone.now()
         ticket.status = after
@@ -378,7 +395,7 @@ def ticket_close_day_sweep(*, before: dt.date | None = None) -> int:
     closed = 0
     for ticket_id in ids:
         with transaction.atomic():
-            ticket = lock(Ticket.objects, ticket_id, **_LOCK)
+            ticket = _lock(ticket_id)
             if ticket.status not in TICKET.moves["leave"]:
                 continue
             previous = ticket.status
@@ -390,7 +407,9 @@ def ticket_close_day_sweep(*, before: dt.date | None = None) -> int:
     return closed
 
 
-def ticket_link_case(*, actor, ticket_id: int, case_number: str, visit_kind: str = "other") -> TicketCase:
+def ticket_link_case(
+    *, actor: User, ticket_id: int, case_number: str, visit_kind: str = "other"
+) -> TicketCase:
     """关联办件: the clerk names a case handled in this visit; the visit is recorded on the case (跑动次数)
     through the cases app, in the same transaction, so a refused visit leaves no link."""
     from tongban.cases.models import Case
@@ -400,7 +419,7 @@ def ticket_link_case(*, actor, ticket_id: int, case_number: str, visit_kind: str
     if not number:
         raise ValidationFailed("请填写办件编号。", field="case_number")
     with transaction.atomic():
-        ticket = lock(Ticket.objects, ticket_id, **_LOCK)
+        ticket = _lock(ticket_id)
         require_hall_clerk(actor, ticket.hall_id)
         TICKET.target("link_case", ticket.status, subject=ticket)
         case = Case.objects.visible_to(actor).filter(number=number).first()

@@ -11,6 +11,8 @@ claim pauses the watch; a rejected claim resumes it with the due date moved by t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -39,12 +41,15 @@ from ..models import FollowUp, FollowUpEvent, RatableService, Rating
 from ..permissions import require_caller, require_handler, require_supervisor
 from ..transitions import FOLLOWUP
 
+if TYPE_CHECKING:
+    from tongban.common.types import User
+
 S = FollowUpStage
 SUBJECT = SubjectType.RATING_FOLLOWUP
 NOTE_MAX = 1000
 
 # stage -> (limit in working days, due field)
-_STAGE_LIMITS = {
+_STAGE_LIMITS: dict[str, tuple[Callable[[], int], str]] = {
     S.VERIFY: (conf.verify_working_days, "verify_due"),
     S.RECTIFY: (conf.rectify_working_days, "rectify_due"),
     S.CALLBACK: (conf.callback_working_days, "callback_due"),
@@ -71,7 +76,7 @@ def _watch(fu: FollowUp, *, started_on: dt.date, due: dt.date, limit_days: int) 
     )
 
 
-def _close_watch(fu: FollowUp, *, actor, note: str) -> None:
+def _close_watch(fu: FollowUp, *, actor: User, note: str) -> None:
     if fu.department_id is not None or fu.hall_id is not None:
         deadline_close(
             subject_type=SUBJECT, subject_id=fu.pk, closed_on=timezone.localdate(), actor=actor, note=note
@@ -105,7 +110,7 @@ def followup_open(*, rating: Rating, service: RatableService) -> FollowUp:
     return fu
 
 
-def _lock(actor, followup_id: int, *, expected_version: int | None) -> FollowUp:
+def _lock(actor: User, followup_id: int, *, expected_version: int | None) -> FollowUp:
     return lock(
         FollowUp.objects.visible_to(actor).select_related("service"),
         followup_id,
@@ -125,7 +130,9 @@ def _next_stage(fu: FollowUp, action: str) -> str:
     return FOLLOWUP.target(action, fu.stage, subject=fu)
 
 
-def followup_verify(*, actor, followup_id: int, note: str, expected_version: int | None = None) -> FollowUp:
+def followup_verify(
+    *, actor: User, followup_id: int, note: str, expected_version: int | None = None
+) -> FollowUp:
     """核实: the department contacted the person and checked the facts; rectification starts."""
     note = require_text(note, field="note", label="核实情况", max_length=NOTE_MAX)
     with transaction.atomic():
@@ -141,7 +148,9 @@ def followup_verify(*, actor, followup_id: int, note: str, expected_version: int
         return fu
 
 
-def followup_rectify(*, actor, followup_id: int, note: str, expected_version: int | None = None) -> FollowUp:
+def followup_rectify(
+    *, actor: User, followup_id: int, note: str, expected_version: int | None = None
+) -> FollowUp:
     """整改: what was done about it; the call back to the person is due next."""
     note = require_text(note, field="note", label="整改措施", max_length=NOTE_MAX)
     with transaction.atomic():
@@ -161,7 +170,7 @@ def followup_rectify(*, actor, followup_id: int, note: str, expected_version: in
 
 
 def followup_callback(
-    *, actor, followup_id: int, result: str, note: str = "", expected_version: int | None = None
+    *, actor: User, followup_id: int, result: str, note: str = "", expected_version: int | None = None
 ) -> FollowUp:
     """回访: the person was called back and said how satisfied they are with the rectification; the
     follow-up is closed and the person is told the outcome (template rating.followup). Done by the
@@ -232,7 +241,7 @@ def _tell_person(fu: FollowUp) -> None:
 
 
 def followup_claim_invalid(
-    *, actor, followup_id: int, kind: str, reason: str, expected_version: int | None = None
+    *, actor: User, followup_id: int, kind: str, reason: str, expected_version: int | None = None
 ) -> FollowUp:
     """申诉: the department says the bad rating is malicious or mistaken; a supervisor decides. The
     watch is paused meanwhile. One claim per follow-up."""
@@ -267,7 +276,7 @@ def followup_claim_invalid(
 
 
 def followup_claim_decide(
-    *, actor, followup_id: int, accept: bool, note: str = "", expected_version: int | None = None
+    *, actor: User, followup_id: int, accept: bool, note: str = "", expected_version: int | None = None
 ) -> FollowUp:
     """A supervisor decides a claim. Accepted: the rating no longer counts in the figures and the
     follow-up is closed. Rejected: the follow-up goes on, its due date moved by the days it waited."""

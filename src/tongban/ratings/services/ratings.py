@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,9 @@ from .. import conf
 from ..choices import RatingChannel, RatingTag, Score
 from ..models import RatableService, Rating
 from .followups import followup_open
+
+if TYPE_CHECKING:
+    from tongban.common.types import AnyUser
 
 
 def _clean_score(score) -> int:
@@ -36,7 +40,7 @@ def _clean_tags(tags) -> list[str]:
     return tags
 
 
-def _lock_service(*, token: str | None, service_id: int | None, actor) -> RatableService:
+def _lock_service(*, token: str | None, service_id: int | None, actor: AnyUser | None) -> RatableService:
     if token:
         service = RatableService.objects.select_for_update().filter(token=str(token)).first()
         if service is None:
@@ -45,7 +49,7 @@ def _lock_service(*, token: str | None, service_id: int | None, actor) -> Ratabl
     if service_id is None:
         raise ValidationFailed("请通过评价链接评价，或登录后选择要评价的服务。", field="token")
     scope = scope_for(actor)
-    if not scope.is_authenticated:
+    if not scope.is_authenticated or scope.user_id is None:
         raise NotAllowed("请先登录，或通过评价链接评价。")
     service = RatableService.objects.select_for_update().filter(pk=service_id, user_id=scope.user_id).first()
     if service is None:
@@ -58,7 +62,7 @@ def rating_submit(
     score: int,
     token: str | None = None,
     service_id: int | None = None,
-    actor=None,
+    actor: AnyUser | None = None,
     tags: list[str] | tuple[str, ...] = (),
     comment: str = "",
     channel: str = RatingChannel.WEB,
@@ -86,7 +90,7 @@ def rating_submit(
             tags=tags,
             comment=comment,
             channel=channel,
-            rated_by=actor if getattr(actor, "is_authenticated", False) else None,
+            rated_by=actor if actor is not None and actor.is_authenticated else None,
             rated_at=now,
         )
         service.rated = True

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Expression, OuterRef
 from django.utils import timezone
 
 from tongban.common.errors import ValidationFailed
@@ -19,6 +20,9 @@ from tongban.common.errors import ValidationFailed
 from .. import conf
 from ..choices import ServiceKind
 from ..models import RatableService
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 # Fields `ratable_register` fills in later when a first registration did not know them yet (a ticket
 # finished before the clerk linked its case).
@@ -46,7 +50,7 @@ def ratable_register(
     staff=None,
     item=None,
     applicant=None,
-    user=None,
+    user: User | None = None,
 ) -> RatableService:
     """Make a service ratable (idempotent per kind + reference id). Called again for an unrated service,
     it fills in what was unknown before (department, item, person …) and never overwrites."""
@@ -155,7 +159,7 @@ def register_kiosk_session(session) -> RatableService:
     )
 
 
-def _not_registered(kind: str):
+def _not_registered(kind: str) -> Expression:
     return ~Exists(RatableService.objects.filter(kind=kind, reference_id=OuterRef("pk")))
 
 

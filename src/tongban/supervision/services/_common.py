@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
 from django.db import connection
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from tongban.common.errors import require_text as require_text  # the services of this app use it from here
@@ -24,7 +26,10 @@ def pk_of(value) -> int | None:
     return getattr(value, "pk", value)
 
 
-def lock(qs):
+M = TypeVar("M", bound=Model)
+
+
+def lock(qs: QuerySet[M]) -> QuerySet[M]:
     """select_for_update(skip_locked) where the database has it (PostgreSQL); SQLite locks the whole
     database for a write transaction anyway."""
     if connection.features.has_select_for_update_skip_locked:

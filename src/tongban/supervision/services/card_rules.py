@@ -6,15 +6,20 @@ switched off. The sweep reads the rules afresh on each run, so a change applies 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
 from tongban.common.errors import ValidationFailed, require_text
+from tongban.common.models import field_label
 from tongban.common.workflow import lock, record, save_with_version
 from tongban.organisations.permissions import require_administrator
 
 from ..choices import CardColor, CardRuleEventKind, CardTarget, CardTrigger
 from ..models import RULE_SUBJECTS, CardRule, CardRuleEvent
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 KEY = re.compile(r"^[a-z][a-z0-9_-]{1,47}$")
 EDITABLE = (
@@ -33,7 +38,7 @@ LIMITS = {"count": (2, 100), "window_days": (1, 366), "after_days": (0, 30)}
 
 
 def _label(name: str) -> str:
-    return str(CardRule._meta.get_field(name).verbose_name)
+    return field_label(CardRule, name)
 
 
 def _int(values: dict, name: str) -> int:
@@ -83,7 +88,7 @@ def clean_rule(trigger: str, values: dict) -> dict:
     return out
 
 
-def card_rule_create(*, actor, key: str, trigger: str, **values) -> CardRule:
+def card_rule_create(*, actor: User, key: str, trigger: str, **values) -> CardRule:
     """A new rule (administrators). `key`: lower-case letters, digits, "_" or "-", unique."""
     require_administrator(actor, action="新建出牌规则")
     key = (key or "").strip()
@@ -110,7 +115,9 @@ def card_rule_create(*, actor, key: str, trigger: str, **values) -> CardRule:
     return rule
 
 
-def card_rule_update(*, actor, rule_id: int, expected_version: int | None = None, **changes) -> CardRule:
+def card_rule_update(
+    *, actor: User, rule_id: int, expected_version: int | None = None, **changes
+) -> CardRule:
     """Change a rule (administrators); only the fields given change. The key and the trigger are
     fixed. A stale `expected_version` is a conflict (someone else saved in between)."""
     require_administrator(actor, action="修改出牌规则")

@@ -5,6 +5,8 @@ escalation warnings are linked)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,12 +22,15 @@ from ..subjects import subject_label
 from ..transitions import CARD
 from ._common import local_today, pk_of, require_supervisor, require_text
 
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
-def _lock(actor, card_id: int) -> Card:
+
+def _lock(actor: User, card_id: int) -> Card:
     return lock(Card.objects.visible_to(actor), card_id, missing="该黄牌/红牌记录不存在。")
 
 
-def _evidence_directive(actor, directive) -> Directive | None:
+def _evidence_directive(actor: User, directive) -> Directive | None:
     """The directive a manual card points to, by id or by its number (督办单号)."""
     if directive in (None, ""):
         return None
@@ -39,10 +44,11 @@ def _evidence_directive(actor, directive) -> Directive | None:
     return found
 
 
-def _evidence_watch(actor, deadline) -> Deadline | None:
-    if deadline in (None, ""):
+def _evidence_watch(actor: User, deadline) -> Deadline | None:
+    pk = pk_of(deadline)
+    if pk is None or deadline == "":
         return None
-    found = Deadline.objects.visible_to(actor).filter(pk=pk_of(deadline)).first()
+    found = Deadline.objects.visible_to(actor).filter(pk=pk).first()
     if found is None:
         raise ValidationFailed("关联的时限监控记录不存在。", field="deadline")
     return found
@@ -50,7 +56,7 @@ def _evidence_watch(actor, deadline) -> Deadline | None:
 
 def card_issue(
     *,
-    actor,
+    actor: User,
     color: str,
     department,
     reason: str,
@@ -72,12 +78,14 @@ def card_issue(
     if not department_id or not Department.objects.filter(pk=department_id).exists():
         raise ValidationFailed("请选择被出示的部门。", field="department")
     staff_id = pk_of(staff)
-    in_department = StaffAssignment.objects.filter(user_id=staff_id, department_id=department_id)
-    if staff_id and not in_department.exists():
+    if (
+        staff_id
+        and not StaffAssignment.objects.filter(user_id=staff_id, department_id=department_id).exists()
+    ):
         raise ValidationFailed("被出示的工作人员不属于该部门。", field="staff")
     evidence_directive = _evidence_directive(actor, directive)
     watch = _evidence_watch(actor, deadline)
-    label = ""
+    label: str | None = ""
     if not subject_type and watch is not None:  # the watch names its subject itself
         subject_type, subject_id = watch.subject_type, watch.subject_id
         label = f"{watch.get_subject_type_display()} {watch.reference or watch.subject_id}"
@@ -118,7 +126,7 @@ def card_issue(
         return card
 
 
-def card_appeal(*, actor, card_id: int, reason: str) -> Card:
+def card_appeal(*, actor: User, card_id: int, reason: str) -> Card:
     """The department (its approvers or heads) or the carded staff member appeals, with a reason."""
     with transaction.atomic():
         card = _lock(actor, card_id)
@@ -140,7 +148,7 @@ def card_appeal(*, actor, card_id: int, reason: str) -> Card:
         return card
 
 
-def card_appeal_decide(*, actor, card_id: int, accept: bool, note: str) -> Card:
+def card_appeal_decide(*, actor: User, card_id: int, accept: bool, note: str) -> Card:
     """A supervisor decides the appeal: accepted → the card is revoked; rejected → it stands (upheld)."""
     require_supervisor(actor, action="处理申诉")
     with transaction.atomic():

@@ -8,11 +8,13 @@ ratings) calls these inside its own transaction, so a rolled-back transition lea
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
 from tongban.common.errors import NotFound, ValidationFailed
+from tongban.common.models import field_label
 from tongban.common.tasks import enqueue_with_transaction
 from tongban.common.workflow import lock, record
 from tongban.organisations.permissions import require_administrator
@@ -25,6 +27,9 @@ from ..models import Card, CardEvent, CardWarning, Deadline, WarningEvent, Warni
 from ..policies import PolicyBook, thresholds_for
 from ..thresholds import State, dates_for, state_on
 from ._common import dispatch_on_commit, local_today, pk_of, require_supervisor, require_text
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 _UNSET = object()
 
@@ -288,7 +293,7 @@ def deadline_update(
     title: str | None = None,
     limit_days: int | None = None,
     extension_days: int | None = None,
-    actor=None,
+    actor: User | None = None,
     today: dt.date | None = None,
 ) -> Deadline:
     """Change what the owner changed (a new due date after an extension, another assignee …) and
@@ -332,7 +337,12 @@ def deadline_update(
 
 
 def deadline_pause(
-    *, subject_type: str, subject_id: int, paused_on: dt.date | None = None, actor=None, note: str = ""
+    *,
+    subject_type: str,
+    subject_id: int,
+    paused_on: dt.date | None = None,
+    actor: User | None = None,
+    note: str = "",
 ) -> Deadline:
     """Stop the watch: no level change while paused (the sweep's indexes do not hold paused rows)."""
     with transaction.atomic():
@@ -359,7 +369,7 @@ def deadline_resume(
     subject_id: int,
     due_date: dt.date,
     resumed_on: dt.date | None = None,
-    actor=None,
+    actor: User | None = None,
     note: str = "",
 ) -> Deadline:
     """Run the watch again with the new due date the owner's clock computed; dates and level are
@@ -385,7 +395,12 @@ def deadline_resume(
 
 
 def deadline_close(
-    *, subject_type: str, subject_id: int, closed_on: dt.date | None = None, actor=None, note: str = ""
+    *,
+    subject_type: str,
+    subject_id: int,
+    closed_on: dt.date | None = None,
+    actor: User | None = None,
+    note: str = "",
 ) -> Deadline | None:
     """The thing is done: stop watching and record whether it was on time (closed on or before the due
     date). Returns None when nothing was being watched (closing twice is harmless)."""
@@ -397,7 +412,7 @@ def deadline_close(
         return close_locked(d, closed_on=closed_on, actor=actor, note=note)
 
 
-def close_locked(d: Deadline, *, closed_on: dt.date, actor=None, note: str = "") -> Deadline:
+def close_locked(d: Deadline, *, closed_on: dt.date, actor: User | None = None, note: str = "") -> Deadline:
     """Close a watch the caller has locked, recording whether it ended on time."""
     d.status, d.closed_on = DeadlineStatus.CLOSED, closed_on
     d.closed_on_time = closed_on <= d.due_date
@@ -412,7 +427,7 @@ def close_locked(d: Deadline, *, closed_on: dt.date, actor=None, note: str = "")
     return d
 
 
-def reminder_send(*, actor, deadline_id: int, note: str = "") -> WarningEvent:
+def reminder_send(*, actor: User, deadline_id: int, note: str = "") -> WarningEvent:
     """催办 by a supervisor: a logged manual reminder to the assignee (or the department's approvers)."""
     require_supervisor(actor, action="催办")
     with transaction.atomic():
@@ -458,7 +473,7 @@ def deadlines_recompute(
 
 def warning_policy_save(
     *,
-    actor,
+    actor: User,
     item_code: str = "",
     yellow_days: int,
     yellow_percent: int,
@@ -476,7 +491,7 @@ def warning_policy_save(
     ):
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
             raise ValidationFailed(
-                f"{WarningPolicy._meta.get_field(name).verbose_name}应为 {lo} 至 {hi} 的整数。", field=name
+                f"{field_label(WarningPolicy, name)}应为 {lo} 至 {hi} 的整数。", field=name
             )
     item_code = (item_code or "").strip()
     with transaction.atomic():

@@ -5,6 +5,7 @@ same sweep as everything else."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -23,12 +24,15 @@ from ._common import local_today, pk_of, require_department_staff, require_super
 from .deadlines import deadline_close, deadline_open
 from .rule_cards import directive_late_cards
 
+if TYPE_CHECKING:
+    from tongban.common.types import User
+
 MAX_RESPONSE_DAYS = 30
 
 TRANSITIONS = DIRECTIVE.moves
 
 
-def _lock(actor, directive_id: int) -> Directive:
+def _lock(actor: User, directive_id: int) -> Directive:
     return lock(
         Directive.objects.visible_to(actor).select_related("department"),
         directive_id,
@@ -47,7 +51,7 @@ def _check_days(response_days: int) -> None:
 
 def _create(
     *,
-    actor,
+    actor: User,
     subject_type: str,
     subject_id: int,
     label: str,
@@ -151,7 +155,7 @@ def _resolve_case(subject_type: str, subject_id: int | None, case_number: str) -
 
 def directive_issue(
     *,
-    actor,
+    actor: User,
     subject_type: str,
     subject_id: int | None = None,
     case_number: str = "",
@@ -200,7 +204,7 @@ def directive_issue(
         )
 
 
-def directive_respond(*, actor, directive_id: int, response: str) -> Directive:
+def directive_respond(*, actor: User, directive_id: int, response: str) -> Directive:
     """The department answers in the system; the response deadline's watch closes (on time or late)."""
     with transaction.atomic():
         directive = _lock(actor, directive_id)
@@ -229,7 +233,7 @@ def directive_respond(*, actor, directive_id: int, response: str) -> Directive:
         return directive
 
 
-def directive_close(*, actor, directive_id: int, note: str = "") -> Directive:
+def directive_close(*, actor: User, directive_id: int, note: str = "") -> Directive:
     """The supervisor accepts the response (or withdraws an unanswered order) and closes it."""
     require_supervisor(actor, action="办结督办单")
     with transaction.atomic():
@@ -255,7 +259,7 @@ def directive_close(*, actor, directive_id: int, note: str = "") -> Directive:
 
 def directive_reissue(
     *,
-    actor,
+    actor: User,
     directive_id: int,
     note: str,
     required_action: str | None = None,

@@ -18,9 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from tongban.accounts.models import User
@@ -69,7 +70,7 @@ def _directive_card(rule: CardRule, directive: Directive, *, reason: str, today:
     )
 
 
-def _ignored(rule: CardRule, today: dt.date):
+def _ignored(rule: CardRule, today: dt.date) -> QuerySet[Directive] | None:
     """The directives this rule finds ignored on `today` and has not carded yet (None: the calendar
     cannot say today — the next sweep retries)."""
     try:
@@ -194,7 +195,7 @@ def repeated_fault_cards(rule: CardRule, *, today: dt.date) -> int:
     return len(save_rule_cards(cards))
 
 
-TIME_DRIVEN = {
+TIME_DRIVEN: dict[str, Callable[..., int]] = {
     CardTrigger.DIRECTIVE_IGNORED: directive_ignored_cards,
     CardTrigger.REPEATED_FAULT: repeated_fault_cards,
 }

@@ -19,10 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tongban.common.pdf.layout import chinese_date
@@ -79,7 +83,7 @@ class SweepResult:
         return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.__dict__.items()}
 
 
-def _candidates(pass_name: str, today: dt.date):
+def _candidates(pass_name: str, today: dt.date) -> QuerySet[Deadline]:
     base = Deadline.objects.filter(status=DeadlineStatus.OPEN, paused=False)
     if pass_name == "red":
         return base.filter(level__in=[Level.NORMAL, Level.YELLOW], red_on__lte=today).order_by("red_on", "id")
@@ -161,8 +165,8 @@ def _write_batch(
         groups: dict[tuple, list[int]] = defaultdict(list)
         for pk, *values in new_values:
             groups[tuple(values)].append(pk)
-        for values, ids in groups.items():
-            update_rows(Deadline, ids, dict(zip(STATE_FIELDS, values, strict=True)))
+        for state, ids in groups.items():
+            update_rows(Deadline, ids, dict(zip(STATE_FIELDS, state, strict=True)))
         save_events(events)
         return len(save_rule_cards(cards))
     columns = list(zip(*new_values, strict=True))
@@ -265,10 +269,13 @@ def _sweep_passes(
     return result, notify
 
 
-def _on_own_connection(fn, **kwargs):
+T = TypeVar("T")
+
+
+def _on_own_connection(fn: Callable[[], T]) -> T:
     """Run `fn` in a worker thread: Django gives the thread its own connection, closed at the end."""
     try:
-        return fn(**kwargs)
+        return fn()
     finally:
         connection.close()
 
@@ -285,13 +292,13 @@ def warning_sweep(*, today: dt.date | None = None, batch_size: int = 1000, worke
     book = PolicyBook()
     book.rules.load()  # once, here, rather than racing in the worker threads
     states: dict = {}
-    args = {"today": today, "batch_size": batch_size, "book": book, "states": states}
+    passes = partial(_sweep_passes, today=today, batch_size=batch_size, book=book, states=states)
     if workers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_on_own_connection, _sweep_passes, **args) for _ in range(workers)]
+            futures = [pool.submit(_on_own_connection, passes) for _ in range(workers)]
             parts = [f.result() for f in futures]
     else:
-        parts = [_sweep_passes(**args)]
+        parts = [passes()]
     result = SweepResult(today=today)
     for part, _ in parts:
         for name in ("examined", "yellow", "red", "escalated", "lowered", "cards", "skipped", "batches"):
@@ -353,9 +360,9 @@ def notify_card(card: Card, recipients: Recipients) -> int:
     from tongban.notifications.services import notify
 
     users = {u.pk: u for u in recipients.department_heads(card.department_id)}
-    if card.staff_id and card.staff.is_active:
-        users.setdefault(card.staff_id, card.staff)
-    source = card.rule.name if card.rule_id else f"{card.issued_by or '监察人员'}人工出示"
+    if card.staff is not None and card.staff.is_active:
+        users.setdefault(card.staff.pk, card.staff)
+    source = card.rule.name if card.rule is not None else f"{card.issued_by or '监察人员'}人工出示"
     for user in users.values():
         notify(
             recipient_user=user,

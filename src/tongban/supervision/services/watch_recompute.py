@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils import timezone
@@ -30,9 +31,12 @@ from ..choices import DeadlineStatus, WarningKind
 from ..engine import EventRow, plan_change
 from ..models import Deadline
 from ..policies import PolicyBook
-from ..thresholds import dates_for, state_on
+from ..thresholds import Dates, State, dates_for, state_on
 from ._common import dispatch_on_commit, local_today
 from .deadlines import save_events, save_rule_cards
+
+if TYPE_CHECKING:
+    from tongban.common.types import User
 
 STATE_FIELDS = ("yellow_on", "red_on", "next_escalation_on", "level", "escalation_level")
 
@@ -79,7 +83,7 @@ def watches_redate(changes: list[Redate], *, note: str = "官方日历导入，�
 def calendar_recompute(
     *,
     years: list[int],
-    actor=None,
+    actor: User | None = None,
     today: dt.date | None = None,
     day: dt.date | None = None,
     reason: str = "",
@@ -101,34 +105,36 @@ def calendar_recompute(
     events, cards = [], []
     notifies = False
     moved_level = 0
-    memo: dict[tuple, object] = {}
+    paused_memo: dict[tuple, Dates] = {}
+    running_memo: dict[tuple, State] = {}
     for d in rows:
         thresholds = book.for_item(d.item_code)
-        key = (d.paused, d.started_on, d.due_date, d.limit_days, thresholds)
+        key = (d.started_on, d.due_date, d.limit_days, thresholds)
         try:
-            state = memo.get(key)
-            if state is None:
-                if d.paused:  # a paused watch gets its dates, never a level (as `refresh` does)
-                    state = dates_for(
+            if d.paused:  # a paused watch gets its dates, never a level (as `refresh` does)
+                if key not in paused_memo:
+                    paused_memo[key] = dates_for(
                         started_on=d.started_on,
                         due=d.due_date,
                         limit_days=d.limit_days,
                         thresholds=thresholds,
                     )
-                else:
-                    state = state_on(
+                dates = paused_memo[key]
+            else:
+                if key not in running_memo:
+                    running_memo[key] = state_on(
                         started_on=d.started_on,
                         due=d.due_date,
                         limit_days=d.limit_days,
                         thresholds=thresholds,
                         today=today,
                     )
-                memo[key] = state
+                state = running_memo[key]
         except CalendarMissing:
             continue
         provisional = touches_provisional(d.started_on, d.due_date)
         if d.paused:
-            fields = {"yellow_on": state.yellow_on, "red_on": state.red_on}
+            fields = {"yellow_on": dates.yellow_on, "red_on": dates.red_on}
         else:
             change = plan_change(d, state, today=today, now=now, rules=book.rules)
             fields = change.fields

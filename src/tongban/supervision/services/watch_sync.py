@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tongban.common.prepared import Prepared
@@ -36,6 +37,9 @@ from .deadlines import (
     save_events,
     save_rule_cards,
 )
+
+if TYPE_CHECKING:
+    pass
 
 
 @dataclass(kw_only=True)
@@ -62,6 +66,14 @@ class WatchSpec:
     extension_days: int = 0
     provisional: bool = False
 
+    def dates(self) -> tuple[dt.date, dt.date]:
+        """(started_on, due_date): a watch opens or resumes only with both (the owner's contract)."""
+        if self.started_on is None or self.due_date is None:
+            raise ValueError(
+                f"watch of {self.subject_type} {self.subject_id}: started_on and due_date required"
+            )
+        return self.started_on, self.due_date
+
 
 _OPEN_WATCHES: dict[tuple[str, ...], Prepared] = {}
 
@@ -72,7 +84,7 @@ def _open_watches(types: tuple[str, ...]) -> Prepared:
     query = _OPEN_WATCHES.get(types)
     if query is None:
 
-        def build(*ids_per_type):
+        def build(*ids_per_type: list[int]) -> QuerySet[Deadline]:
             match = Q()
             for subject_type, ids in zip(types, ids_per_type, strict=True):
                 match |= Q(subject_type=subject_type, subject_id__in=ids)
@@ -109,20 +121,30 @@ def deadlines_sync(specs: list[WatchSpec], *, today: dt.date | None = None) -> N
     book: PolicyBook | None = None
     for spec in specs:
         d = existing.get((spec.subject_type, spec.subject_id))
-        key = {"subject_type": spec.subject_type, "subject_id": spec.subject_id}
         if not spec.watched:
             if d is not None:
                 close_locked(d, closed_on=spec.closed_on or today)
         elif d is None:
             to_open.append(spec)
         elif spec.paused and not d.paused:
-            deadline_pause(**key, paused_on=today)
+            deadline_pause(subject_type=spec.subject_type, subject_id=spec.subject_id, paused_on=today)
         elif not spec.paused and d.paused:
-            deadline_resume(**key, due_date=spec.due_date, resumed_on=today)
+            deadline_resume(
+                subject_type=spec.subject_type,
+                subject_id=spec.subject_id,
+                due_date=spec.dates()[1],
+                resumed_on=today,
+            )
         elif spec.paused:
             continue  # the due date of a stopped clock is provisional: keep the last real one
         elif spec.due_date != d.due_date or spec.extension_days != d.extension_days:
-            deadline_update(**key, due_date=spec.due_date, extension_days=spec.extension_days, today=today)
+            deadline_update(
+                subject_type=spec.subject_type,
+                subject_id=spec.subject_id,
+                due_date=spec.due_date,
+                extension_days=spec.extension_days,
+                today=today,
+            )
         elif due_for_evaluation(d, today=today):
             book = book or PolicyBook()
             refresh(d, today=today, book=book)
@@ -146,8 +168,8 @@ def _open_many(specs: list[WatchSpec], *, today: dt.date, book: PolicyBook) -> N
             hall=spec.hall,
             item=spec.item,
             item_code=spec.item_code,
-            started_on=spec.started_on,
-            due_date=spec.due_date,
+            started_on=spec.dates()[0],
+            due_date=spec.dates()[1],
             limit_days=spec.limit_days,
             unit=spec.unit,
             extension_days=spec.extension_days,
