@@ -1,41 +1,33 @@
-"""Benchmark: full case lifecycles per second through the services on PostgreSQL, beside SpiffWorkflow.
+"""Benchmark: what a clerk waits per case-lifecycle action on PostgreSQL, with 1, 4 and 10 clerks at
+once, over a database already holding 10k and 1M cases.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tongban_bench \
-        .venv/bin/python bench/bench_lifecycle.py [--cases 200] [--spiff-reload] [--clerks N [--seconds 20]]
+    .venv/bin/python bench/bench_lifecycle.py                    # full: 10k and 1M cases, 1/4/10 clerks
+    .venv/bin/python bench/bench_lifecycle.py --quick            # CI size: 1k and 10k cases, 1/4 clerks
+    .venv/bin/python bench/bench_lifecycle.py --cases 10000,100000 --clerks 1,4,10 --seconds 20 --repeat 3
 
-One lifecycle = seven transactions: the applicant submits online (case_submit), a clerk accepts
-(case_accept), three departments each complete their parallel review (step_complete ×3), the lead
-department decides (case_decide) and the clerk issues electronically (case_issue). That is the real
-cost: row locks, transition checks, events, steps, deadlines from the working-day calendar, the
-acceptance and decision PDFs, and the notifications enqueued on commit (DB task backend in dev).
+One lifecycle = seven transactions through the services: the applicant submits online (case_submit),
+a clerk accepts (case_accept), three departments each complete their parallel review (step_complete,
+reported per department), the lead department decides (case_decide) and the clerk issues
+electronically (case_issue) — row locks, transition checks, events, steps, deadlines, notices and
+notifications enqueued on commit, the real cost.
 
-The comparison runs in the same process against the same database: SpiffWorkflow (pip install
-'tongban[bench]') executes bench/lifecycle.bpmn — the same seven user tasks with a parallel split and
-join around the three reviews — and after every step serialises the whole workflow
-(BpmnWorkflowSerializer) into the table spiff_state in its own transaction, as an engine that persists
-between requests must. It does not reload the state before each step, which flatters SpiffWorkflow;
-`--spiff-reload` adds that (closer to what a web request does). Target: services ≥ 5× SpiffWorkflow.
-
-A third contender, the floor, runs the same seven transactions in bare SQL through a raw psycopg
-connection (not Django) on its own tables bench_floor_case / bench_floor_event: the first inserts the
-case and one log row, each of the other six locks the case row (SELECT … FOR UPDATE), checks the
-status, updates status and version and appends one log row. Nothing else — no steps, deadlines,
-notices, notifications or permission checks — so it is the most any engine that locks, updates and
-logs every action can do on this machine; the script prints where 5× SpiffWorkflow lies against it.
-
-`--clerks N` then runs N processes at once (spawn: each imports Django and opens its own connection),
-each driving whole services lifecycles for `--seconds` on its own idempotency keys, and reports the
-throughput over all of them and p50/p95/max per action — what a clerk waits with N colleagues at work.
-
-The world (region, hall, three departments with approvers, a clerk, an applicant, a published item
-with a 3-department parallel process) is built once and found again on later runs; idempotency keys
-carry a per-run token, so the script can be run again and again on the same database. Refuses a
-database whose name lacks "bench".
+For each size N in --cases the database `<name>_<N>` (10k → tongban_bench_10k; 1M and more → the
+DATABASE_URL's own name, tongban_bench, loaded once and reused) is created when missing, migrated and
+topped up to N synthetic cases with the bench-data loader (tongban.demo.bench; COPY on PostgreSQL; the
+load time is printed). Then for each clerk count C, C processes (spawn: each imports Django and opens
+its own connection) start together and drive whole lifecycles for --seconds on their own keys; the
+script prints p50/p95 per action and SQL statements per action. Reference measured in the same run:
+the smallest size — the script prints the p95 ratio of every other size to it per action (target
+≤ 1.2× at 1M against 10k). With --no-prepared-too it also runs the largest clerk count with
+`common.prepared` replaced by the plain queryset, and prints that ratio too.
+--repeat R runs every configuration R times (interleaved) and reports the median of the per-run
+p50/p95. Refuses a database whose name lacks "bench".
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -53,36 +45,80 @@ import dj_database_url  # noqa: E402
 import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 
-BPMN = HERE / "lifecycle.bpmn"
 REGION_CODE = "990901"
 FORM = {"reason": "新建厂房施工许可（压测）"}
+BIG = 1_000_000
 
 
-def pg_params(url: str, dbname: str) -> dict:
-    """psycopg connection keywords for the server named in `url`, on database `dbname`."""
-    cfg = dj_database_url.parse(url)
-    if cfg["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit(f"DATABASE_URL must point to PostgreSQL (got {cfg['ENGINE']})")
-    params = {
-        "host": cfg.get("HOST") or "127.0.0.1",
-        "port": cfg.get("PORT") or 5432,
-        "user": cfg.get("USER") or "postgres",
-        "dbname": dbname,
-    }
-    if cfg.get("PASSWORD"):
-        params["password"] = cfg["PASSWORD"]
-    return params
+def label(n: int) -> str:
+    """10000 → "10k", 1000000 → "1m"."""
+    for unit, size in (("m", 1_000_000), ("k", 1_000)):
+        if n >= size and n % size == 0:
+            return f"{n // size}{unit}"
+    return str(n)
+
+
+def database_url(base: str, cases: int) -> str:
+    """The database of a size: the base one for ≥ 1M (loaded once, shared), `<base>_<size>` below."""
+    cfg = dj_database_url.parse(base)
+    name = cfg["NAME"] if cases >= BIG else f"{cfg['NAME']}_{label(cases)}"
+    return base.rsplit("/", 1)[0] + "/" + name
 
 
 def ensure_database(url: str) -> str:
     """Create the PostgreSQL database named in `url` if it does not exist yet (via the 'postgres' db)."""
-    name = dj_database_url.parse(url)["NAME"]
-    with psycopg.connect(**pg_params(url, "postgres"), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
+    cfg = dj_database_url.parse(url)
+    if cfg["ENGINE"] != "django.db.backends.postgresql":
+        sys.exit(f"DATABASE_URL must point to PostgreSQL (got {cfg['ENGINE']})")
+    name = cfg["NAME"]
+    if "bench" not in name:
+        sys.exit(f"refusing to write to database {name!r}: its name does not contain 'bench'")
+    params = {"host": cfg.get("HOST") or "127.0.0.1", "port": cfg.get("PORT") or 5432}
+    params["user"] = cfg.get("USER") or "postgres"
+    if cfg.get("PASSWORD"):
+        params["password"] = cfg["PASSWORD"]
+    with psycopg.connect(**params, dbname="postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"created database {name}")
+            print(f"created database {name}", flush=True)
     return name
+
+
+def use_database(url: str) -> None:
+    """Point Django's default connection (and spawned workers, through the environment) at `url`."""
+    from django.db import connections
+
+    os.environ["DATABASE_URL"] = url
+    connections.close_all()
+    connections["default"].settings_dict["NAME"] = dj_database_url.parse(url)["NAME"]
+
+
+def top_up(cases: int) -> None:
+    """Migrate, then load synthetic cases with the bench-data loader until the database holds `cases`."""
+    from django.core.management import call_command
+
+    from tongban.cases.models import Case
+    from tongban.demo.bench import bench_data
+
+    call_command("migrate", verbosity=0)
+    have = Case.objects.filter(number__startswith="BENCH-").count()
+    if have >= cases:
+        print(f"  {have} bench-data cases already loaded", flush=True)
+        return
+    started = time.perf_counter()
+    result = bench_data(
+        cases=cases - have,
+        seed=have + 1,
+        progress=lambda done, total: (
+            print(f"  loaded {done}/{total}", flush=True) if done % 100_000 == 0 or done == total else None
+        ),
+    )
+    took = time.perf_counter() - started
+    print(
+        f"  loaded {cases - have} cases in {took:.0f} s ({(cases - have) / took:.0f} cases/s; "
+        f"load average {os.getloadavg()[0]:.1f}): {result}",
+        flush=True,
+    )
 
 
 def build_world():
@@ -212,8 +248,12 @@ def build_world():
     return clerk, approvers, applicant, item, depts["住建"].pk
 
 
-class Phases:
-    """Per-service wall time and SQL statement count, to show where a lifecycle's time goes."""
+# The actions of one lifecycle, in order; the three reviews are reported per department.
+ACTIONS = ("submit", "accept", "review 住建", "review 规划", "review 消防", "decide", "issue")
+
+
+class Timer:
+    """Per-action wall time and SQL statement count (the statement counter is a connection wrapper)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, list[float]] = {}
@@ -231,55 +271,36 @@ class Phases:
         self.queries.setdefault(name, []).append(self._count - count)
         return result
 
-    def total(self) -> int:
-        return sum(sum(q) for q in self.queries.values())
 
-    def report(self) -> None:
-        for name, secs in self.seconds.items():
-            print(
-                f"  {name:16s} median {statistics.median(secs) * 1000:6.1f} ms, "
-                f"{statistics.median(self.queries[name]):4.0f} SQL statements"
-            )
-
-
-def services_lifecycle(world, key: str, phases: Phases | None = None) -> None:
+def lifecycle(world, key: str, timer: Timer) -> None:
     """One case from online submission to electronic issuance, as the people involved would drive it."""
     from tongban.cases import services
     from tongban.cases.choices import CaseStatus, StepStatus
     from tongban.cases.models import Step
 
     clerk, approvers, applicant, item, lead_department_id = world
-    form = {
-        "name": applicant.name,
-        "identity_number": applicant.id_number,
-        "mobile": applicant.mobile,
-        **FORM,
-    }
-
-    def measure(name: str, fn):
-        return phases.measure(name, fn) if phases is not None else fn()
-
-    case = measure(
-        "case_submit",
+    form = {"name": applicant.name, "identity_number": applicant.id_number, "mobile": applicant.mobile}
+    case = timer.measure(
+        "submit",
         lambda: services.case_submit(
             actor=applicant.user,
             idempotency_key=key,
             item_id=item.pk,
-            form_data=form,
+            form_data={**form, **FORM},
             applicant_id=applicant.pk,
         ),
     )
-    case = measure("case_accept", lambda: services.case_accept(actor=clerk, case_id=case.pk))
-    open_steps = Step.objects.filter(case=case, status=StepStatus.OPEN).values_list("pk", "department_id")
-    for step_id, dept_id in open_steps:
-        measure(
-            "step_complete",
+    case = timer.measure("accept", lambda: services.case_accept(actor=clerk, case_id=case.pk))
+    steps = Step.objects.filter(case=case, status=StepStatus.OPEN).values_list("pk", "department_id", "name")
+    for step_id, dept_id, name in steps:
+        timer.measure(
+            f"review {name[:2]}",
             lambda s=step_id, d=dept_id: services.step_complete(
                 actor=approvers[d], step_id=s, outcome="pass", opinion="符合条件，同意"
             ),
         )
-    case = measure(
-        "case_decide",
+    case = timer.measure(
+        "decide",
         lambda: services.case_decide(
             actor=approvers[lead_department_id],
             case_id=case.pk,
@@ -288,147 +309,25 @@ def services_lifecycle(world, key: str, phases: Phases | None = None) -> None:
             legal_basis="《建筑工程施工许可管理办法》第四条",
         ),
     )
-    case = measure(
-        "case_issue", lambda: services.case_issue(actor=clerk, case_id=case.pk, method="electronic")
+    case = timer.measure(
+        "issue", lambda: services.case_issue(actor=clerk, case_id=case.pk, method="electronic")
     )
     if case.status != CaseStatus.CLOSED:
         raise RuntimeError(f"case {case.pk} ended in {case.status}, not closed")
 
 
-def render_pending(key_prefix: str) -> float:
-    """Render the notices the timed lifecycles left to the task worker; seconds per lifecycle."""
-    from tongban.cases.documents import document_render
-    from tongban.cases.models import CaseDocument
+def without_prepared() -> None:
+    """Run every `common.prepared` query as its plain queryset (what the ORM alone would do)."""
+    from tongban.common.prepared import Prepared
 
-    ids = list(
-        CaseDocument.objects.filter(case__submit_key__startswith=key_prefix, rendered_at=None).values_list(
-            "pk", flat=True
-        )
-    )
-    cases = CaseDocument.objects.filter(pk__in=ids).values("case_id").distinct().count()
-    started = time.perf_counter()
-    for pk in ids:
-        document_render(pk)
-    return (time.perf_counter() - started) / max(cases, 1)
+    Prepared.fetch = lambda self, *values: list(self._build(*values))
 
 
-def spiff_setup():
-    from django.db import connection
+def clerk_worker(index: int, run: str, seconds: float, prepared: bool, barrier, queue) -> None:
+    """One clerk process: its own connection, whole lifecycles until `seconds` have passed.
 
-    with connection.cursor() as cur:
-        cur.execute(
-            "CREATE TABLE IF NOT EXISTS spiff_state ("
-            " id serial PRIMARY KEY, case_key text UNIQUE NOT NULL, state jsonb NOT NULL,"
-            " updated_at timestamptz NOT NULL DEFAULT now())"
-        )
-    from SpiffWorkflow.bpmn.parser import BpmnParser
-    from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-
-    parser = BpmnParser()
-    parser.add_bpmn_file(str(BPMN))
-    return parser.get_spec("case_lifecycle"), BpmnWorkflowSerializer()
-
-
-def spiff_lifecycle(spec, serializer, key: str, *, reload: bool) -> None:
-    """The same seven steps in SpiffWorkflow, the workflow state saved after each one."""
-    from django.db import connection, transaction
-    from SpiffWorkflow.bpmn import BpmnWorkflow
-    from SpiffWorkflow.util.task import TaskState
-
-    workflow = BpmnWorkflow(spec)
-    workflow.do_engine_steps()
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(
-            "INSERT INTO spiff_state (case_key, state) VALUES (%s, %s)",
-            [key, serializer.serialize_json(workflow)],
-        )
-    steps = 0
-    while not workflow.completed:
-        with transaction.atomic(), connection.cursor() as cur:
-            if reload:
-                cur.execute("SELECT state::text FROM spiff_state WHERE case_key = %s FOR UPDATE", [key])
-                workflow = serializer.deserialize_json(cur.fetchone()[0])
-            task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
-            task.data[task.task_spec.name] = {"by": "bench", "outcome": "pass"}
-            task.run()
-            workflow.do_engine_steps()
-            cur.execute(
-                "UPDATE spiff_state SET state = %s, updated_at = now() WHERE case_key = %s",
-                [serializer.serialize_json(workflow), key],
-            )
-        steps += 1
-    if steps != 7:
-        raise RuntimeError(f"SpiffWorkflow ran {steps} user tasks, expected 7")
-
-
-# The floor: the same seven actions with nothing but a row lock, a transition check, the update and
-# one log row each — what any engine that persists and logs every action must pay at least.
-FLOOR_ACTIONS = (  # (log kind, status required, status after)
-    ("accept", "submitted", "reviewing"),
-    ("review", "reviewing", "reviewing"),
-    ("review", "reviewing", "reviewing"),
-    ("review", "reviewing", "reviewed"),
-    ("decide", "reviewed", "decided"),
-    ("issue", "decided", "closed"),
-)
-
-
-def floor_connect(url: str, dbname: str) -> psycopg.Connection:
-    """A raw psycopg connection (not Django's) with the floor's two tables created if missing."""
-    conn = psycopg.connect(**pg_params(url, dbname))
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS bench_floor_case ("
-        " id bigserial PRIMARY KEY, status text NOT NULL, version int NOT NULL, data jsonb NOT NULL)"
-    )
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS bench_floor_event ("
-        " id bigserial PRIMARY KEY,"
-        " case_id bigint NOT NULL REFERENCES bench_floor_case DEFERRABLE INITIALLY DEFERRED,"
-        " kind text NOT NULL, at timestamptz NOT NULL DEFAULT now(), detail jsonb NOT NULL)"
-    )
-    conn.commit()
-    return conn
-
-
-def floor_lifecycle(conn: psycopg.Connection, key: str) -> None:
-    """Seven transactions in bare SQL: insert the case and its log row, then lock-check-update-log ×6."""
-    from psycopg.types.json import Jsonb
-
-    with conn.cursor() as cur:
-        cur.execute(
-            "INSERT INTO bench_floor_case (status, version, data) VALUES ('submitted', 1, %s) RETURNING id",
-            [Jsonb({"key": key, **FORM})],
-        )
-        case_id = cur.fetchone()[0]
-        cur.execute(
-            "INSERT INTO bench_floor_event (case_id, kind, detail) VALUES (%s, 'submit', %s)",
-            [case_id, Jsonb({"version": 1})],
-        )
-        conn.commit()
-        for kind, before, after in FLOOR_ACTIONS:
-            cur.execute("SELECT status, version FROM bench_floor_case WHERE id = %s FOR UPDATE", [case_id])
-            status, version = cur.fetchone()
-            if status != before:
-                raise RuntimeError(f"floor case {case_id}: {kind} from {status}, expected {before}")
-            cur.execute(
-                "UPDATE bench_floor_case SET status = %s, version = %s WHERE id = %s",
-                [after, version + 1, case_id],
-            )
-            cur.execute(
-                "INSERT INTO bench_floor_event (case_id, kind, detail) VALUES (%s, %s, %s)",
-                [case_id, kind, Jsonb({"version": version + 1, "status": after})],
-            )
-            conn.commit()
-
-
-ACTIONS = ("case_submit", "case_accept", "step_complete", "case_decide", "case_issue")
-
-
-def clerk_worker(index: int, run: str, seconds: float, barrier, queue) -> None:
-    """One clerk process: its own Django connection, whole lifecycles until `seconds` have passed.
-
-    Sends back ("ok", index, lifecycles, started, ended, {action: [seconds]}, failures, first errors)
-    or ("error", index, traceback) — never leaves the parent waiting.
+    Sends back ("ok", index, lifecycles, failures, {action: [s]}, {action: [statements]}, errors) or
+    ("error", index, traceback) — never leaves the parent waiting.
     """
     import traceback
 
@@ -436,34 +335,41 @@ def clerk_worker(index: int, run: str, seconds: float, barrier, queue) -> None:
         import django
 
         django.setup()
+        from django.db import connection
+
+        if not prepared:
+            without_prepared()
         world = build_world()  # found again, not created: the parent built it
-        for w in range(2):  # warm-up: first queries, caches
-            services_lifecycle(world, f"bench-{run}-c{index}-warm{w}")
+        for w in range(2):  # warm-up: first queries, caches, compiled statements
+            lifecycle(world, f"bench-{run}-c{index}-warm{w}", Timer())
         barrier.wait()
     except Exception:
         barrier.abort()
         queue.put(("error", index, traceback.format_exc()))
         return
-    phases = Phases()
+    timer = Timer()
     done = failures = 0
     errors: list[str] = []
-    started = time.monotonic()
-    deadline = started + seconds
-    while time.monotonic() < deadline:
-        try:
-            services_lifecycle(world, f"bench-{run}-c{index}-{done + failures}", phases)
-            done += 1
-        except Exception as exc:  # a deadlock or serialisation failure is a finding, not a crash
-            failures += 1
-            if len(errors) < 3:
-                errors.append(f"{type(exc).__name__}: {exc}")
-    ended = time.monotonic()
-    queue.put(("ok", index, done, started, ended, phases.seconds, failures, errors))
+    deadline = time.monotonic() + seconds
+    with connection.execute_wrapper(timer):
+        while time.monotonic() < deadline:
+            try:
+                lifecycle(world, f"bench-{run}-c{index}-{done + failures}", timer)
+                done += 1
+            except Exception as exc:  # a deadlock or serialisation failure is a finding, not a crash
+                failures += 1
+                if len(errors) < 3:
+                    errors.append(f"{type(exc).__name__}: {exc}")
+    queue.put(("ok", index, done, failures, timer.seconds, timer.queries, errors))
 
 
-def clerks_run(n: int, seconds: float, run: str) -> None:
-    """N clerk processes at once (spawn: each imports Django and opens its own connection)."""
-    import contextlib
+def p95(values: list[float]) -> float:
+    values = sorted(values)
+    return values[max(round(len(values) * 0.95) - 1, 0)]
+
+
+def clerks_run(n: int, seconds: float, run: str, *, prepared: bool) -> dict:
+    """N clerk processes at once; returns {action: (p50 ms, p95 ms, calls, statements)} and prints it."""
     import multiprocessing
     import queue as queue_module
     import threading
@@ -475,17 +381,18 @@ def clerks_run(n: int, seconds: float, run: str) -> None:
     barrier = ctx.Barrier(n + 1)
     results = ctx.Queue()
     procs = [
-        ctx.Process(target=clerk_worker, args=(i, run, seconds, barrier, results), daemon=True)
+        ctx.Process(target=clerk_worker, args=(i, run, seconds, prepared, barrier, results), daemon=True)
         for i in range(n)
     ]
     for p in procs:
         p.start()
     with contextlib.suppress(threading.BrokenBarrierError):  # a worker failed: its traceback is queued
-        barrier.wait(timeout=300)
+        barrier.wait(timeout=600)
+    load = os.getloadavg()[0]
     got = []
     for _ in procs:
         try:
-            got.append(results.get(timeout=seconds + 300))
+            got.append(results.get(timeout=seconds + 600))
         except queue_module.Empty:
             break
     for p in procs:
@@ -497,131 +404,132 @@ def clerks_run(n: int, seconds: float, run: str) -> None:
         for r in failed:
             print(f"clerk {r[1]} failed:\n{r[2]}", file=sys.stderr)
         sys.exit(f"{n - len(got) + len(failed)} of {n} clerk processes did not finish")
-    done = sum(r[2] for r in got)
-    failures = sum(r[6] for r in got)
-    wall = max(r[4] for r in got) - min(r[3] for r in got)
-    per_action: dict[str, list[float]] = {}
+    seconds_of: dict[str, list[float]] = {}
+    statements_of: dict[str, list[int]] = {}
     for r in got:
-        for name, secs in r[5].items():
-            per_action.setdefault(name, []).extend(secs)
+        for name, secs in r[4].items():
+            seconds_of.setdefault(name, []).extend(secs)
+        for name, counts in r[5].items():
+            statements_of.setdefault(name, []).extend(counts)
+    done, failures = sum(r[2] for r in got), sum(r[3] for r in got)
     print(
-        f"{n} clerks at once, {seconds:g} s: {done} lifecycles in {wall:.2f} s → "
-        f"{done / wall:.1f} lifecycles/s over all processes ({failures} failed)",
+        f"  {n:2d} clerks, {seconds:g} s, prepared {'on ' if prepared else 'off'}: {done} lifecycles "
+        f"({failures} failed), load average {load:.1f}",
         flush=True,
     )
     for r in got:
-        for e in r[7]:
-            print(f"  clerk {r[1]} failure: {e}")
-    print("  what a clerk waits per action (ms):")
+        for e in r[6]:
+            print(f"    clerk {r[1]} failure: {e}")
+    figures = {}
     for name in ACTIONS:
-        secs = sorted(per_action.get(name, []))
-        if not secs:
-            continue
-        print(
-            f"  {name:16s} p50 {statistics.median(secs) * 1000:7.1f}  p95 "
-            f"{secs[max(int(len(secs) * 0.95) - 1, 0)] * 1000:7.1f}  max {secs[-1] * 1000:7.1f}"
-            f"  ({len(secs)} calls)"
-        )
+        secs = seconds_of.get(name)
+        if secs:
+            figures[name] = (
+                statistics.median(secs) * 1000,
+                p95(secs) * 1000,
+                len(secs),
+                statistics.median(statements_of[name]),
+            )
+    return figures
 
 
-def timed_run(label: str, n: int, one) -> float:
-    """Run `one(i)` n times (after 5 warm-up runs); print and return lifecycles per second."""
-    for i in range(5):
-        one(f"warm{i}")
-    per = []
-    started = time.perf_counter()
-    for i in range(n):
-        t = time.perf_counter()
-        one(str(i))
-        per.append(time.perf_counter() - t)
-    elapsed = time.perf_counter() - started
-    rate = n / elapsed
-    print(
-        f"{label:38s} {n:5d} lifecycles in {elapsed:7.2f} s → {rate:8.1f} lifecycles/s "
-        f"(median {statistics.median(per) * 1000:6.1f} ms, p95 "
-        f"{sorted(per)[int(len(per) * 0.95) - 1] * 1000:6.1f} ms)",
-        flush=True,
-    )
-    return rate
+def median_of(runs: list[dict]) -> dict:
+    """Per action, the median over repeated runs of p50 and p95 (calls summed)."""
+    out = {}
+    for name in ACTIONS:
+        got = [r[name] for r in runs if name in r]
+        if got:
+            out[name] = (
+                statistics.median(g[0] for g in got),
+                statistics.median(g[1] for g in got),
+                sum(g[2] for g in got),
+                statistics.median(g[3] for g in got),
+            )
+    return out
+
+
+def print_table(title: str, figures: dict) -> None:
+    print(f"{title}\n    {'action':12s} {'p50 ms':>8s} {'p95 ms':>8s} {'calls':>6s} {'SQL':>4s}")
+    for name, (p50, p95_, calls, statements) in figures.items():
+        print(f"    {name:12s} {p50:8.1f} {p95_:8.1f} {calls:6d} {statements:4.0f}")
+
+
+def print_ratios(title: str, top: dict, bottom: dict, target: float | None = None) -> None:
+    print(title)
+    for name in ACTIONS:
+        if name in top and name in bottom:
+            ratio = top[name][1] / bottom[name][1]
+            verdict = "" if target is None else ("  met" if ratio <= target else "  NOT met")
+            print(f"    {name:12s} {top[name][1]:8.1f} / {bottom[name][1]:8.1f} = {ratio:5.2f}×{verdict}")
+
+
+def sizes(text: str) -> list[int]:
+    return sorted({int(float(s)) for s in text.split(",")})
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cases", type=int, default=200, help="lifecycles per contender (default 200)")
-    parser.add_argument("--spiff-reload", action="store_true", help="also time SpiffWorkflow reloading state")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=sizes, default=None, help="database sizes (default 10000,1000000)")
+    parser.add_argument("--clerks", type=sizes, default=None, help="clerk counts (default 1,4,10)")
+    parser.add_argument("--seconds", type=float, default=None, help="per run (default 20; quick 5)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per configuration, medians reported")
     parser.add_argument(
-        "--clerks", type=int, default=0, help="then N processes driving lifecycles at once (default 0: off)"
+        "--no-prepared-too",
+        action="store_true",
+        help="also run the most clerks with common.prepared off (plain querysets)",
     )
-    parser.add_argument("--seconds", type=float, default=20, help="how long the clerks work (default 20)")
+    parser.add_argument("--quick", action="store_true", help="CI size: 1k and 10k cases, 1 and 4 clerks, 5 s")
     args = parser.parse_args()
-    name = ensure_database(os.environ["DATABASE_URL"])
-    if "bench" not in name:
-        sys.exit(f"refusing to write to database {name!r}: its name does not contain 'bench'")
+    cases = args.cases or ([1_000, 10_000] if args.quick else [10_000, BIG])
+    clerks = args.clerks or ([1, 4] if args.quick else [1, 4, 10])
+    seconds = args.seconds or (5 if args.quick else 20)
+    base = os.environ["DATABASE_URL"]
+    for n in cases:
+        ensure_database(database_url(base, n))
 
     import django
 
     django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    world = build_world()
     run = uuid.uuid4().hex[:12]
-    print(f"database: {connection.vendor} {name}, run {run}, {args.cases} lifecycles each")
-
-    ours = timed_run("tongban services", args.cases, lambda i: services_lifecycle(world, f"bench-{run}-{i}"))
-    phases = Phases()
-    with connection.execute_wrapper(phases):
-        for i in range(min(20, args.cases)):
-            services_lifecycle(world, f"bench-{run}-p{i}", phases)
-    print(f"where a lifecycle's time goes (separate {min(20, args.cases)} lifecycles):")
-    phases.report()
-    n = min(20, args.cases)
-    print(f"  SQL statements per lifecycle: {phases.total() / n:.0f}")
-    worker = render_pending(f"bench-{run}-p")
-    print(
-        f"  after commit, in the task worker (not in the figures above): rendering the two PDF notices "
-        f"{worker * 1000:.1f} ms per lifecycle"
-    )
-    spec, serializer = spiff_setup()
-    spiff = timed_run(
-        "SpiffWorkflow (state saved each step)",
-        args.cases,
-        lambda i: spiff_lifecycle(spec, serializer, f"{run}-{i}", reload=False),
-    )
-    ratio = ours / spiff
-    print(f"cases per second: {ours:.1f} (tongban) vs {spiff:.1f} (SpiffWorkflow) — ratio {ratio:.2f}×")
-    print(f"target ≥ 5× SpiffWorkflow: {'met' if ratio >= 5 else 'NOT met'}")
-    if args.spiff_reload:
-        reloaded = timed_run(
-            "SpiffWorkflow (reload + save each step)",
-            args.cases,
-            lambda i: spiff_lifecycle(spec, serializer, f"{run}-r{i}", reload=True),
-        )
-        print(f"ratio against SpiffWorkflow reloading its state: {ours / reloaded:.2f}×")
-    floor_conn = floor_connect(os.environ["DATABASE_URL"], name)
-    try:
-        floor = timed_run(
-            "floor (bare SQL, 7 transactions)",
-            args.cases,
-            lambda i: floor_lifecycle(floor_conn, f"{run}-{i}"),
-        )
-    finally:
-        floor_conn.close()
-    print(
-        f"floor: {floor:.1f} lifecycles/s = {floor / spiff:.2f}× SpiffWorkflow; "
-        f"services = {ours / floor:.3f}× the floor"
-    )
-    print(
-        "  the floor is the most any engine can do on this machine that locks, updates and logs each "
-        "action and nothing else (no steps, deadlines, notices, notifications, permission checks);"
-    )
-    print(
-        f"  the target 5× SpiffWorkflow = {5 * spiff:.1f} lifecycles/s = {5 * spiff / floor:.2f}× the floor "
-        f"({'at or above' if 5 * spiff >= floor else 'below'} it)"
-    )
-    if args.clerks > 0:
-        clerks_run(args.clerks, args.seconds, run)
+    print(f"run {run}: sizes {[label(n) for n in cases]}, clerks {clerks}, {seconds:g} s × {args.repeat}")
+    print(f"  (a shared machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start)")
+    configs = [(c, True) for c in clerks] + ([(max(clerks), False)] if args.no_prepared_too else [])
+    results: dict[tuple[int, int, bool], list[dict]] = {}
+    for n in cases:
+        url = database_url(base, n)
+        print(f"database {dj_database_url.parse(url)['NAME']} ({label(n)} cases):", flush=True)
+        use_database(url)
+        top_up(n)
+        build_world()
+    for r in range(args.repeat):
+        for n in cases:
+            use_database(database_url(base, n))
+            print(f"round {r + 1}, {label(n)} cases:", flush=True)
+            for c, prepared in configs:
+                results.setdefault((n, c, prepared), []).append(
+                    clerks_run(c, seconds, f"{run}-{r}-{c}{'p' if prepared else 'n'}", prepared=prepared)
+                )
+    medians = {key: median_of(runs) for key, runs in results.items()}
+    print(f"\nwhat a clerk waits per action (median over {args.repeat} run(s); SQL = statements per call):")
+    for (n, c, prepared), figures in medians.items():
+        print_table(f"  {label(n)} cases, {c} clerks, prepared {'on' if prepared else 'off'}:", figures)
+    small = cases[0]
+    for n in cases[1:]:
+        for c in clerks:
+            print_ratios(
+                f"p95 at {label(n)} ÷ p95 at {label(small)} cases, {c} clerks (target ≤ 1.2×):",
+                medians[(n, c, True)],
+                medians[(small, c, True)],
+                target=1.2,
+            )
+    if args.no_prepared_too:
+        c = max(clerks)
+        for n in cases:
+            print_ratios(
+                f"p95 without ÷ with common.prepared, {label(n)} cases, {c} clerks:",
+                medians[(n, c, False)],
+                medians[(n, c, True)],
+            )
 
 
 if __name__ == "__main__":
