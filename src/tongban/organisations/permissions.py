@@ -75,19 +75,21 @@ def require_organisation_admin(actor, *, action: str) -> None:
         raise NotAllowed(f"只有管理员可以{action}。")
 
 
-class IsStaffMember(BasePermission):
-    """Holders of a staff role (or superusers). Applicants are refused outright, not shown an empty list."""
-
-    message = "仅限工作人员访问。"
-
-    def has_permission(self, request, view) -> bool:
-        return is_staff_member(request.user)
-
-
-class IsOrganisationAdmin(BasePermission):
-    """The organisation's write API and its event log: administrators only."""
-
-    message = "仅限管理员修改组织机构和人员角色。"
+def permission_class(predicate, message: str, name: str) -> type[BasePermission]:
+    """A DRF permission class from one of the predicates: the view refuses with 403 and `message`
+    before it reads the body, so a caller who may not act never gets a validation error instead."""
 
     def has_permission(self, request, view) -> bool:
-        return can_administer_organisation(request.user)
+        return bool(predicate(request.user))
+
+    return type(name, (BasePermission,), {"message": message, "has_permission": has_permission})
+
+
+# Holders of a staff role (or superusers). Applicants are refused outright, not shown an empty list.
+IsStaffMember = permission_class(is_staff_member, "仅限工作人员访问。", "IsStaffMember")
+
+
+# The organisation's write API and its event log: administrators only.
+IsOrganisationAdmin = permission_class(
+    can_administer_organisation, "仅限管理员修改组织机构和人员角色。", "IsOrganisationAdmin"
+)
