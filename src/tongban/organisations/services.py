@@ -2,8 +2,8 @@
 
 Each write is for administrators (superusers count; `actor=None` is a system run such as `createstaff`),
 locks the row it changes, checks it with the model's own rules (Chinese messages naming the field), and
-writes an `OrganisationEvent` in the same transaction through `_record`, the one writer, kept small so it
-can move onto the shared workflow kernel. A refused write leaves nothing behind.
+writes an `OrganisationEvent` in the same transaction through `common.workflow.record`. A refused write
+leaves nothing behind.
 
 Rows that others refer to are never deleted: a department, hall or window is deactivated (`is_active`),
 and deleting a row that cases, items, staff or other units still point to is refused with their names.
@@ -22,19 +22,18 @@ from django.db import IntegrityError, models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 
 from tongban.common.errors import TEXT_MAX_LENGTH, Conflict, NotFound, ValidationFailed
+from tongban.common.workflow import record
 
 from .choices import OrganisationEventKind as Kind
-from .choices import OrganisationSubject as Subject
 from .models import Department, OrganisationEvent, Region, ServiceHall, StaffAssignment, Window
-from .permissions import require_organisation_admin
+from .permissions import require_administrator
 
 
 @dataclass(frozen=True)
 class _Kind:
-    """What the services need to know of one organisation model: its subject name and writable columns."""
+    """What the services need to know of one organisation model: its writable columns."""
 
     model: type[models.Model]
-    subject: str
     fields: tuple[str, ...]  # attnames: a foreign key is written by its id ("region_id")
 
     @property
@@ -42,57 +41,21 @@ class _Kind:
         return str(self.model._meta.verbose_name)
 
 
-REGION = _Kind(Region, Subject.REGION, ("code", "name", "level", "parent_id"))
+REGION = _Kind(Region, ("code", "name", "level", "parent_id"))
 DEPARTMENT = _Kind(
     Department,
-    Subject.DEPARTMENT,
     ("name", "short_name", "credit_code", "region_id", "phone", "address", "is_active", "sort_order"),
 )
 HALL = _Kind(
     ServiceHall,
-    Subject.HALL,
     ("name", "code", "level", "region_id", "parent_id", "address", "phone", "opening_hours", "is_active"),
 )
-WINDOW = _Kind(
-    Window, Subject.WINDOW, ("hall_id", "number", "name", "kind", "department_id", "categories", "is_active")
-)
-STAFF_ROLE = _Kind(
-    StaffAssignment, Subject.STAFF_ROLE, ("user_id", "role", "department_id", "hall_id", "window_id")
-)
+WINDOW = _Kind(Window, ("hall_id", "number", "name", "kind", "department_id", "categories", "is_active"))
+STAFF_ROLE = _Kind(StaffAssignment, ("user_id", "role", "department_id", "hall_id", "window_id"))
 KINDS: dict[type[models.Model], _Kind] = {k.model: k for k in (REGION, DEPARTMENT, HALL, WINDOW, STAFF_ROLE)}
 
 
 # --- the event writer and its helpers -------------------------------------------------------------------
-
-
-def _record(
-    *,
-    actor,
-    kind: str,
-    subject_type: str,
-    subject_id: int,
-    subject_label: str,
-    before: Mapping[str, Any] | None = None,
-    after: Mapping[str, Any] | None = None,
-    note: str = "",
-    user_id: int | None = None,
-    department_id: int | None = None,
-    hall_id: int | None = None,
-) -> OrganisationEvent:
-    """The one writer of the organisation log (inside the caller's transaction)."""
-    return OrganisationEvent.objects.create(
-        kind=kind,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        subject_label=subject_label[:255],
-        before=dict(before or {}),
-        after=dict(after or {}),
-        note=note,
-        actor=actor if getattr(actor, "pk", None) else None,
-        user_id=user_id,
-        department_id=department_id,
-        hall_id=hall_id,
-    )
 
 
 def _log(k: _Kind, obj: models.Model, kind: str, *, actor, before, after, note: str, gone: bool = False):
@@ -107,17 +70,7 @@ def _log(k: _Kind, obj: models.Model, kind: str, *, actor, before, after, note: 
         where["department_id"] = None if gone else obj.pk
     if isinstance(obj, ServiceHall):
         where["hall_id"] = None if gone else obj.pk
-    return _record(
-        actor=actor,
-        kind=kind,
-        subject_type=k.subject,
-        subject_id=obj.pk,
-        subject_label=str(obj),
-        before=before,
-        after=after,
-        note=note,
-        **where,
-    )
+    return record(OrganisationEvent, obj, kind, actor=actor, before=before, after=after, note=note, **where)
 
 
 def _note(note: str) -> str:
@@ -262,7 +215,7 @@ def region_create(
     *, actor, code: str, name: str, level: str, parent_id: int | None = None, note: str = ""
 ) -> Region:
     """A new division (code length fits the level, the parent is one level up)."""
-    require_organisation_admin(actor, action="新建行政区划")
+    require_administrator(actor, action="新建行政区划", system_ok=True)
     values = {
         "code": (code or "").strip(),
         "name": (name or "").strip(),
@@ -274,13 +227,13 @@ def region_create(
 
 def region_update(*, actor, region_id: int, note: str = "", **changes: Any) -> Region:
     """Change code, name, level or parent (`parent_id`); only the fields given change."""
-    require_organisation_admin(actor, action="修改行政区划")
+    require_administrator(actor, action="修改行政区划", system_ok=True)
     return _update(REGION, actor=actor, pk=region_id, changes=changes, note=_note(note))
 
 
 def region_delete(*, actor, region_id: int, note: str = "") -> None:
     """Remove a division nothing refers to (no sub-division, department or hall); refused otherwise."""
-    require_organisation_admin(actor, action="删除行政区划")
+    require_administrator(actor, action="删除行政区划", system_ok=True)
     _delete(REGION, actor=actor, pk=region_id, note=_note(note))
 
 
@@ -300,7 +253,7 @@ def department_create(
     sort_order: int = 0,
     note: str = "",
 ) -> Department:
-    require_organisation_admin(actor, action="新建部门")
+    require_administrator(actor, action="新建部门", system_ok=True)
     values = {
         "name": (name or "").strip(),
         "short_name": (short_name or "").strip(),
@@ -316,7 +269,7 @@ def department_create(
 
 def department_update(*, actor, department_id: int, note: str = "", **changes: Any) -> Department:
     """Change the given fields; `is_active=False` alone is a deactivation (cases and items keep it)."""
-    require_organisation_admin(actor, action="修改部门")
+    require_administrator(actor, action="修改部门", system_ok=True)
     if "credit_code" in changes:
         changes["credit_code"] = (changes["credit_code"] or "").strip().upper()
     return _update(DEPARTMENT, actor=actor, pk=department_id, changes=changes, note=_note(note))
@@ -328,7 +281,7 @@ def department_deactivate(*, actor, department_id: int, note: str = "") -> Depar
 
 def department_delete(*, actor, department_id: int, note: str = "") -> None:
     """Remove a department nothing refers to; one with items, cases, staff or windows is refused."""
-    require_organisation_admin(actor, action="删除部门")
+    require_administrator(actor, action="删除部门", system_ok=True)
     _delete(DEPARTMENT, actor=actor, pk=department_id, note=_note(note))
 
 
@@ -349,7 +302,7 @@ def hall_create(
     is_active: bool = True,
     note: str = "",
 ) -> ServiceHall:
-    require_organisation_admin(actor, action="新建服务大厅")
+    require_administrator(actor, action="新建服务大厅", system_ok=True)
     values: dict[str, Any] = {
         "name": (name or "").strip(),
         "code": (code or "").strip(),
@@ -366,7 +319,7 @@ def hall_create(
 
 
 def hall_update(*, actor, hall_id: int, note: str = "", **changes: Any) -> ServiceHall:
-    require_organisation_admin(actor, action="修改服务大厅")
+    require_administrator(actor, action="修改服务大厅", system_ok=True)
     return _update(HALL, actor=actor, pk=hall_id, changes=changes, note=_note(note))
 
 
@@ -376,7 +329,7 @@ def hall_deactivate(*, actor, hall_id: int, note: str = "") -> ServiceHall:
 
 def hall_delete(*, actor, hall_id: int, note: str = "") -> None:
     """Remove a hall nothing refers to (no windows, staff, tickets, cases); refused otherwise."""
-    require_organisation_admin(actor, action="删除服务大厅")
+    require_administrator(actor, action="删除服务大厅", system_ok=True)
     _delete(HALL, actor=actor, pk=hall_id, note=_note(note))
 
 
@@ -396,7 +349,7 @@ def window_create(
     note: str = "",
 ) -> Window:
     """A counter: a comprehensive window serves item categories, a department's own counter one department."""
-    require_organisation_admin(actor, action="新建窗口")
+    require_administrator(actor, action="新建窗口", system_ok=True)
     values = {
         "hall_id": hall_id,
         "number": number,
@@ -410,7 +363,7 @@ def window_create(
 
 
 def window_update(*, actor, window_id: int, note: str = "", **changes: Any) -> Window:
-    require_organisation_admin(actor, action="修改窗口")
+    require_administrator(actor, action="修改窗口", system_ok=True)
     if "hall_id" in changes and not Window.objects.filter(pk=window_id, hall_id=changes["hall_id"]).exists():
         # Its tickets and calls belong to this hall; another hall gets a window of its own.
         raise ValidationFailed(
@@ -427,7 +380,7 @@ def window_deactivate(*, actor, window_id: int, note: str = "") -> Window:
 
 def window_delete(*, actor, window_id: int, note: str = "") -> None:
     """Remove a window nothing refers to (tickets, calls, staff); refused otherwise."""
-    require_organisation_admin(actor, action="删除窗口")
+    require_administrator(actor, action="删除窗口", system_ok=True)
     _delete(WINDOW, actor=actor, pk=window_id, note=_note(note))
 
 
@@ -468,7 +421,7 @@ def staff_role_grant(
     note: str = "",
 ) -> StaffAssignment:
     """Give a staff member a role in a department and/or hall; logged: who granted what to whom, where."""
-    require_organisation_admin(actor, action="授予工作人员角色")
+    require_administrator(actor, action="授予工作人员角色", system_ok=True)
     note = _note(note)
     values = {
         "user_id": user_id,
@@ -485,7 +438,7 @@ def staff_role_grant(
 
 def staff_role_update(*, actor, assignment_id: int, note: str = "", **changes: Any) -> StaffAssignment:
     """Change a grant's role, department, hall or window (the person stays the same)."""
-    require_organisation_admin(actor, action="变更工作人员角色")
+    require_administrator(actor, action="变更工作人员角色", system_ok=True)
     note = _note(note)
     if "user_id" in changes:
         raise ValidationFailed("工作人员：角色不能转给他人；请撤销后重新授予。", field="user")
@@ -505,5 +458,5 @@ def staff_role_update(*, actor, assignment_id: int, note: str = "", **changes: A
 
 def staff_role_revoke(*, actor, assignment_id: int, note: str = "") -> None:
     """Take a role away; the log keeps who had it, where, and who revoked it."""
-    require_organisation_admin(actor, action="撤销工作人员角色")
+    require_administrator(actor, action="撤销工作人员角色", system_ok=True)
     _delete(STAFF_ROLE, actor=actor, pk=assignment_id, note=_note(note), kind=Kind.ROLE_REVOKED)
