@@ -23,6 +23,7 @@ from tongban.accounts.services import applicant_find_or_register
 from tongban.catalogue import selectors as catalogue_selectors
 from tongban.catalogue.audience import mismatch_message
 from tongban.common.errors import NotAllowed, NotFound, ValidationFailed, choice_param
+from tongban.organisations.permissions import IsStaffMember
 from tongban.organisations.scoping import scope_for
 
 from . import selectors, services
@@ -229,6 +230,8 @@ class MaterialUploadApi(APIView):
 
 
 class MaterialCheckApi(APIView):
+    permission_classes = [IsStaffMember]
+
     @extend_schema(
         tags=[TAG],
         summary="核验材料（窗口）",
@@ -251,6 +254,7 @@ class IntakeQueueApi(generics.ListAPIView):
     """待受理 / 网上预审: submitted cases of the clerk's halls plus untaken online submissions."""
 
     serializer_class = CaseSerializer
+    permission_classes = [IsStaffMember]
 
     def get_queryset(self):
         return selectors.intake_queue(user=self.request.user)
@@ -261,6 +265,8 @@ class IntakeQueueApi(generics.ListAPIView):
 
 
 class IntakeApplicantApi(APIView):
+    permission_classes = [IsStaffMember]
+
     @extend_schema(
         tags=[TAG],
         summary="窗口登记申请人（按证件查找，没有则登记）",
@@ -276,6 +282,8 @@ class IntakeApplicantApi(APIView):
 
 
 class IntakeRegisterApi(APIView):
+    permission_classes = [IsStaffMember]
+
     @extend_schema(
         tags=[TAG],
         summary="窗口收件（综合受理）",
@@ -436,6 +444,8 @@ class VisitApi(APIView):
 
 
 class StepCompleteApi(APIView):
+    permission_classes = [IsStaffMember]
+
     @extend_schema(
         tags=[TAG],
         summary="办理环节（意见与结果）",
@@ -455,7 +465,7 @@ def _task_list(name: str, selector, summary: str):
     def get(self, request: Request) -> Response:
         return Response(TaskRowSerializer(selector(user=request.user), many=True).data)
 
-    return type(name, (APIView,), {"get": get})
+    return type(name, (APIView,), {"get": get, "permission_classes": [IsStaffMember]})
 
 
 TasksTodoApi = _task_list("TasksTodoApi", selectors.tasks_todo, "待办")

@@ -78,5 +78,4 @@ def require_applicant(actor: User, case: Case, *, action: str) -> None:
 def require_process_admin(actor: User | None, *, action: str = "配置办理流程和申请表单") -> None:
     """Processes and application forms are configured by administrators; `actor` None is the system
     (migrations, demo loader, catalogue versioning)."""
-    if actor is not None:
-        require_administrator(actor, action=action)
+    require_administrator(actor, action=action, system_ok=True)

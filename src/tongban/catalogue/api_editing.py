@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tongban.common.errors import NotFound
+from tongban.organisations.permissions import IsStaffMember
 
 from . import selectors, services
 from .choices import ItemStatus, MaterialForm, MaterialSource
@@ -97,7 +97,7 @@ def _answer(request: Request, item_id: int, code=status.HTTP_200_OK) -> Response
 
 
 class VersionApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsStaffMember]
 
     @extend_schema(
         tags=[TAG],
@@ -128,7 +128,7 @@ class VersionApi(APIView):
 
 
 class VersionMaterialsApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsStaffMember]
 
     @extend_schema(
         tags=[TAG],
@@ -146,7 +146,7 @@ class VersionMaterialsApi(APIView):
 
 
 class VersionMaterialApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsStaffMember]
 
     @extend_schema(
         tags=[TAG],
@@ -175,7 +175,7 @@ class VersionMaterialApi(APIView):
 
 
 class VersionMaterialOrderApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsStaffMember]
 
     @extend_schema(
         tags=[TAG],

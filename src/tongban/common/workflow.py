@@ -217,29 +217,35 @@ def build(
     /,
     *,
     actor: AnyUser | None = None,
-    before: str | None = None,
-    after: str | None = None,
+    before: Any = None,
+    after: Any = None,
     note: str = "",
     at: datetime | None = None,
     **detail: Any,
 ) -> M:
     """An unsaved event row (`record` saves one; `record_many` inserts several at once).
 
-    On a `StateEvent` table `after` defaults to the subject's current state. Keyword arguments that are
+    On a `StateEvent` table `after` defaults to the subject's current state; a table with JSON
+    `before`/`after` columns takes the subject's values there. A table with no `subject_field` names its
+    subject through `subject_defaults`. Keyword arguments that are
     fields of the event table are set (e.g. a ticket event's window); the rest go to its JSON `detail`
     column, and so do the names of the common columns (a step's `kind` in a case event's detail). An
     actor that is not a saved user (anonymous, a kiosk) is recorded as none."""
     fields: dict[str, Any] = {
-        event_model.subject_field: subject,
         "kind": kind,
         "actor": actor if getattr(actor, "pk", None) else None,
         "note": (note or "")[:NOTE_MAX_LENGTH],
         "at": at or timezone.now(),
         **event_model.subject_defaults(subject),
     }
+    if event_model.subject_field:  # else the subject is named by `subject_defaults` (type and id)
+        fields[event_model.subject_field] = subject
     if issubclass(event_model, StateEvent):
         fields["from_status"] = before or ""
         fields["to_status"] = getattr(subject, event_model.state_field) if after is None else after
+    elif _has_field(event_model, "before") and _has_field(event_model, "after"):
+        # a table without states that keeps the subject's values before and after (the organisation log)
+        fields["before"], fields["after"] = before or {}, after or {}
     elif before is not None or after is not None:
         raise TypeError(f"{event_model.__name__} records no states")
     if event_model.subject_field in detail:

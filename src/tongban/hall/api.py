@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tongban.common.errors import NotFound, ValidationFailed, date_param, id_param
+from tongban.organisations.permissions import IsStaffMember
 
 from . import selectors, services
 from .choices import TicketSource
@@ -153,6 +154,7 @@ class TicketListCreateApi(generics.ListAPIView):
     """Tickets the user may see (hall staff: their halls), optionally of one hall and day; POST takes one."""
 
     serializer_class = TicketSerializer
+    permission_classes = [IsStaffMember]
 
     @extend_schema(
         operation_id="hall_tickets",
@@ -191,6 +193,8 @@ class TicketListCreateApi(generics.ListAPIView):
 
 
 class PriorityApi(APIView):
+    permission_classes = [IsStaffMember]
+
     @extend_schema(
         operation_id="hall_ticket_priority",
         tags=TAG,
@@ -253,6 +257,8 @@ class TicketActionApi(APIView):
 
 
 class TransferApi(APIView):
+    permission_classes = [IsStaffMember]
+
     @extend_schema(
         operation_id="hall_ticket_transfer",
         tags=TAG,
@@ -274,6 +280,8 @@ class TransferApi(APIView):
 
 
 class LinkCaseApi(APIView):
+    permission_classes = [IsStaffMember]
+
     @extend_schema(
         operation_id="hall_ticket_link_case",
         tags=TAG,
@@ -393,6 +401,8 @@ class CheckInApi(APIView):
 
 
 class FiguresApi(APIView):
+    permission_classes = [IsStaffMember]
+
     @extend_schema(
         operation_id="hall_figures",
         tags=TAG,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 
 from tongban.common.choices import ItemCategory
 from tongban.common.models import TimeStampedModel
 from tongban.common.validators import validate_credit_code
+from tongban.common.workflow import Event
 
 from .choices import (
     HallLevel,
@@ -270,13 +272,14 @@ class OrganisationEventQuerySet(ScopedQuerySet):
         return self if scope.has_role(StaffRole.ADMINISTRATOR) else self.none()
 
 
-class OrganisationEvent(models.Model):
+class OrganisationEvent(Event):
     """Append-only log of every organisation change and staff role grant: who did what to which unit or
     person, when, with the row's values before and after. The subject is named by type and id (and a label
     that survives a deletion), so one table serves regions, departments, halls, windows and role grants;
-    `user`, `department` and `hall` say whom and where a role grant concerns, for the log's filters."""
+    `user`, `department` and `hall` say whom and where a role grant concerns, for the log's filters.
+    Written through `common.workflow.record` like every other event table."""
 
-    kind = models.CharField("事件", max_length=16, choices=OrganisationEventKind.choices)
+    kind = models.CharField("事件", max_length=24, choices=OrganisationEventKind.choices)
     subject_type = models.CharField("对象类型", max_length=16, choices=OrganisationSubject.choices)
     subject_id = models.PositiveBigIntegerField("对象 id")
     subject_label = models.CharField("对象", max_length=255)
@@ -296,31 +299,40 @@ class OrganisationEvent(models.Model):
     )
     before = models.JSONField("变更前", default=dict, blank=True)
     after = models.JSONField("变更后", default=dict, blank=True)
-    note = models.TextField("说明", blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
 
     objects = OrganisationEventQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = "组织机构日志"
         verbose_name_plural = "组织机构日志"
         ordering = ["-at", "-id"]
         indexes = [
+            models.Index(fields=["at"], name="org_event_at"),  # the whole log, newest first
             models.Index(fields=["subject_type", "subject_id", "at"], name="org_event_subject"),
             models.Index(fields=["user", "at"], name="org_event_user"),
             models.Index(fields=["department", "at"], name="org_event_department"),
         ]
 
+    @classmethod
+    def subject_defaults(cls, subject: models.Model) -> dict[str, Any]:
+        """The subject by type, id and label (a deleted row keeps them); the writer adds whom and where."""
+        return {
+            "subject_type": SUBJECT_TYPES[type(subject)],
+            "subject_id": subject.pk,
+            "subject_label": str(subject)[:255],
+        }
+
     def __str__(self) -> str:
         return f"{self.subject_label} · {self.get_kind_display()}"
+
+
+SUBJECT_TYPES: dict[type[models.Model], str] = {
+    Region: OrganisationSubject.REGION,
+    Department: OrganisationSubject.DEPARTMENT,
+    ServiceHall: OrganisationSubject.HALL,
+    Window: OrganisationSubject.WINDOW,
+    StaffAssignment: OrganisationSubject.STAFF_ROLE,
+}
 
 
 __all__ = [

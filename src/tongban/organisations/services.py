@@ -2,8 +2,8 @@
 
 Each write is for administrators (superusers count; `actor=None` is a system run such as `createstaff`),
 locks the row it changes, checks it with the model's own rules (Chinese messages naming the field), and
-writes an `OrganisationEvent` in the same transaction through `_record`, the one writer, kept small so it
-can move onto the shared workflow kernel. A refused write leaves nothing behind.
+writes an `OrganisationEvent` in the same transaction through `common.workflow.record`. A refused write
+leaves nothing behind.
 
 Rows that others refer to are never deleted: a department, hall or window is deactivated (`is_active`),
 and deleting a row that cases, items, staff or other units still point to is refused with their names.
@@ -23,11 +23,11 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 
 from tongban.common.errors import TEXT_MAX_LENGTH, Conflict, NotFound, ValidationFailed
 from tongban.common.models import field_label
+from tongban.common.workflow import record
 
 from .choices import OrganisationEventKind as Kind
-from .choices import OrganisationSubject as Subject
 from .models import Department, OrganisationEvent, Region, ServiceHall, StaffAssignment, Window
-from .permissions import require_organisation_admin
+from .permissions import require_administrator
 
 if TYPE_CHECKING:
     from tongban.common.types import User
@@ -38,10 +38,9 @@ M = TypeVar("M", bound=models.Model)
 
 @dataclass(frozen=True)
 class _Kind(Generic[M]):
-    """What the services need to know of one organisation model: its subject name and writable columns."""
+    """What the services need to know of one organisation model: its writable columns."""
 
     model: type[M]
-    subject: str
     fields: tuple[str, ...]  # attnames: a foreign key is written by its id ("region_id")
 
     @property
@@ -49,23 +48,17 @@ class _Kind(Generic[M]):
         return str(self.model._meta.verbose_name)
 
 
-REGION = _Kind(Region, Subject.REGION, ("code", "name", "level", "parent_id"))
+REGION = _Kind(Region, ("code", "name", "level", "parent_id"))
 DEPARTMENT = _Kind(
     Department,
-    Subject.DEPARTMENT,
     ("name", "short_name", "credit_code", "region_id", "phone", "address", "is_active", "sort_order"),
 )
 HALL = _Kind(
     ServiceHall,
-    Subject.HALL,
     ("name", "code", "level", "region_id", "parent_id", "address", "phone", "opening_hours", "is_active"),
 )
-WINDOW = _Kind(
-    Window, Subject.WINDOW, ("hall_id", "number", "name", "kind", "department_id", "categories", "is_active")
-)
-STAFF_ROLE = _Kind(
-    StaffAssignment, Subject.STAFF_ROLE, ("user_id", "role", "department_id", "hall_id", "window_id")
-)
+WINDOW = _Kind(Window, ("hall_id", "number", "name", "kind", "department_id", "categories", "is_active"))
+STAFF_ROLE = _Kind(StaffAssignment, ("user_id", "role", "department_id", "hall_id", "window_id"))
 KINDS: dict[type[models.Model], _Kind[Any]] = {
     k.model: k for k in (REGION, DEPARTMENT, HALL, WINDOW, STAFF_ROLE)
 }
@@ -74,47 +67,7 @@ KINDS: dict[type[models.Model], _Kind[Any]] = {
 # --- the event writer and its helpers -------------------------------------------------------------------
 
 
-def _record(
-    *,
-    actor: User | None,
-    kind: str,
-    subject_type: str,
-    subject_id: int,
-    subject_label: str,
-    before: Mapping[str, Any] | None = None,
-    after: Mapping[str, Any] | None = None,
-    note: str = "",
-    user_id: int | None = None,
-    department_id: int | None = None,
-    hall_id: int | None = None,
-) -> OrganisationEvent:
-    """The one writer of the organisation log (inside the caller's transaction)."""
-    return OrganisationEvent.objects.create(
-        kind=kind,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        subject_label=subject_label[:255],
-        before=dict(before or {}),
-        after=dict(after or {}),
-        note=note,
-        actor=actor if getattr(actor, "pk", None) else None,
-        user_id=user_id,
-        department_id=department_id,
-        hall_id=hall_id,
-    )
-
-
-def _log(
-    k: _Kind[Any],
-    obj: models.Model,
-    kind: str,
-    *,
-    actor: User | None,
-    before: dict[str, Any],
-    after: dict[str, Any],
-    note: str,
-    gone: bool = False,
-) -> OrganisationEvent:
+def _log(k: _Kind, obj: models.Model, kind: str, *, actor, before, after, note: str, gone: bool = False):
     """Log a change of `obj`; the log's user / department / hall say whom and where it concerns (never
     the row itself once deleted: the log keeps its id and label instead)."""
     where = {
@@ -126,17 +79,7 @@ def _log(
         where["department_id"] = None if gone else obj.pk
     if isinstance(obj, ServiceHall):
         where["hall_id"] = None if gone else obj.pk
-    return _record(
-        actor=actor,
-        kind=kind,
-        subject_type=k.subject,
-        subject_id=obj.pk,
-        subject_label=str(obj),
-        before=before,
-        after=after,
-        note=note,
-        **where,
-    )
+    return record(OrganisationEvent, obj, kind, actor=actor, before=before, after=after, note=note, **where)
 
 
 def _note(note: str) -> str:
@@ -284,7 +227,7 @@ def region_create(
     *, actor: User | None, code: str, name: str, level: str, parent_id: int | None = None, note: str = ""
 ) -> Region:
     """A new division (code length fits the level, the parent is one level up)."""
-    require_organisation_admin(actor, action="新建行政区划")
+    require_administrator(actor, action="新建行政区划", system_ok=True)
     values = {
         "code": (code or "").strip(),
         "name": (name or "").strip(),
@@ -296,13 +239,13 @@ def region_create(
 
 def region_update(*, actor: User | None, region_id: int, note: str = "", **changes: Any) -> Region:
     """Change code, name, level or parent (`parent_id`); only the fields given change."""
-    require_organisation_admin(actor, action="修改行政区划")
+    require_administrator(actor, action="修改行政区划", system_ok=True)
     return _update(REGION, actor=actor, pk=region_id, changes=changes, note=_note(note))
 
 
 def region_delete(*, actor: User | None, region_id: int, note: str = "") -> None:
     """Remove a division nothing refers to (no sub-division, department or hall); refused otherwise."""
-    require_organisation_admin(actor, action="删除行政区划")
+    require_administrator(actor, action="删除行政区划", system_ok=True)
     _delete(REGION, actor=actor, pk=region_id, note=_note(note))
 
 
@@ -322,7 +265,7 @@ def department_create(
     sort_order: int = 0,
     note: str = "",
 ) -> Department:
-    require_organisation_admin(actor, action="新建部门")
+    require_administrator(actor, action="新建部门", system_ok=True)
     values = {
         "name": (name or "").strip(),
         "short_name": (short_name or "").strip(),
@@ -340,7 +283,7 @@ def department_update(
     *, actor: User | None, department_id: int, note: str = "", **changes: Any
 ) -> Department:
     """Change the given fields; `is_active=False` alone is a deactivation (cases and items keep it)."""
-    require_organisation_admin(actor, action="修改部门")
+    require_administrator(actor, action="修改部门", system_ok=True)
     if "credit_code" in changes:
         changes["credit_code"] = (changes["credit_code"] or "").strip().upper()
     return _update(DEPARTMENT, actor=actor, pk=department_id, changes=changes, note=_note(note))
@@ -352,7 +295,7 @@ def department_deactivate(*, actor: User | None, department_id: int, note: str =
 
 def department_delete(*, actor: User | None, department_id: int, note: str = "") -> None:
     """Remove a department nothing refers to; one with items, cases, staff or windows is refused."""
-    require_organisation_admin(actor, action="删除部门")
+    require_administrator(actor, action="删除部门", system_ok=True)
     _delete(DEPARTMENT, actor=actor, pk=department_id, note=_note(note))
 
 
@@ -373,7 +316,7 @@ def hall_create(
     is_active: bool = True,
     note: str = "",
 ) -> ServiceHall:
-    require_organisation_admin(actor, action="新建服务大厅")
+    require_administrator(actor, action="新建服务大厅", system_ok=True)
     values: dict[str, Any] = {
         "name": (name or "").strip(),
         "code": (code or "").strip(),
@@ -389,8 +332,8 @@ def hall_create(
     return _create(HALL, actor=actor, values=values, note=_note(note))
 
 
-def hall_update(*, actor: User | None, hall_id: int, note: str = "", **changes: Any) -> ServiceHall:
-    require_organisation_admin(actor, action="修改服务大厅")
+def hall_update(*, actor, hall_id: int, note: str = "", **changes: Any) -> ServiceHall:
+    require_administrator(actor, action="修改服务大厅", system_ok=True)
     return _update(HALL, actor=actor, pk=hall_id, changes=changes, note=_note(note))
 
 
@@ -400,7 +343,7 @@ def hall_deactivate(*, actor: User | None, hall_id: int, note: str = "") -> Serv
 
 def hall_delete(*, actor: User | None, hall_id: int, note: str = "") -> None:
     """Remove a hall nothing refers to (no windows, staff, tickets, cases); refused otherwise."""
-    require_organisation_admin(actor, action="删除服务大厅")
+    require_administrator(actor, action="删除服务大厅", system_ok=True)
     _delete(HALL, actor=actor, pk=hall_id, note=_note(note))
 
 
@@ -420,7 +363,7 @@ def window_create(
     note: str = "",
 ) -> Window:
     """A counter: a comprehensive window serves item categories, a department's own counter one department."""
-    require_organisation_admin(actor, action="新建窗口")
+    require_administrator(actor, action="新建窗口", system_ok=True)
     values = {
         "hall_id": hall_id,
         "number": number,
@@ -433,8 +376,8 @@ def window_create(
     return _create(WINDOW, actor=actor, values=values, note=_note(note))
 
 
-def window_update(*, actor: User | None, window_id: int, note: str = "", **changes: Any) -> Window:
-    require_organisation_admin(actor, action="修改窗口")
+def window_update(*, actor, window_id: int, note: str = "", **changes: Any) -> Window:
+    require_administrator(actor, action="修改窗口", system_ok=True)
     if "hall_id" in changes and not Window.objects.filter(pk=window_id, hall_id=changes["hall_id"]).exists():
         # Its tickets and calls belong to this hall; another hall gets a window of its own.
         raise ValidationFailed(
@@ -451,7 +394,7 @@ def window_deactivate(*, actor: User | None, window_id: int, note: str = "") -> 
 
 def window_delete(*, actor: User | None, window_id: int, note: str = "") -> None:
     """Remove a window nothing refers to (tickets, calls, staff); refused otherwise."""
-    require_organisation_admin(actor, action="删除窗口")
+    require_administrator(actor, action="删除窗口", system_ok=True)
     _delete(WINDOW, actor=actor, pk=window_id, note=_note(note))
 
 
@@ -492,7 +435,7 @@ def staff_role_grant(
     note: str = "",
 ) -> StaffAssignment:
     """Give a staff member a role in a department and/or hall; logged: who granted what to whom, where."""
-    require_organisation_admin(actor, action="授予工作人员角色")
+    require_administrator(actor, action="授予工作人员角色", system_ok=True)
     note = _note(note)
     values = {
         "user_id": user_id,
@@ -511,7 +454,7 @@ def staff_role_update(
     *, actor: User | None, assignment_id: int, note: str = "", **changes: Any
 ) -> StaffAssignment:
     """Change a grant's role, department, hall or window (the person stays the same)."""
-    require_organisation_admin(actor, action="变更工作人员角色")
+    require_administrator(actor, action="变更工作人员角色", system_ok=True)
     note = _note(note)
     if "user_id" in changes:
         raise ValidationFailed("工作人员：角色不能转给他人；请撤销后重新授予。", field="user")
@@ -531,5 +474,5 @@ def staff_role_update(
 
 def staff_role_revoke(*, actor: User | None, assignment_id: int, note: str = "") -> None:
     """Take a role away; the log keeps who had it, where, and who revoked it."""
-    require_organisation_admin(actor, action="撤销工作人员角色")
+    require_administrator(actor, action="撤销工作人员角色", system_ok=True)
     _delete(STAFF_ROLE, actor=actor, pk=assignment_id, note=_note(note), kind=Kind.ROLE_REVOKED)

@@ -198,6 +198,7 @@ class RatingFollowUpSerializer(serializers.ModelSerializer):
 
 class FollowUpListApi(generics.ListAPIView):
     serializer_class = RatingFollowUpSerializer
+    permission_classes = [permissions.SeesFollowUps]
 
     @extend_schema(
         summary="差评整改单（本部门）",
@@ -233,6 +234,8 @@ class RatingFollowUpDetailSerializer(RatingFollowUpSerializer):
 
 
 class FollowUpDetailApi(APIView):
+    permission_classes = [permissions.SeesFollowUps]
+
     @extend_schema(
         summary="差评整改单详情：核实、整改、回访的内容、办理人和时间，及整改日志",
         responses={
@@ -242,8 +245,6 @@ class FollowUpDetailApi(APIView):
         },
     )
     def get(self, request: Request, followup_id: int) -> Response:
-        if not permissions.can_see_followups(request.user):
-            raise NotAllowed("您没有查看差评整改的权限。")
         fu = selectors.followup_get(request.user, followup_id)
         if fu is None:
             raise NotFound("差评整改单不存在，或您无权查看。")
@@ -265,6 +266,8 @@ class RatingFollowUpActionSerializer(serializers.Serializer):
 
 
 class FollowUpActionApi(APIView):
+    permission_classes = [permissions.SeesFollowUps]
+
     @extend_schema(
         request=RatingFollowUpActionSerializer,
         responses={

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tongban.common.errors import NotAllowed
-from tongban.organisations.permissions import is_staff_member
+from tongban.organisations.permissions import is_staff_member, permission_class
 from tongban.organisations.permissions import is_supervisor as is_supervisor
 from tongban.organisations.permissions import require_supervisor as require_supervisor
 from tongban.organisations.scoping import scope_for
@@ -50,5 +50,12 @@ def can_see_followups(user: AnyUser) -> bool:
     return scope.sees_everything or bool(scope.staff_department_ids) or bool(scope.clerk_hall_ids)
 
 
+FOLLOWUPS_REFUSED = "您没有查看差评整改的权限。"
+
+
 def can_see_figures(user: AnyUser) -> bool:
     return is_staff_member(user)
+
+
+# The follow-up API refuses anyone else before reading a body or listing nothing.
+SeesFollowUps = permission_class(can_see_followups, FOLLOWUPS_REFUSED, "SeesFollowUps")

@@ -181,6 +181,8 @@ def followup_detail(request: HttpRequest, followup_id: int) -> HttpResponse:
 @require_POST
 def followup_action(request: HttpRequest, followup_id: int, action: str) -> HttpResponse:
     """One form per action on the list; the service checks role, scope and stage."""
+    if not permissions.can_see_followups(request.user):
+        raise PermissionDenied(_("您没有查看差评整改的权限。"))
     post = request.POST
     version = post.get("version")
     if action not in FOLLOWUP_ACTIONS:

@@ -301,9 +301,12 @@ def test_window_finds_or_registers_the_applicant_through_the_api(world):
     body = {"kind": "natural", "name": "陈小明", "id_number": number, "mobile": "13800138077"}
     before = Applicant.objects.count()
 
-    for user in (StaffFactory.with_role(StaffRole.SUPERVISOR), world.approvers["住建"], world.applicant.user):
+    for user in (StaffFactory.with_role(StaffRole.SUPERVISOR), world.approvers["住建"]):
         r = api_for(user).post("/api/v1/intake/applicants/", body, format="json")
         assert r.status_code == 403 and r.json()["message"] == "只有窗口人员可以登记申请人。"
+    # an applicant is refused by the staff permission class, before the body is read
+    r = api_for(world.applicant.user).post("/api/v1/intake/applicants/", {}, format="json")
+    assert r.status_code == 403 and r.json()["message"] == "仅限工作人员访问。"
     assert APIClient().post("/api/v1/intake/applicants/", body, format="json").status_code == 401
     assert Applicant.objects.count() == before
 

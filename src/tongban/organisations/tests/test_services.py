@@ -96,10 +96,10 @@ def test_unknown_fields_are_refused(admin, district):
 
 
 def test_a_failure_after_the_write_rolls_back_row_and_event(admin, district, monkeypatch):
-    def boom(**kwargs):
+    def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_record", boom)
+    monkeypatch.setattr(services, "record", boom)
     with pytest.raises(RuntimeError):
         _department(admin, district)
     assert not Department.objects.exists() and not OrganisationEvent.objects.exists()
@@ -306,3 +306,18 @@ def test_staff_create_grants_through_the_service(admin):
     )
     event = OrganisationEvent.objects.get()
     assert (event.kind, event.user, event.actor, event.department) == ("role_granted", user, admin, dept)
+
+
+def test_only_a_system_run_may_act_without_an_actor(admin):
+    """`require_administrator` is the one administrator check: `actor=None` passes only with `system_ok`."""
+    from tongban.organisations.permissions import require_administrator
+
+    require_administrator(admin, action="测试")
+    require_administrator(None, action="测试", system_ok=True)
+    with pytest.raises(NotAllowed, match="只有管理员可以测试"):
+        require_administrator(None, action="测试")
+    with pytest.raises(NotAllowed):
+        require_administrator(StaffFactory(), action="测试", system_ok=True)
+    region = services.region_create(actor=None, code="990000", name="系统区", level="province")
+    event = OrganisationEvent.objects.get(subject_id=region.pk)
+    assert event.actor is None and event.subject_label == str(region)
